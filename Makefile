@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make demo` (the main job) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test test-release lint readme clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)  ## the four contract presets at default scale, one seed each
+	@for c in retainer per_appointment per_close hybrid; do \
+		$(BIN)/sales-abm run --contract $$c --seed 1 --out results/demo/$$c || exit $$?; echo; done
+
+test: $(STAMP)  ## the test suite (fast hypothesis profile)
+	$(BIN)/python -m pytest
+
+test-release: $(STAMP)  ## the deep hypothesis profile
+	SALES_ABM_PROFILE=release $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check sales_abm tests benchmarks experiments
+
+readme: $(STAMP)  ## regenerate the README's parameter table from the code
+	$(BIN)/python scripts/update_readme.py
+
+clean:
+	rm -rf $(VENV) results paper/build

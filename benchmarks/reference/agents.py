@@ -1,0 +1,565 @@
+"""Reference agents: one plain ``mesa.Agent`` per prospect, rep, outsourcer and client.
+
+Every agent keeps its state in ordinary attributes and acts through small methods, one per thing
+it does in a week. Nothing here is vectorised: a rep calls its prospects one at a time, the client
+holds its meetings one at a time, and each prospect recovers and rests on its own. The mechanics
+are those of :mod:`sales_abm.market`, :mod:`sales_abm.agents` and :mod:`sales_abm.model`, restated
+per agent (see each method for the line of the fast model it mirrors).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sales_abm.agents import STRATEGY_DIMENSIONS
+from sales_abm.contracts import Terms
+from sales_abm.learning import Learner, make_learner
+from sales_abm.market import Status
+from sales_abm.scenario import WEEKS_PER_MONTH
+
+if TYPE_CHECKING:
+    from benchmarks.reference.model import ReferenceModel
+
+
+@dataclass
+class Tally:
+    """What one payee's appointments produced this week (a rep, or a bucket for departed reps)."""
+
+    booked: int = 0
+    booked_junk: int = 0
+    held: int = 0
+    held_junk: int = 0
+    no_shows: int = 0
+    cancelled: int = 0
+    opportunities: int = 0
+    expected_value: float = 0.0
+    closes: int = 0
+    revenue: float = 0.0
+
+
+class Prospect(mesa.Agent):
+    """A prospect company on one node of the industry network.
+
+    Attributes:
+        node: its node in the industry network (a new prospect entering takes over the node).
+        fit: true probability of buying after a proper meeting.
+        deal_value: revenue if it buys (USD).
+        base_receptivity: the receptivity it returns to when left alone.
+        receptivity: current receptivity.
+        status: a :class:`~sales_abm.market.Status`.
+        until: the week a cooling, burned or cycle status ends.
+        booked_by: the rep who booked its latest meeting.
+        booked_week: the week that meeting was set (its appointment cohort).
+        booked_pressure: the pressure that rep used.
+        won: whether its open opportunity will be won.
+    """
+
+    def __init__(self, model: ReferenceModel, node: int) -> None:
+        super().__init__(model)
+        p, rnd = model.scenario.market, model.random
+        self.node = node
+        if rnd.random() < p.good_fit_share:
+            self.fit = rnd.betavariate(p.good_fit_alpha, p.good_fit_beta)
+        else:
+            self.fit = rnd.betavariate(p.poor_fit_alpha, p.poor_fit_beta)
+        mu = math.log(p.deal_value_mean) - p.deal_value_sigma**2 / 2  # mean = deal_value_mean
+        self.deal_value = rnd.lognormvariate(mu, p.deal_value_sigma)
+        self.base_receptivity = rnd.betavariate(p.receptivity_alpha, p.receptivity_beta)
+        self.receptivity = self.base_receptivity
+        self.status = Status.AVAILABLE
+        self.until = 0
+        self.booked_by: SalesRep | None = None
+        self.booked_week = -1
+        self.booked_pressure = 0.0
+        self.won = False
+
+    @property
+    def is_junk(self) -> bool:
+        """True fit below the client's qualification bar."""
+        return self.fit < self.model.scenario.market.qualification_bar
+
+    # -- a call --------------------------------------------------------------------------------
+
+    def answers(self) -> bool:
+        """The call connects: P = connect_scale x receptivity."""
+        return self.model.random.random() < self.model.scenario.market.connect_scale * (
+            self.receptivity
+        )
+
+    def signal(self, noise_sd: float) -> float:
+        """What a rep perceives of the fit: fit plus normal noise."""
+        return self.fit + noise_sd * self.model.random.gauss(0.0, 1.0)
+
+    def agrees(self, pressure: float, craft: float) -> bool:
+        """The prospect says yes to a meeting (Market._agree_probability)."""
+        p = self.model.scenario.market
+        mean_base = p.receptivity_alpha / (p.receptivity_alpha + p.receptivity_beta)
+        prob = (p.agree_base * (self.receptivity / mean_base)
+                * (1 + p.pressure_agree_gain * pressure) * craft)
+        return self.model.random.random() < min(max(prob, 0.0), 1.0)
+
+    def feel_pressure(self, pressure: float) -> None:
+        """A connected call annoys in proportion to its pressure (if the burn channel is on)."""
+        if self.model.scenario.switches.burn:
+            self.receptivity *= 1 - self.model.scenario.market.pressure_annoyance * pressure
+
+    def rest(self, week: int) -> None:
+        """Cool down after a contact, a meeting that led nowhere or a lost deal."""
+        self.status = Status.COOLING
+        self.until = week + self.model.scenario.market.cooldown_weeks
+
+    def book(self, rep: SalesRep, week: int) -> None:
+        """A meeting is set for next week."""
+        self.status = Status.BOOKED
+        self.booked_by = rep
+        self.booked_week = week
+        self.booked_pressure = rep.pressure
+
+    # -- a meeting ----------------------------------------------------------------------------
+
+    def shows_up(self) -> bool:
+        """Shows up for the meeting: less likely after pressure and for poor fits."""
+        p = self.model.scenario.market
+        prob = p.show_max * (1 - p.pressure_show_loss * self.booked_pressure) * (
+            p.show_fit_floor + (1 - p.show_fit_floor) * self.fit
+        )
+        return self.model.random.random() < prob
+
+    def becomes_opportunity(self) -> bool:
+        """A held meeting opens an opportunity with probability fit^s."""
+        s = self.model.scenario.market.opportunity_share
+        return self.model.random.random() < self.fit**s
+
+    def open_opportunity(self, week: int) -> None:
+        """Enter a sales cycle; whether it is won (P = fit^(1-s)) is settled now, paid later."""
+        p, rnd = self.model.scenario.market, self.model.random
+        self.won = rnd.random() < self.fit ** (1 - p.opportunity_share)
+        self.status = Status.CYCLE
+        self.until = week + rnd.randint(p.cycle_min_weeks, p.cycle_max_weeks)
+
+    def annoy(self, week: int) -> bool:
+        """A junk meeting: lose receptivity, maybe burn, and tell the neighbours.
+
+        Returns:
+            Whether the prospect was burned.
+        """
+        sc = self.model.scenario
+        p = sc.market
+        if not sc.switches.burn:
+            return False
+        self.receptivity *= 1 - p.annoyance
+        burned = self.model.random.random() < p.burn_probability
+        if burned:
+            self.status = Status.BURNED
+            self.until = week + p.burn_weeks
+        if sc.switches.word_of_mouth and p.word_of_mouth > 0:
+            for neighbour in self.model.neighbours(self):
+                neighbour.hear_word_of_mouth()
+        return burned
+
+    def hear_word_of_mouth(self) -> None:
+        """A neighbour had a junk meeting."""
+        self.receptivity *= 1 - self.model.scenario.market.word_of_mouth
+
+    def resolve(self, week: int) -> bool:
+        """The sales cycle ends: a customer if won, else back to rest. Returns whether won."""
+        if self.won:
+            self.status = Status.CUSTOMER
+        else:
+            self.rest(week)
+        return self.won
+
+    # -- the rest of the week -----------------------------------------------------------------
+
+    def step(self, week: int) -> None:
+        """End of week (Market.advance): rests and burns end, receptivity recovers, and a
+        customer may leave the market, its node taken by a new prospect."""
+        p = self.model.scenario.market
+        if self.status in (Status.COOLING, Status.BURNED) and self.until <= week + 1:
+            self.status = Status.AVAILABLE
+        self.receptivity += p.recovery_rate * (self.base_receptivity - self.receptivity)
+        if self.status == Status.CUSTOMER and self.model.random.random() < p.entry_rate:
+            self.model.enter_market(self.node)
+
+
+@dataclass
+class Evaluation:
+    """A hire whose contribution rewards the training choice made for it."""
+
+    action: int
+    start_week: int
+    contribution: float = 0.0
+
+
+class SalesRep(mesa.Agent):
+    """A cold caller with its own skill, strategy, learners and earnings.
+
+    Each strategy dimension (effort, threshold, pressure) is learned by its own one-row learner;
+    a switched-off dimension keeps a fixed level.
+
+    Attributes:
+        outsourcer: its employer.
+        employed: False once it has quit or been let go.
+        skill: precision of judging fit and craft of converting, in [0, 1].
+        tenure: weeks worked.
+        ramp_left: weeks of training ramp left.
+        trained: whether the outsourcer trained it.
+        earnings: trailing (exponential) average weekly pay.
+        action: the chosen level index per strategy dimension.
+        tally: this week's appointments and their outcomes credited to it.
+        evaluation: the open evaluation of its training choice, if any.
+    """
+
+    def __init__(self, model: ReferenceModel, outsourcer: Outsourcer, trained: bool,
+                 week: int) -> None:
+        super().__init__(model)
+        sc = model.scenario
+        self.outsourcer = outsourcer
+        self.employed = True
+        self.skill = sc.rep.skill_initial
+        self.tenure = 0
+        self.trained = trained
+        self.ramp_left = sc.outsourcer.ramp_weeks if trained else 0
+        self.earnings = sc.rep.outside_option / WEEKS_PER_MONTH
+        self.payoff_sum = 0.0
+        self.payoff_weeks = 0
+        self.tally = Tally()
+        self.evaluation: Evaluation | None = Evaluation(int(trained), week)
+        lp = sc.learning
+        self.learners: dict[str, Learner | None] = {
+            dim: None if model.fixed_action[dim] is not None else make_learner(
+                lp.rule, 1, model.levels[dim].size, lp.rule_params())
+            for dim in STRATEGY_DIMENSIONS
+        }
+        self.action = {dim: 0 for dim in STRATEGY_DIMENSIONS}
+
+    # -- strategy -------------------------------------------------------------------------------
+
+    def level(self, dim: str) -> float:
+        """Current level of one strategy dimension."""
+        return float(self.model.levels[dim][self.action[dim]])
+
+    @property
+    def effort(self) -> float:
+        """Calls per week it aims for."""
+        return self.level("effort")
+
+    @property
+    def threshold(self) -> float:
+        """Perceived fit a prospect must clear to be offered a meeting."""
+        return self.level("threshold")
+
+    @property
+    def pressure(self) -> float:
+        """How hard it sells (0-1)."""
+        return self.level("pressure")
+
+    def choose_strategy(self) -> None:
+        """Draw this period's level of each dimension from its learner (or the fixed one)."""
+        for dim, learner in self.learners.items():
+            fixed = self.model.fixed_action[dim]
+            self.action[dim] = fixed if learner is None else int(learner.choose(self.model.rng)[0])
+
+    # -- calling --------------------------------------------------------------------------------
+
+    def planned_calls(self) -> int:
+        """Call-times in its week: its effort, less what training takes during the ramp."""
+        loss = self.model.scenario.outsourcer.training_capacity_loss
+        return round(self.effort * ((1 - loss) if self.ramp_left > 0 else 1.0))
+
+    @property
+    def noise_sd(self) -> float:
+        """Sd of its fit signal: falls linearly with skill."""
+        rep = self.model.scenario.rep
+        return rep.signal_noise_max - (rep.signal_noise_max - rep.signal_noise_min) * self.skill
+
+    @property
+    def craft(self) -> float:
+        """Multiplier on a prospect's chance of agreeing."""
+        return 1 + self.model.scenario.rep.craft_gain * (self.skill - 0.5)
+
+    def work_the_phones(self, prospects: list[Prospect], week: int) -> dict[str, int]:
+        """Call these prospects in turn until the week's time runs out.
+
+        A call takes one call-time and a booked meeting ``booking_time`` more; a call whose
+        cost would overrun the budget is not made, and nor is any after it.
+
+        Returns:
+            Counts of calls made, connects, bookings and junk bookings.
+        """
+        budget = self.planned_calls()
+        booking_time = self.model.scenario.rep.booking_time
+        threshold, pressure, noise, craft = self.threshold, self.pressure, self.noise_sd, self.craft
+        used = 0.0
+        out = {"calls": 0, "connects": 0, "booked": 0, "booked_junk": 0}
+        for prospect in prospects:
+            connect = prospect.answers()
+            booked = (connect and prospect.signal(noise) >= threshold
+                      and prospect.agrees(pressure, craft))
+            cost = 1.0 + booking_time * booked
+            if used + cost > budget:
+                break
+            used += cost
+            out["calls"] += 1
+            if not connect:
+                continue
+            out["connects"] += 1
+            prospect.feel_pressure(pressure)
+            if booked:
+                prospect.book(self, week)
+                self.model.client.calendar.append(prospect)
+                out["booked"] += 1
+                out["booked_junk"] += prospect.is_junk
+            else:
+                prospect.rest(week)
+        self.tally.booked += out["booked"]
+        self.tally.booked_junk += out["booked_junk"]
+        return out
+
+    # -- pay, learning, leaving ---------------------------------------------------------------
+
+    def effort_cost(self) -> float:
+        """Weekly disutility of its effort, convex in calls."""
+        rep = self.model.scenario.rep
+        return rep.effort_cost * (self.effort / rep.calls_max) ** 2
+
+    def receive_pay(self, total: float, variable: float) -> None:
+        """Fold a week's pay into trailing earnings, and its variable part (net of the effort
+        cost, shifted to be non-negative at zero pay) into the learning payoff."""
+        rep, lp = self.model.scenario.rep, self.model.scenario.learning
+        self.earnings += 2 / (rep.earnings_window + 1) * (total - self.earnings)
+        self.payoff_sum += (variable - self.effort_cost() + rep.effort_cost) / lp.payoff_scale
+        self.payoff_weeks += 1
+
+    def learn(self) -> None:
+        """Reinforce this period's levels with the mean payoff since the last update."""
+        if self.payoff_weeks == 0:
+            return
+        payoff = np.array([self.payoff_sum / self.payoff_weeks])
+        for dim, learner in self.learners.items():
+            if learner is not None:
+                learner.update(np.array([self.action[dim]]), payoff)
+        self.payoff_sum = 0.0
+        self.payoff_weeks = 0
+
+    def quits(self) -> bool:
+        """Base attrition, plus an extra hazard while trailing earnings trail the option."""
+        sc = self.model.scenario
+        if not sc.switches.attrition:
+            return False
+        rep = sc.rep
+        hazard = 1 - (1 - rep.attrition_annual) ** (1 / 52)
+        if self.earnings < rep.outside_option / WEEKS_PER_MONTH:
+            hazard += rep.quit_hazard_below
+        return self.model.random.random() < hazard
+
+    def grow(self) -> None:
+        """A week of work: skill grows with tenure, and with training during the ramp."""
+        rep, out = self.model.scenario.rep, self.model.scenario.outsourcer
+        self.skill += rep.tenure_learning * (1 - self.skill)
+        if self.ramp_left > 0:
+            self.skill += rep.training_gain / out.ramp_weeks
+            self.ramp_left -= 1
+        self.skill = min(max(self.skill, 0.0), 1.0)
+        self.tenure += 1
+
+
+class Outsourcer(mesa.Agent):
+    """The outsourcing firm: keeps its head count, trains (or not), and learns its policy.
+
+    Attributes:
+        reps: its employed reps.
+        departed: the week's tally of appointments booked by its reps who have left.
+        finished: (training action, total contribution) of closed evaluation windows.
+    """
+
+    def __init__(self, model: ReferenceModel) -> None:
+        super().__init__(model)
+        sc = model.scenario
+        self.headcount = sc.reps
+        self.pay_plan = Terms.from_pay_plan(sc.pay)
+        lp = sc.learning
+        self.training_learner = make_learner(lp.rule, 1, 2, lp.rule_params())
+        self.reps: list[SalesRep] = []
+        self.departed = Tally()
+        self.finished: list[tuple[int, float]] = []
+
+    def staff(self, week: int) -> list[SalesRep]:
+        """Fill the vacancies; each hire is trained with the learned probability."""
+        sc = self.model.scenario
+        hires = []
+        for _ in range(self.headcount - len(self.reps)):
+            if sc.switches.training:
+                train = self.model.random.random() < self.train_probability()
+            else:
+                train = True
+            hires.append(SalesRep(self.model, self, train, week))
+        self.reps.extend(hires)
+        return hires
+
+    def train_probability(self) -> float:
+        """Chance that a new hire is trained."""
+        if not self.model.scenario.switches.training:
+            return 1.0
+        return float(self.training_learner.probabilities()[0, 1])
+
+    def overhead_per_rep(self) -> float:
+        """Weekly overhead of one employed rep."""
+        return self.model.scenario.outsourcer.overhead / WEEKS_PER_MONTH
+
+    def attribute(self, week: int, rep: SalesRep, contribution: float) -> None:
+        """Add a rep's weekly contribution to its evaluation; close a full window."""
+        ev = rep.evaluation
+        if ev is None:
+            return
+        ev.contribution += contribution
+        if week + 1 - ev.start_week >= self.model.scenario.outsourcer.evaluation_weeks:
+            self.close_evaluation(rep)
+
+    def close_evaluation(self, rep: SalesRep) -> None:
+        """End a hire's evaluation (full window, or cut short by a quit or the contract's end)."""
+        if rep.evaluation is not None:
+            self.finished.append((rep.evaluation.action, rep.evaluation.contribution))
+            rep.evaluation = None
+
+    def dismiss(self, rep: SalesRep) -> None:
+        """A rep leaves (quits, or the contract ends)."""
+        self.close_evaluation(rep)
+        rep.employed = False
+        self.reps.remove(rep)
+        rep.remove()
+
+    def learn(self) -> None:
+        """Reinforce the training choice of each closed window with its mean weekly
+        contribution over the full window, shifted to be non-negative and scaled."""
+        sc = self.model.scenario
+        if not sc.switches.training:
+            self.finished.clear()
+            return
+        horizon = sc.outsourcer.evaluation_weeks
+        floor = (sc.pay.base_salary + sc.outsourcer.overhead) / WEEKS_PER_MONTH + (
+            sc.outsourcer.training_cost / horizon
+        )
+        learner = self.training_learner
+        for action, total in self.finished:
+            reward = (total / horizon + floor) / sc.learning.payoff_scale
+            foregone = np.full((1, 2), reward) if learner.needs_foregone else None
+            learner.update(np.array([action]), np.array([reward]), foregone)
+        self.finished.clear()
+
+
+class Client(mesa.Agent):
+    """The client: keeps the meeting calendar and the pipeline, and reviews the contract.
+
+    Attributes:
+        calendar: prospects with a meeting booked.
+        pipeline: prospects with an open opportunity.
+        earlier: the week's tally of appointments booked under earlier contract holders.
+    """
+
+    def __init__(self, model: ReferenceModel) -> None:
+        super().__init__(model)
+        self.contract = Terms.from_contract(model.scenario.contract, headcount=1)  # per rep
+        self.calendar: list[Prospect] = []
+        self.pipeline: list[Prospect] = []
+        self.earlier = Tally()
+        self.contract_start = 0
+        self.notice_ends: int | None = None
+        self.replacements = 0
+        self.window_margin = 0.0
+        self.window_cost = 0.0
+
+    def hold_meetings(self, week: int) -> int:
+        """Hold the meetings booked before this week (Market.hold_meetings).
+
+        Returns:
+            How many prospects were burned.
+        """
+        sc = self.model.scenario
+        due = [p for p in self.calendar if p.booked_week < week]
+        self.calendar = [p for p in self.calendar if p.booked_week >= week]
+        shown = [p for p in due if p.shows_up()]
+        capacity = sc.client.ae_capacity if sc.switches.ae_capacity else None
+        if capacity is not None and len(shown) > capacity:
+            held = set(self.model.random.sample(shown, capacity))
+        else:
+            held = set(shown)
+        shown_set = set(shown)
+        burned = 0
+        for prospect in due:
+            tally = self.model.credit(prospect)
+            if prospect not in shown_set:
+                tally.no_shows += 1
+                prospect.rest(week)
+                continue
+            if prospect not in held:
+                tally.cancelled += 1
+                prospect.rest(week)
+                continue
+            tally.held += 1
+            tally.expected_value += prospect.fit * prospect.deal_value
+            junk = prospect.is_junk
+            tally.held_junk += junk
+            if prospect.becomes_opportunity():
+                tally.opportunities += 1
+                prospect.open_opportunity(week)
+                self.pipeline.append(prospect)
+                continue
+            if junk:
+                burned += prospect.annoy(week)
+            if prospect.status == Status.BOOKED:  # a burned prospect stays burned
+                prospect.rest(week)
+        return burned
+
+    def close_deals(self, week: int) -> list[tuple[int, float]]:
+        """Resolve the opportunities whose cycle ends now; credit each win to its owner.
+
+        Returns:
+            (cohort week, deal value) of each deal won.
+        """
+        due = [p for p in self.pipeline if p.until <= week]
+        self.pipeline = [p for p in self.pipeline if p.until > week]
+        won = []
+        for prospect in due:
+            if prospect.resolve(week):
+                tally = self.model.credit(prospect)
+                tally.closes += 1
+                tally.revenue += prospect.deal_value
+                won.append((prospect.booked_week, prospect.deal_value))
+        return won
+
+    def account(self, margin: float, cost: float) -> None:
+        """Add a week's expected margin and cost to the review window."""
+        self.window_margin += margin
+        self.window_cost += cost
+
+    def review(self, week: int) -> bool:
+        """Quarterly review (Client.review); True when the contract ends this week."""
+        if self.notice_ends is not None:
+            return week >= self.notice_ends
+        sc = self.model.scenario
+        elapsed = week + 1 - self.contract_start
+        if elapsed % sc.client.review_weeks:
+            return False
+        margin, cost = self.window_margin, self.window_cost
+        self.window_margin = self.window_cost = 0.0
+        roi = (margin - cost) / cost if cost > 0 else math.inf
+        may_end = sc.switches.termination and (
+            elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH
+        )
+        if may_end and roi < sc.client.min_roi:
+            self.notice_ends = week + round(sc.contract.notice_period * WEEKS_PER_MONTH)
+            return week >= self.notice_ends
+        return False
+
+    def renew(self, week: int) -> None:
+        """Start over with a new outsourcer."""
+        self.contract_start = week + 1
+        self.notice_ends = None
+        self.replacements += 1
+        self.window_margin = self.window_cost = 0.0

@@ -1,0 +1,392 @@
+"""The model's agents: Client, Outsourcer, SalesRep and Prospect (all ``mesa.Agent``).
+
+Reps and prospects keep their state in columns so that a week is computed for all of them at once:
+:class:`SalesForce` holds one row per rep slot, :class:`~sales_abm.market.Market` one row per
+prospect, and :class:`SalesRep` and :class:`Prospect` are agents that view their row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sales_abm.contracts import Terms
+from sales_abm.learning import Learner, make_learner
+from sales_abm.market import Status
+from sales_abm.scenario import WEEKS_PER_MONTH, Scenario
+
+if TYPE_CHECKING:
+    from sales_abm.model import SalesModel
+
+STRATEGY_DIMENSIONS = ("effort", "threshold", "pressure")
+
+
+def strategy_levels(scenario: Scenario) -> dict[str, np.ndarray]:
+    """The action grid of each strategy dimension (one learner per dimension)."""
+    r = scenario.rep
+    return {
+        "effort": np.linspace(r.calls_min, r.calls_max, r.effort_levels).round(),
+        "threshold": np.linspace(0.0, r.threshold_max, r.threshold_levels),
+        "pressure": np.linspace(0.0, 1.0, r.pressure_levels),
+    }
+
+
+def nearest(levels: np.ndarray, value: float) -> int:
+    """Index of the level closest to ``value``."""
+    return int(np.abs(levels - value).argmin())
+
+
+class SalesForce:
+    """The reps' state as columns, one row per head-count slot.
+
+    A slot is vacant (``hire_id == -1``) between a quit and the next hire. Each strategy
+    dimension is learned by its own :class:`~sales_abm.learning.Learner`, one row per slot; a
+    switched-off dimension keeps a fixed action.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        n = scenario.reps
+        self.scenario = scenario
+        self.levels = strategy_levels(scenario)
+        self.hire_id = np.full(n, -1, dtype=np.int64)
+        self.skill = np.zeros(n)
+        self.tenure = np.zeros(n, dtype=np.int64)
+        self.ramp_left = np.zeros(n, dtype=np.int64)
+        self.trained = np.zeros(n, dtype=bool)
+        self.earnings = np.zeros(n)  # trailing average weekly pay (exponential window)
+        self.action = {dim: np.zeros(n, dtype=np.int64) for dim in STRATEGY_DIMENSIONS}
+        self.payoff_sum = np.zeros(n)
+        self.payoff_weeks = np.zeros(n, dtype=np.int64)
+        sw, rep = scenario.switches, scenario.rep
+        self.fixed_action = {
+            "effort": None if sw.effort_learning else nearest(
+                self.levels["effort"], (rep.calls_min + rep.calls_max) / 2),
+            "threshold": None if sw.threshold_learning else nearest(
+                self.levels["threshold"], rep.initial_threshold),
+            "pressure": None if sw.pressure else 0,
+        }
+        lp = scenario.learning
+        self.learners: dict[str, Learner] = {
+            dim: make_learner(lp.rule, n, self.levels[dim].size, lp.rule_params())
+            for dim in STRATEGY_DIMENSIONS
+        }
+
+    @property
+    def employed(self) -> np.ndarray:
+        """Slots with a rep in them."""
+        return self.hire_id >= 0
+
+    def value(self, dim: str) -> np.ndarray:
+        """Each slot's current level of a strategy dimension."""
+        return self.levels[dim][self.action[dim]]
+
+    def choose(self, rows: np.ndarray, rng: np.random.Generator) -> None:
+        """Draw new actions for these slots (learned or fixed)."""
+        for dim in STRATEGY_DIMENSIONS:
+            fixed = self.fixed_action[dim]
+            drawn = self.learners[dim].choose(rng) if fixed is None else fixed
+            self.action[dim][rows] = np.broadcast_to(drawn, self.hire_id.shape)[rows]
+
+    def learn(self, rows: np.ndarray) -> None:
+        """Update the learners of these slots from their mean payoff since their last update."""
+        active = np.zeros(self.hire_id.size, dtype=bool)
+        active[rows] = True
+        active &= self.payoff_weeks > 0
+        payoff = self.payoff_sum / np.maximum(self.payoff_weeks, 1)
+        for dim in STRATEGY_DIMENSIONS:
+            if self.fixed_action[dim] is None:
+                self.learners[dim].update(self.action[dim], payoff, active=active)
+        self.payoff_sum[active] = 0.0
+        self.payoff_weeks[active] = 0
+
+    def effort_cost(self) -> np.ndarray:
+        """Weekly disutility of effort, convex in planned calls."""
+        rep = self.scenario.rep
+        return rep.effort_cost * (self.value("effort") / rep.calls_max) ** 2
+
+    def planned_calls(self) -> np.ndarray:
+        """Calls each slot plans this week: its effort, less the time training takes."""
+        loss = self.scenario.outsourcer.training_capacity_loss
+        calls = self.value("effort") * np.where(self.ramp_left > 0, 1 - loss, 1.0)
+        return np.where(self.employed, calls, 0).round().astype(np.int64)
+
+    def noise_sd(self) -> np.ndarray:
+        """Sd of the fit signal: falls linearly with skill."""
+        rep = self.scenario.rep
+        return rep.signal_noise_max - (rep.signal_noise_max - rep.signal_noise_min) * self.skill
+
+    def craft(self) -> np.ndarray:
+        """Multiplier on a prospect's chance of agreeing: conversion craft grows with skill."""
+        return 1 + self.scenario.rep.craft_gain * (self.skill - 0.5)
+
+    def hire(self, rows: np.ndarray, first_id: int, train: np.ndarray) -> None:
+        """Put new hires (untrained, or starting their training ramp) in these slots."""
+        rep, out = self.scenario.rep, self.scenario.outsourcer
+        self.hire_id[rows] = np.arange(first_id, first_id + rows.size)
+        self.skill[rows] = rep.skill_initial
+        self.tenure[rows] = 0
+        self.trained[rows] = train
+        self.ramp_left[rows] = np.where(train, out.ramp_weeks, 0)
+        self.earnings[rows] = rep.outside_option / WEEKS_PER_MONTH
+        self.payoff_sum[rows] = 0.0
+        self.payoff_weeks[rows] = 0
+        for learner in self.learners.values():
+            learner.reset(rows)
+
+    def vacate(self, rows: np.ndarray) -> None:
+        """Reps in these slots leave."""
+        self.hire_id[rows] = -1
+        self.ramp_left[rows] = 0
+
+    def grow(self) -> None:
+        """A week of work: skill grows with tenure, and with training during the ramp."""
+        rep, out = self.scenario.rep, self.scenario.outsourcer
+        on = self.employed
+        self.skill[on] += rep.tenure_learning * (1 - self.skill[on])
+        ramping = on & (self.ramp_left > 0)
+        self.skill[ramping] += rep.training_gain / out.ramp_weeks
+        np.clip(self.skill, 0.0, 1.0, out=self.skill)
+        self.ramp_left[ramping] -= 1
+        self.tenure[on] += 1
+
+    def quits(self, rng: np.random.Generator) -> np.ndarray:
+        """Slots whose rep quits this week: base attrition plus low trailing earnings."""
+        rep = self.scenario.rep
+        if not self.scenario.switches.attrition:
+            return np.empty(0, dtype=np.int64)
+        base = 1 - (1 - rep.attrition_annual) ** (1 / 52)
+        below = self.earnings < rep.outside_option / WEEKS_PER_MONTH
+        hazard = base + np.where(below, rep.quit_hazard_below, 0.0)
+        draw = rng.random(self.hire_id.size)
+        return np.flatnonzero(self.employed & (draw < hazard))
+
+    def record_pay(self, pay: np.ndarray, learning_payoff: np.ndarray) -> None:
+        """Fold this week's pay into trailing earnings and the learning payoff."""
+        alpha = 2 / (self.scenario.rep.earnings_window + 1)
+        on = self.employed
+        self.earnings[on] += alpha * (pay[on] - self.earnings[on])
+        self.payoff_sum[on] += learning_payoff[on]
+        self.payoff_weeks[on] += 1
+
+
+class SalesRep(mesa.Agent):
+    """A cold caller: a view of one slot of the :class:`SalesForce`.
+
+    Attributes:
+        slot: the row of the sales force this rep occupies.
+        hire_id: unique id of this hire (slots are reused by replacements).
+    """
+
+    def __init__(self, model: SalesModel, slot: int, hire_id: int) -> None:
+        super().__init__(model)
+        self.slot = slot
+        self.hire_id = hire_id
+
+    @property
+    def _force(self) -> SalesForce:
+        return self.model.sales_force
+
+    @property
+    def skill(self) -> float:
+        """Precision of judging fit and craft of converting, in [0, 1]."""
+        return float(self._force.skill[self.slot])
+
+    @property
+    def strategy(self) -> dict[str, float]:
+        """Current effort (calls per week), threshold (perceived fit) and pressure (0-1)."""
+        return {dim: float(self._force.value(dim)[self.slot]) for dim in STRATEGY_DIMENSIONS}
+
+    @property
+    def tenure(self) -> int:
+        """Weeks worked."""
+        return int(self._force.tenure[self.slot])
+
+    @property
+    def trained(self) -> bool:
+        """Whether the outsourcer paid for this rep's training."""
+        return bool(self._force.trained[self.slot])
+
+
+class Prospect(mesa.Agent):
+    """A prospect company: a view of one row of the market's columns."""
+
+    def __init__(self, model: SalesModel, row: int) -> None:
+        super().__init__(model)
+        self.row = row
+
+    @property
+    def fit(self) -> float:
+        """True probability of buying after a proper meeting."""
+        return float(self.model.market.fit[self.row])
+
+    @property
+    def receptivity(self) -> float:
+        """Current receptivity to calls."""
+        return float(self.model.market.receptivity[self.row])
+
+    @property
+    def status(self) -> Status:
+        """Where the prospect stands in the funnel."""
+        return Status(int(self.model.market.status[self.row]))
+
+    @property
+    def deal_value(self) -> float:
+        """Revenue if it buys (USD)."""
+        return float(self.model.market.deal_value[self.row])
+
+
+@dataclass
+class _Evaluation:
+    """A hire whose profit rewards the training choice made for it."""
+
+    action: int
+    start_week: int
+    contribution: float = 0.0
+
+
+class Outsourcer(mesa.Agent):
+    """The sales-outsourcing firm: hires, trains (or not), pays reps, learns its training policy.
+
+    Training is a per-hire decision drawn from a learner with two actions (0: no, 1: train). Each
+    hire's contribution (the contract income attributed to its slot, less its pay, overhead and
+    training) over ``evaluation_weeks`` rewards the choice made for it; a quit or the end of the
+    contract truncates the window, so attrition and termination risk weigh on training.
+    """
+
+    def __init__(self, model: SalesModel, epoch_start: int) -> None:
+        super().__init__(model)
+        sc = model.scenario
+        self.scenario = sc
+        self.epoch_start = epoch_start
+        self.next_hire = epoch_start
+        self.pay_plan = Terms.from_pay_plan(sc.pay)
+        lp = sc.learning
+        self.training_learner = make_learner(lp.rule, 1, 2, lp.rule_params())
+        self.evaluations: dict[int, _Evaluation] = {}  # by slot
+        self.finished: list[tuple[int, float]] = []  # (action, reward) awaiting an update
+
+    def staff(self, week: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Fill vacant slots; return the slots filled and whether each hire is trained."""
+        force = self.model.sales_force
+        vacant = np.flatnonzero(~force.employed)
+        if vacant.size == 0:
+            return vacant, np.zeros(0, dtype=bool)
+        if self.scenario.switches.training:
+            probs = self.training_learner.probabilities()[0]
+            train = rng.random(vacant.size) < probs[1]
+        else:
+            train = np.ones(vacant.size, dtype=bool)
+        force.hire(vacant, self.next_hire, train)
+        for slot, hire_id, t in zip(vacant, force.hire_id[vacant], train, strict=True):
+            SalesRep(self.model, int(slot), int(hire_id))
+            self.evaluations[int(slot)] = _Evaluation(int(t), week)
+        self.next_hire += vacant.size
+        return vacant, train
+
+    def training_cost(self, train: np.ndarray) -> np.ndarray:
+        """Cost of the training given to each new hire."""
+        return train * self.scenario.outsourcer.training_cost
+
+    def overhead(self) -> np.ndarray:
+        """Weekly overhead of each slot (only employed reps cost overhead)."""
+        force = self.model.sales_force
+        return np.where(force.employed, self.scenario.outsourcer.overhead / WEEKS_PER_MONTH, 0.0)
+
+    def attribute(self, week: int, contribution: np.ndarray) -> None:
+        """Add each slot's weekly contribution to its hire's evaluation; close full windows."""
+        horizon = self.scenario.outsourcer.evaluation_weeks
+        for slot, ev in list(self.evaluations.items()):
+            ev.contribution += float(contribution[slot])
+            if week + 1 - ev.start_week >= horizon:
+                self.close_evaluation(slot)
+
+    def close_evaluation(self, slot: int) -> None:
+        """End a hire's evaluation window (full, or cut short by a quit or the contract's end)."""
+        ev = self.evaluations.pop(slot, None)
+        if ev is not None:
+            self.finished.append((ev.action, ev.contribution))
+
+    def learn(self) -> None:
+        """Reinforce the training choices whose windows closed, one hire at a time.
+
+        The reward is the hire's mean weekly contribution over the full window (weeks after a
+        quit count as zero), shifted by the weekly cost of an idle trained hire so that it is
+        non-negative for the reinforcement rules, and divided by ``learning.payoff_scale``.
+        """
+        if not self.scenario.switches.training:
+            self.finished.clear()
+            return
+        sc = self.scenario
+        horizon = sc.outsourcer.evaluation_weeks
+        floor = (sc.pay.base_salary + sc.outsourcer.overhead) / WEEKS_PER_MONTH + (
+            sc.outsourcer.training_cost / horizon
+        )
+        for action, total in self.finished:
+            reward = (total / horizon + floor) / sc.learning.payoff_scale
+            foregone = np.full((1, 2), reward) if self.training_learner.needs_foregone else None
+            self.training_learner.update(np.array([action]), np.array([reward]), foregone)
+        self.finished.clear()
+
+    def train_probability(self) -> float:
+        """Current chance that a new hire is trained."""
+        if not self.scenario.switches.training:
+            return 1.0
+        return float(self.training_learner.probabilities()[0, 1])
+
+
+class Client(mesa.Agent):
+    """The client: pays by the contract, holds meetings, and reviews the contract each quarter.
+
+    Terminates (after the minimum term, with notice) when the review window's ROI falls below
+    ``client.min_roi``, then hires a new outsourcer on the same contract. The review values the
+    meetings held in the window at their expected margin (an AE learns a prospect's fit in the
+    meeting), because the deals themselves close only after a sales cycle that can outlast a
+    quarter: judging by closed deals alone would end every contract at its first review.
+    """
+
+    def __init__(self, model: SalesModel) -> None:
+        super().__init__(model)
+        self.scenario = model.scenario
+        self.contract_start = 0
+        self.notice_ends: int | None = None
+        self.replacements = 0
+        self.window = {"margin": 0.0, "cost": 0.0}
+
+    def capacity(self) -> int | None:
+        """Meetings the AEs can hold this week (None: unlimited)."""
+        return self.scenario.client.ae_capacity if self.scenario.switches.ae_capacity else None
+
+    def account(self, margin: float, cost: float) -> None:
+        """Add a week's expected margin and cost (payments and AE time) to the review window."""
+        self.window["margin"] += margin
+        self.window["cost"] += cost
+
+    def review(self, week: int) -> bool:
+        """Quarterly review; returns True when the contract ends this week."""
+        if self.notice_ends is not None:
+            return week >= self.notice_ends
+        sc = self.scenario
+        elapsed = week + 1 - self.contract_start
+        if elapsed % sc.client.review_weeks:
+            return False
+        margin, cost = self.window["margin"], self.window["cost"]
+        self.window = {"margin": 0.0, "cost": 0.0}
+        roi = (margin - cost) / cost if cost > 0 else np.inf
+        may_end = sc.switches.termination and elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH
+        if may_end and roi < sc.client.min_roi:
+            self.notice_ends = week + round(sc.contract.notice_period * WEEKS_PER_MONTH)
+            return week >= self.notice_ends
+        return False
+
+    def renew(self, week: int) -> None:
+        """Start a contract with a new outsourcer."""
+        self.contract_start = week + 1
+        self.notice_ends = None
+        self.replacements += 1
+        self.window = {"margin": 0.0, "cost": 0.0}
+
+
+__all__ = ["Client", "Outsourcer", "Prospect", "SalesForce", "SalesRep", "Status"]

@@ -1,0 +1,279 @@
+"""The Mesa model: builds the world from a scenario and runs the week of MODEL.md section 3.
+
+One run is a pure function of (scenario, seed): every draw comes from a generator spawned from one
+``numpy.random.SeedSequence(seed)``, one stream per purpose, so switching a mechanism off does not
+shift the random numbers of the others (common random numbers across arms).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import mesa
+import numpy as np
+import polars as pl
+
+from sales_abm.agents import STRATEGY_DIMENSIONS, Client, Outsourcer, Prospect, SalesForce, SalesRep
+from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
+from sales_abm.market import CallOutcome, CloseOutcome, Market, MeetingOutcome, Status
+from sales_abm.metrics import Recorder, ratio, summarize
+from sales_abm.scenario import Scenario
+
+#: Bump when the model's mechanics change, so stored results are known to be stale.
+MODEL_VERSION = "1"
+
+#: The named random streams of a run, spawned in this order from the run's SeedSequence.
+STREAMS = ("mesa", "world", "hiring", "strategy", "calls", "meetings", "market", "audit",
+           "attrition")
+
+
+class SalesModel(mesa.Model):
+    """Client, outsourcer, reps and prospects under one contract.
+
+    Args:
+        scenario: the validated configuration.
+        seed: the run's seed; defaults to ``scenario.seed``.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        self.seed_value = scenario.seed if seed is None else int(seed)
+        children = np.random.SeedSequence(self.seed_value).spawn(len(STREAMS))
+        self.rngs = {n: np.random.default_rng(s) for n, s in zip(STREAMS, children, strict=True)}
+        super().__init__(rng=self.rngs["mesa"])
+        self.scenario = scenario
+        self.week = 0
+        self.market = Market(scenario.market, scenario.switches, scenario.prospects,
+                             scenario.reps, self.rngs["world"])
+        self.sales_force = SalesForce(scenario)
+        self.rep_agents: dict[int, SalesRep] = {}
+        self.client = Client(self)
+        self.outsourcer = Outsourcer(self, epoch_start=0)
+        self.contract = Terms.from_contract(scenario.contract, headcount=1)  # fixed fee per slot
+        self.recorder = Recorder(scenario.weeks, scenario.market.cycle_max_weeks)
+        self._prospects: dict[int, Prospect] = {}
+        self._cumulative = {"margin": 0.0, "cost": 0.0}
+
+    def prospect(self, row: int) -> Prospect:
+        """The prospect agent of a market row, created when first asked for.
+
+        Prospects live in the market's columns; an agent object per row is made only on demand,
+        so a market of a million rows costs nothing until someone looks at one.
+        """
+        if not 0 <= row < self.market.n:
+            raise IndexError(f"prospect row {row} outside 0..{self.market.n - 1}")
+        if row not in self._prospects:
+            self._prospects[row] = Prospect(self, row)
+        return self._prospects[row]
+
+    # -- the week -------------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """One week: staff, call, meet, close, move money, learn, review, record."""
+        w = self.week
+        hired, training = self._staff(w)
+        calls = self._call(w)
+        meetings = self.market.hold_meetings(w, self.client.capacity(), self.sales_force.hire_id,
+                                             self.outsourcer.epoch_start, self.rngs["meetings"])
+        closes = self.market.resolve_cycles(w, self.sales_force.hire_id,
+                                            self.outsourcer.epoch_start)
+        self._record_cohorts(w, calls, meetings, closes)
+        self.market.advance(w, self.rngs["market"])
+        money = self._settle(calls, meetings, closes, training)
+        quits = self._learn_and_leave(w, money)
+        ended = self.client.review(w)
+        self._record(w, calls, meetings, closes, money, hired, training, quits)
+        if ended:
+            self._replace_outsourcer()
+        self.week += 1
+
+    def run_model(self) -> None:
+        """Run the scenario's horizon."""
+        for _ in range(self.scenario.weeks - self.week):
+            self.step()
+
+    def _staff(self, w: int) -> tuple[np.ndarray, np.ndarray]:
+        force = self.sales_force
+        hired, train = self.outsourcer.staff(w, self.rngs["hiring"])
+        for slot in hired:
+            self.rep_agents[int(slot)] = SalesRep(self, int(slot), int(force.hire_id[slot]))
+        period_start = w % self.scenario.learning.rep_cadence_weeks == 0
+        choosing = np.flatnonzero(force.employed) if period_start else hired
+        force.choose(choosing, self.rngs["strategy"])
+        training = np.zeros(self.scenario.reps)
+        training[hired] = self.outsourcer.training_cost(train)
+        return hired, training
+
+    def _call(self, w: int) -> CallOutcome:
+        force = self.sales_force
+        return self.market.place_calls(
+            w, force.planned_calls(), force.value("threshold"), force.value("pressure"),
+            force.noise_sd(), force.craft(), force.hire_id, self.scenario.rep.booking_time,
+            self.rngs["calls"],
+        )
+
+    def _record_cohorts(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
+                        closes: CloseOutcome) -> None:
+        rec = self.recorder
+        rec.add_to_cohort("appointments_set", w, calls.booked.sum())
+        rec.add_to_cohort("appointments_junk", w, calls.booked_junk.sum())
+        if w > 0:
+            rec.add_to_cohort("meetings_held", w - 1, meetings.held.sum())
+        rec.add_to_cohort("closes", closes.cohort_weeks)
+        rec.add_to_cohort("revenue", closes.cohort_weeks, closes.deal_values)
+
+    def _settle(self, calls: CallOutcome, meetings: MeetingOutcome, closes: CloseOutcome,
+                training: np.ndarray) -> dict[str, Any]:
+        """Money for the week: client to outsourcer by contract, outsourcer to reps by pay plan.
+
+        The client's settlement is computed per owner bucket (each rep slot, plus one for
+        appointments of reps who have left), so each hire's contribution can be attributed.
+        """
+        r = self.scenario.reps
+        pad = np.zeros(1, dtype=np.int64)
+        own = slice(0, r + 1)  # owner buckets of the current contract holder
+        contract = self._settlement(
+            self.contract, np.concatenate([calls.booked, pad]),
+            np.concatenate([calls.booked_junk, pad]), meetings.held[own], meetings.held_junk[own],
+            closes.revenue[own], fixed_mask=np.arange(r + 1) < r,
+        )
+        force = self.sales_force
+        pay = self._settlement(
+            self.outsourcer.pay_plan, calls.booked, calls.booked_junk, meetings.held[:r],
+            meetings.held_junk[:r], closes.revenue[:r], fixed_mask=force.employed,
+        )
+        overhead = self.outsourcer.overhead()
+        return {"contract": contract, "pay": pay, "overhead": overhead, "training": training,
+                "expected_value_own": float(meetings.expected_value[own].sum()),
+                "held_own": int(meetings.held[own].sum())}
+
+    def _settlement(self, terms: Terms, set_: np.ndarray, set_junk: np.ndarray,
+                    held: np.ndarray, held_junk: np.ndarray, revenue: np.ndarray,
+                    fixed_mask: np.ndarray) -> Settlement:
+        count, junk = counted(terms.pay_on, set_, set_junk, held, held_junk)
+        audited = draw_audits(terms, junk, self.rngs["audit"])
+        return settle(terms, count, audited, revenue, fixed_mask)
+
+    def _learn_and_leave(self, w: int, money: dict[str, Any]) -> np.ndarray:
+        sc, force = self.scenario, self.sales_force
+        contract, pay = money["contract"], money["pay"]
+        contribution = (contract.total[: sc.reps] - pay.total - money["overhead"]
+                        - money["training"])
+        self.outsourcer.attribute(w, contribution)
+        variable = pay.total - pay.fixed
+        shifted = variable - force.effort_cost() + sc.rep.effort_cost
+        force.record_pay(pay.total, shifted / sc.learning.payoff_scale)
+        if (w + 1) % sc.learning.rep_cadence_weeks == 0:
+            force.learn(np.flatnonzero(force.employed))
+        if (w + 1) % sc.learning.outsourcer_cadence_weeks == 0:
+            self.outsourcer.learn()
+        quits = force.quits(self.rngs["attrition"])
+        for slot in quits:
+            self._dismiss(int(slot))
+        force.grow()
+        return quits
+
+    def _dismiss(self, slot: int) -> None:
+        self.outsourcer.close_evaluation(slot)
+        self.sales_force.vacate(np.array([slot]))
+        agent = self.rep_agents.pop(slot, None)
+        if agent is not None:
+            agent.remove()
+
+    def _replace_outsourcer(self) -> None:
+        """The client ends the contract: the outsourcer and its reps go, a new one starts."""
+        for slot in np.flatnonzero(self.sales_force.employed):
+            self._dismiss(int(slot))
+        old = self.outsourcer
+        old.learn()  # its closed windows no longer matter to anyone, but keep the books clean
+        self.outsourcer = Outsourcer(self, epoch_start=old.next_hire)
+        old.remove()
+        self.client.renew(self.week)
+
+    # -- recording ------------------------------------------------------------------------------
+
+    def _record(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
+                closes: CloseOutcome, money: dict[str, Any], hired: np.ndarray,
+                training: np.ndarray, quits: np.ndarray) -> None:
+        sc, force, market = self.scenario, self.sales_force, self.market
+        contract: Settlement = money["contract"]
+        pay: Settlement = money["pay"]
+        income = float(contract.total.sum())
+        rep_pay = float(pay.total.sum())
+        training_spend = float(training.sum())
+        overhead = float(money["overhead"].sum())
+        spending = rep_pay + training_spend + overhead
+        revenue = float(closes.revenue.sum())
+        held = int(meetings.held.sum())
+        ae_cost = sc.client.ae_cost_per_meeting * held
+        margin = sc.client.gross_margin * revenue
+        self.client.account(sc.client.gross_margin * money["expected_value_own"],
+                            income + sc.client.ae_cost_per_meeting * money["held_own"])
+        self._cumulative["margin"] += margin
+        self._cumulative["cost"] += income + ae_cost
+        cum = self._cumulative
+        on = force.employed
+        status = market.status_counts()
+        values: dict[str, float] = {
+            "calls": calls.calls.sum(), "connects": calls.connects.sum(),
+            "appointments_set": calls.booked.sum(), "appointments_junk": calls.booked_junk.sum(),
+            "meetings_held": held, "meetings_held_junk": meetings.held_junk.sum(),
+            "no_shows": meetings.no_shows.sum(), "meetings_cancelled": meetings.cancelled.sum(),
+            "opportunities": meetings.opportunities.sum(), "closes": closes.closes.sum(),
+            "revenue": revenue,
+            "client_fees": contract.fixed.sum(),
+            "client_appointment_payments": contract.appointments.sum(),
+            "client_clawbacks": contract.clawbacks.sum(),
+            "client_commission": contract.commission.sum(),
+            "client_payments": income, "outsourcer_income": income,
+            "rep_base_pay": pay.fixed.sum(), "rep_bonus": pay.appointments.sum(),
+            "rep_clawbacks": pay.clawbacks.sum(), "rep_commission": pay.commission.sum(),
+            "rep_pay": rep_pay, "training_spend": training_spend, "overhead": overhead,
+            "outsourcer_spending": spending, "outsourcer_profit": income - spending,
+            "ae_cost": ae_cost, "client_margin": margin,
+            "client_profit": margin - income - ae_cost,
+            "client_cumulative_roi": ratio(cum["margin"] - cum["cost"], cum["cost"]),
+            "gaming_index": ratio(calls.booked_junk.sum(), calls.booked.sum()),
+            "mean_skill": _masked_mean(force.skill, on),
+            "reps_employed": on.sum(), "rep_quits": quits.size, "hires": hired.size,
+            "trained_hires": float((training > 0).sum()),
+            "train_probability": self.outsourcer.train_probability(),
+            "burned_this_week": meetings.burned,
+            "burned_share": status[Status.BURNED] / market.n,
+            "mean_receptivity": market.receptivity.mean(),
+            "contract_holder": self.client.replacements,
+        }
+        for dim in STRATEGY_DIMENSIONS:
+            level = force.value(dim)
+            values[f"mean_{dim}"] = _masked_mean(level, on)
+            values[f"sd_{dim}"] = float(level[on].std()) if on.any() else np.nan
+        for st in Status:
+            values[f"n_{st.name.lower()}"] = status[st]
+        self.recorder.record(w, values)
+
+
+def _masked_mean(x: np.ndarray, mask: np.ndarray) -> float:
+    return float(x[mask].mean()) if mask.any() else np.nan
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything a run returns: plain values, no live model."""
+
+    scenario: Scenario
+    seed: int
+    weekly: pl.DataFrame
+    cohorts: pl.DataFrame
+    summary: dict[str, Any]
+
+
+def run(scenario: Scenario, seed: int | None = None) -> RunResult:
+    """Run one scenario with one seed and return its frames and summary."""
+    model = SalesModel(scenario, seed)
+    model.run_model()
+    weekly = model.recorder.weekly_frame()
+    cohorts = model.recorder.cohort_frame()
+    summary = {"contract": scenario.contract.preset, "seed": model.seed_value,
+               "weeks": scenario.weeks, "model_version": MODEL_VERSION,
+               **summarize(weekly, cohorts)}
+    return RunResult(scenario, model.seed_value, weekly, cohorts, summary)

@@ -1,0 +1,217 @@
+"""Reading results: status of a sweep, runs joined to their factors, summaries, compaction.
+
+Nothing here runs the model: the design comes from the spec, the numbers from the run files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from sales_abm.io import atomic_write, write_parquet
+from sales_abm.runner.spec import Experiment, ExperimentError, Plan
+from sales_abm.runner.store import (
+    Layout,
+    check_run,
+    read_summary,
+    results_root,
+    run_schema,
+    stale_keys,
+)
+
+STATES = ("done", "missing", "stale", "failed", "corrupt")
+_SUMMARY_TYPES: dict[type, pl.DataType] = {
+    bool: pl.Boolean(), int: pl.Int64(), float: pl.Float64(), str: pl.String()
+}
+
+
+@dataclass
+class StatusReport:
+    """How many runs of a scale are done, missing, stale, failed or corrupt."""
+
+    experiment: str
+    scale: str
+    root: Path
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
+    keys: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in STATES})
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        """Distinct runs of the plan."""
+        return sum(self.counts.values())
+
+    @property
+    def complete(self) -> bool:
+        """Every run is done."""
+        return self.counts["done"] == self.total
+
+    def line(self) -> str:
+        """One line: the counts."""
+        parts = ", ".join(f"{self.counts[s]} {s}" for s in STATES)
+        return f"{self.experiment}/{self.scale}: {self.total} runs: {parts} ({self.root})"
+
+
+def _model_version() -> str:
+    from sales_abm.model import MODEL_VERSION
+
+    return MODEL_VERSION
+
+
+def _experiment(experiment: Experiment | str) -> Experiment:
+    if isinstance(experiment, Experiment):
+        return experiment
+    from sales_abm.runner.discover import load_experiment
+
+    return load_experiment(experiment)
+
+
+def status(experiment: Experiment | str, scale: str = "quick",
+           results: str | Path | None = None, *, deep: bool = True) -> StatusReport:
+    """Check every run of a scale on disk (reading each file: unreadable means corrupt).
+
+    A run is ``done`` (a valid file), ``corrupt`` (a file that cannot be read), ``failed`` (an
+    error record), ``stale`` (a result from another model version exists) or ``missing``.
+    """
+    spec = _experiment(experiment)
+    plan, version = spec.resolve(scale), _model_version()
+    layout = Layout(results_root(spec.name, scale, results))
+    report = StatusReport(spec.name, scale, layout.root)
+    pending = []
+    for ref in plan.runs(version):
+        state = check_run(layout.run_path(ref.key), ref.key, deep=deep)
+        if state == "missing" and layout.error_path(ref.key).exists():
+            state = "failed"
+            report.errors[ref.key] = _error_text(layout.error_path(ref.key))
+        if state == "missing":
+            pending.append(ref.key)
+        else:
+            _count(report, state, ref.key)
+    stale = stale_keys(layout, set(pending), version)
+    for key in pending:
+        _count(report, "stale" if key in stale else "missing", key)
+    return report
+
+
+def _count(report: StatusReport, state: str, key: str) -> None:
+    report.counts[state] += 1
+    report.keys[state].append(key)
+
+
+def _error_text(path: Path) -> str:
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8")).get("error", "?"))
+    except (OSError, json.JSONDecodeError):
+        return "unreadable error record"
+
+
+def _done_design(experiment: Experiment | str, scale: str, results: str | Path | None,
+                 allow_missing: bool) -> tuple[Plan, pl.DataFrame, Layout]:
+    spec = _experiment(experiment)
+    plan, version = spec.resolve(scale), _model_version()
+    layout = Layout(results_root(spec.name, scale, results))
+    design = plan.design_frame(version)
+    keys = design["run_key"].unique(maintain_order=True).to_list()
+    done = {k for k in keys if check_run(layout.run_path(k), k, deep=False) == "done"}
+    if len(done) < len(keys) and not allow_missing:
+        raise ExperimentError(
+            f"{spec.name}/{scale}: {len(keys) - len(done)} of {len(keys)} runs are not done in "
+            f"{layout.root}; run `sales-abm experiment run {spec.name} --scale {scale}` "
+            f"(or pass allow_missing=True)")
+    return plan, design.filter(pl.col("run_key").is_in(list(done))), layout
+
+
+def load(experiment: Experiment | str, scale: str = "quick", results: str | Path | None = None,
+         *, allow_missing: bool = False) -> pl.LazyFrame:
+    """The weekly rows of every run, joined to its design point.
+
+    Columns: ``point, replicate, seed, run_key``, one column per factor (named by the factor),
+    then the run file's columns (:func:`sales_abm.runner.store.run_schema`): ``week``, the weekly
+    metrics and the ``cohort_*`` columns. Rows are in (point, replicate, week) order. Design points
+    that resolve to the same scenario share one run, whose rows appear under each of them.
+
+    Args:
+        experiment: a spec, or an experiment name or file.
+        scale: the scale.
+        results: base directory of results (default ``results``).
+        allow_missing: load the runs that are done instead of raising when some are not.
+
+    Raises:
+        ExperimentError: runs are not done (unless ``allow_missing``).
+    """
+    plan, design, layout = _done_design(experiment, scale, results, allow_missing)
+    schema = run_schema()
+    runs_schema = {k: v for k, v in schema.items() if k != "seed"}
+    keys = design["run_key"].unique(maintain_order=True).to_list()
+    if not keys:
+        return pl.LazyFrame(schema={**plan.schema(), **_tail(runs_schema)})
+    scan = pl.scan_parquet([layout.run_path(k) for k in keys], schema=schema).drop("seed")
+    return design.lazy().join(scan, on="run_key", how="inner", maintain_order="left_right")
+
+
+def _tail(schema: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
+    return {k: v for k, v in schema.items() if k != "run_key"}
+
+
+def load_summaries(experiment: Experiment | str, scale: str = "quick",
+                   results: str | Path | None = None, *,
+                   allow_missing: bool = False) -> pl.DataFrame:
+    """One row per (design point, replicate): the design columns and every summary field.
+
+    Summary fields are typed by their values: text -> String, whole numbers -> Int64, other
+    numbers and nulls -> Float64, booleans -> Boolean. The summary's own ``seed`` is dropped (the
+    design's is the same).
+    """
+    plan, design, layout = _done_design(experiment, scale, results, allow_missing)
+    rows: dict[str, dict[str, Any]] = {}
+    for key in design["run_key"].unique(maintain_order=True):
+        summary = read_summary(layout.run_path(key))
+        summary.pop("seed", None)
+        rows[key] = summary
+    clash = set(plan.factor_types) & {k for r in rows.values() for k in r}
+    if clash:
+        raise ExperimentError(f"factor names clash with summary fields: {sorted(clash)}")
+    schema = _summary_schema(rows.values())
+    table = pl.DataFrame({"run_key": list(rows), **{k: [r.get(k) for r in rows.values()]
+                                                     for k in schema}},
+                         schema={"run_key": pl.String(), **schema})
+    return design.join(table, on="run_key", how="left", maintain_order="left")
+
+
+def _summary_schema(rows: Any) -> dict[str, pl.DataType]:
+    kinds: dict[str, set[type]] = {}
+    for row in rows:
+        for k, v in row.items():
+            kinds.setdefault(k, set()).add(type(v))
+    schema = {}
+    for key, seen in kinds.items():
+        seen.discard(type(None))
+        if len(seen) == 1 and (t := next(iter(seen))) in _SUMMARY_TYPES:
+            schema[key] = _SUMMARY_TYPES[t]
+        elif seen <= {int, float}:
+            schema[key] = pl.Float64()
+        else:
+            schema[key] = pl.String()
+    return schema
+
+
+def compact(experiment: Experiment | str, scale: str = "quick",
+            results: str | Path | None = None, out: str | Path | None = None) -> dict[str, Path]:
+    """Write the whole sweep as two files for analysis: ``weekly.parquet`` (:func:`load`) and
+    ``summaries.parquet`` (:func:`load_summaries`), atomically, in ``out`` (default: the root).
+
+    Raises:
+        ExperimentError: runs are not done.
+    """
+    spec = _experiment(experiment)
+    root = Path(out) if out is not None else results_root(spec.name, scale, results)
+    weekly = load(spec, scale, results)
+    summaries = load_summaries(spec, scale, results)
+    paths = {"weekly": root / "weekly.parquet", "summaries": root / "summaries.parquet"}
+    atomic_write(paths["weekly"], lambda tmp: weekly.sink_parquet(tmp, compression="zstd"))
+    write_parquet(paths["summaries"], summaries)
+    return paths

@@ -1,0 +1,285 @@
+"""Running a scale of an experiment: skip what is done, submit the rest, count what happens.
+
+The parent submits small tasks with a bounded number in flight (twice the worker slots) and
+keeps only counters; workers write their own files. A completed run is never recomputed unless
+``force``. A run that raises is recorded (``<key>.error.json``) and the sweep goes on. If a worker
+process dies, the runs in flight are retried once on a fresh pool; a run lost twice is recorded as
+failed. An interrupted sweep loses at most the runs in flight: rerunning it completes it.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from sales_abm.runner import manifest
+from sales_abm.runner.executors import ExecutorSpec
+from sales_abm.runner.spec import Experiment, Plan, RunRef
+from sales_abm.runner.store import (
+    Layout,
+    check_run,
+    results_root,
+    stale_keys,
+    write_design,
+    write_error,
+)
+
+#: Pool restarts after worker deaths before the sweep gives up.
+MAX_RESTARTS = 5
+#: Attempts of a run whose worker died.
+MAX_ATTEMPTS = 2
+#: Failures whose messages a report keeps.
+KEEP_FAILURES = 20
+
+
+@dataclass
+class SweepReport:
+    """What a sweep did."""
+
+    experiment: str
+    scale: str
+    root: Path
+    executor: str
+    total: int = 0
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+    stale: int = 0
+    partial_removed: int = 0
+    startup_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    status: str = "running"
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def line(self) -> str:
+        """The one-line summary printed at the end of a sweep."""
+        return (f"{self.experiment}/{self.scale}: {self.total} runs: {self.done} done, "
+                f"{self.skipped} skipped, {self.failed} failed in {self.wall_seconds:.1f} s "
+                f"({self.executor}) -> {self.root}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counts for the manifest."""
+        return {"total": self.total, "done": self.done, "skipped": self.skipped,
+                "failed": self.failed, "stale_recomputed": self.stale,
+                "partial_files_removed": self.partial_removed, "status": self.status,
+                "wall_seconds": round(self.wall_seconds, 3),
+                "failures": [{"run_key": k, "error": e} for k, e in self.failures]}
+
+
+def run_experiment(
+    experiment: Experiment,
+    scale: str = "quick",
+    *,
+    results: str | Path | None = None,
+    executor: str = "local",
+    force: bool = False,
+    progress: bool | None = None,
+    command: list[str] | None = None,
+    function: Callable[[Any], Any] | None = None,
+) -> SweepReport:
+    """Run every run of one scale that is not done yet.
+
+    Args:
+        experiment: the spec.
+        scale: the scale's name.
+        results: base directory of results (default ``results``); the root is
+            ``<results>/<experiment>/<scale>``.
+        executor: ``serial``, ``local[:N]`` or ``dask[:N|ADDRESS]``.
+        force: recompute runs that are done.
+        progress: show a progress bar (default: on when stderr is a terminal or CI log).
+        command: the command line to record in the manifest.
+        function: the task function (default :func:`sales_abm.runner.worker.execute`; tests).
+
+    Raises:
+        ExperimentError: a bad scale, design or executor, before any run starts.
+    """
+    from sales_abm.model import MODEL_VERSION
+    from sales_abm.runner.worker import execute
+
+    plan = experiment.resolve(scale)
+    spec = ExecutorSpec.parse(executor)
+    layout = Layout(results_root(experiment.name, scale, results))
+    report = SweepReport(experiment.name, scale, layout.root, str(spec))
+    with layout.lock():
+        report.partial_removed = layout.remove_partial_files()
+        write_design(layout, plan.design_frame(MODEL_VERSION))
+        todo = _todo(plan, layout, MODEL_VERSION, force, report)
+        entry = {"id": uuid.uuid4().hex, "started": manifest.now(), "command": command,
+                 "executor": str(spec), "force": force, "plan": _plan_info(plan),
+                 **manifest.environment()}
+        manifest.record(layout, experiment.name, scale, {**entry, **report.as_dict()})
+        start = time.perf_counter()
+        try:
+            if todo:
+                    _Sweep(spec, report, function or execute, layout, progress).run(
+                    todo, plan, MODEL_VERSION)
+            report.status = "finished"
+        except KeyboardInterrupt:
+            report.status = "interrupted"
+            raise
+        finally:
+            report.wall_seconds = time.perf_counter() - start
+            if report.status == "running":
+                report.status = "error"
+            manifest.record(layout, experiment.name, scale,
+                            {**entry, "finished": manifest.now(), **report.as_dict()})
+    return report
+
+
+def _todo(plan: Plan, layout: Layout, model_version: str, force: bool,
+          report: SweepReport) -> list[RunRef]:
+    todo = []
+    for ref in plan.runs(model_version):
+        report.total += 1
+        if force or check_run(layout.run_path(ref.key), ref.key) != "done":
+            todo.append(ref)
+    report.skipped = report.total - len(todo)
+    report.stale = len(stale_keys(layout, {r.key for r in todo}, model_version))
+    return todo
+
+
+def _plan_info(plan: Plan) -> dict[str, Any]:
+    return {"points": len(plan.points), "replicates": plan.replicates,
+            "root_seed": plan.root_seed, "common_random_numbers": plan.common_random_numbers,
+            "factors": list(plan.factor_types)}
+
+
+class _Sweep:
+    """The submission loop: bounded in flight, a progress bar, crash recovery."""
+
+    def __init__(self, spec: ExecutorSpec, report: SweepReport, function: Callable[[Any], Any],
+                 layout: Layout, progress: bool | None) -> None:
+        self.spec, self.report, self.function, self.layout = spec, report, function, layout
+        self.progress = progress
+        self.in_flight: dict[Future, Any] = {}
+        self.retry: deque[Any] = deque()
+        self.attempts: dict[str, int] = {}
+        self.restarts = 0
+        self.broken = False
+
+    def run(self, todo: list[RunRef], plan: Plan, model_version: str) -> None:
+        """Submit every run of ``todo`` and collect every outcome."""
+        tasks = _tasks(todo, plan, model_version, self.layout)
+        with ExitStack() as stack:
+            self.bar = stack.enter_context(_bar(len(todo), self.report, self.progress))
+            self._start()
+            stack.callback(lambda: self.pool.close())
+            for task in tasks:
+                self._submit_within_limit(task)
+            while self.in_flight or self.retry:
+                self._submit_within_limit(None)
+                self._collect_some()
+
+    def _start(self) -> None:
+        t0 = time.perf_counter()
+        self.pool = ExitStack()
+        self.executor, slots = self.pool.enter_context(self.spec.open())
+        self.limit = 2 * slots
+        self.report.startup_seconds += time.perf_counter() - t0
+
+    def _submit_within_limit(self, task: Any) -> None:
+        while self.retry and len(self.in_flight) < self.limit:
+            self._submit(self.retry.popleft())
+        if task is None:
+            return
+        while len(self.in_flight) >= self.limit:
+            self._collect_some()
+        self._submit(task)
+
+    def _submit(self, task: Any) -> None:
+        self.attempts[task.key] = self.attempts.get(task.key, 0) + 1
+        try:
+            self.in_flight[self.executor.submit(self.function, task)] = task
+        except BrokenProcessPool:
+            self.broken = True
+            self.retry.append(task)
+            self._restart_if_broken()
+
+    def _collect_some(self) -> None:
+        if not self.in_flight:
+            return
+        finished, _ = wait(list(self.in_flight), return_when=FIRST_COMPLETED)
+        for future in finished:
+            self._collect(future, self.in_flight.pop(future))
+        self._restart_if_broken()
+
+    def _collect(self, future: Future, task: Any) -> None:
+        try:
+            outcome = future.result()
+        except BrokenProcessPool as exc:
+            self.broken = True
+            if self.attempts[task.key] < MAX_ATTEMPTS:
+                self.retry.append(task)
+                return
+            self._failed(task, _WorkerDied(f"a worker process died twice while this run was "
+                                            f"in flight ({exc})"))
+            return
+        except Exception as exc:  # e.g. dask's KilledWorker, a pickling error
+            self._failed(task, exc)
+            return
+        self.attempts.pop(task.key, None)
+        if outcome.status == "done":
+            self.report.done += 1
+        else:
+            self._count_failure(task.key, outcome.error or "unknown error")
+        self._tick()
+
+    def _failed(self, task: Any, exc: BaseException) -> None:
+        write_error(self.layout, task.key, task.info(), exc)
+        self._count_failure(task.key, f"{type(exc).__name__}: {exc}")
+        self._tick()
+
+    def _count_failure(self, key: str, error: str) -> None:
+        self.report.failed += 1
+        if len(self.report.failures) < KEEP_FAILURES:
+            self.report.failures.append((key, error))
+
+    def _tick(self) -> None:
+        self.bar.update(1)
+        if self.report.failed:
+            self.bar.set_postfix(failed=self.report.failed, refresh=False)
+
+    def _restart_if_broken(self) -> None:
+        if not self.broken or self.in_flight:
+            return
+        self.restarts += 1
+        if self.restarts > MAX_RESTARTS:
+            raise RuntimeError(f"the worker pool broke {self.restarts} times; giving up "
+                               f"(rerun to continue)")
+        self.pool.close()
+        self.broken = False
+        self._start()
+
+
+class _WorkerDied(RuntimeError):
+    """A run lost because its worker process died."""
+
+
+def _tasks(todo: list[RunRef], plan: Plan, model_version: str,
+           layout: Layout) -> Iterator[Any]:
+    from sales_abm.runner.worker import RunTask
+
+    root = str(layout.root)
+    for ref in todo:
+        overrides = dict(plan.points[ref.point].overrides)
+        yield RunTask(ref.key, ref.point, ref.replicate, ref.seed, overrides, root,
+                      model_version)
+
+
+def _bar(total: int, report: SweepReport, progress: bool | None) -> tqdm:
+    """A progress bar: twice a second on a terminal; in a CI log every 30 s, in ASCII."""
+    tty = sys.stderr.isatty()
+    return tqdm(total=total, desc=f"{report.experiment}/{report.scale}", unit="run",
+                file=sys.stderr, disable=progress is False, mininterval=0.5 if tty else 30.0,
+                maxinterval=60.0, ascii=not tty, dynamic_ncols=tty, smoothing=0.05)

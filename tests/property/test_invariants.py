@@ -1,0 +1,113 @@
+"""Invariants of the model under random scenarios, contracts and switches (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+
+from sales_abm.metrics import WEEKLY_METRICS
+from sales_abm.model import run
+from sales_abm.testing import scenarios
+
+RATES = ("gaming_index", "burned_share", "train_probability", "mean_receptivity",
+         "mean_pressure", "mean_skill")
+MAY_BE_NULL = {"gaming_index", "client_cumulative_roi", "mean_skill", "mean_effort",
+               "sd_effort", "mean_threshold", "sd_threshold", "mean_pressure", "sd_pressure"}
+SIGNED = {"outsourcer_profit", "client_profit", "client_cumulative_roi", "client_payments",
+          "outsourcer_income"}
+
+
+def col(frame: pl.DataFrame, name: str) -> np.ndarray:
+    return frame[name].to_numpy().astype(float)
+
+
+@given(scenarios())
+def test_money_is_conserved_along_the_chain(scenario):
+    w = run(scenario).weekly
+    client = (col(w, "client_fees") + col(w, "client_appointment_payments")
+              - col(w, "client_clawbacks") + col(w, "client_commission"))
+    np.testing.assert_allclose(col(w, "client_payments"), client, rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(col(w, "client_payments"), col(w, "outsourcer_income"))
+    reps = (col(w, "rep_base_pay") + col(w, "rep_bonus") - col(w, "rep_clawbacks")
+            + col(w, "rep_commission"))
+    np.testing.assert_allclose(col(w, "rep_pay"), reps, rtol=1e-12, atol=1e-6)
+    spending = col(w, "rep_pay") + col(w, "training_spend") + col(w, "overhead")
+    np.testing.assert_allclose(col(w, "outsourcer_spending"), spending, rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(col(w, "outsourcer_profit"),
+                               col(w, "outsourcer_income") - spending, rtol=1e-12, atol=1e-6)
+    client_profit = col(w, "client_margin") - col(w, "client_payments") - col(w, "ae_cost")
+    np.testing.assert_allclose(col(w, "client_profit"), client_profit, rtol=1e-12, atol=1e-6)
+
+
+@given(scenarios())
+def test_funnel_is_consistent_and_statuses_partition(scenario):
+    result = run(scenario)
+    w, c = result.weekly, result.cohorts
+    statuses = sum(col(w, f"n_{s}") for s in
+                   ("available", "cooling", "booked", "cycle", "customer", "burned"))
+    assert np.all(statuses == scenario.prospects)
+    assert np.all(col(w, "connects") <= col(w, "calls"))
+    assert np.all(col(w, "appointments_set") <= col(w, "connects"))
+    assert np.all(col(w, "appointments_junk") <= col(w, "appointments_set"))
+    # a meeting is held the week after it is set
+    held, booked = col(w, "meetings_held"), col(w, "appointments_set")
+    assert held[0] == 0
+    assert np.all(held[1:] + col(w, "no_shows")[1:] + col(w, "meetings_cancelled")[1:]
+                  == booked[:-1])
+    assert np.all(col(w, "opportunities") <= held)
+    assert np.all(np.cumsum(col(w, "closes")) <= np.cumsum(col(w, "opportunities")))
+    assert np.all(col(c, "meetings_held") <= col(c, "appointments_set"))
+    assert np.all(col(c, "closes") <= col(c, "meetings_held"))
+    assert np.all(col(w, "calls") <= scenario.reps * scenario.rep.calls_max)
+
+
+@given(scenarios())
+def test_nothing_negative_nan_or_out_of_range(scenario):
+    result = run(scenario)
+    w, c = result.weekly, result.cohorts
+    for name in WEEKLY_METRICS:
+        values = w[name]
+        if name not in MAY_BE_NULL:
+            assert values.null_count() == 0, name
+        x = values.drop_nulls().to_numpy().astype(float)
+        assert not np.isnan(x).any(), name
+        if name not in SIGNED:
+            assert (x >= 0).all(), name
+    for name in RATES:
+        x = w[name].drop_nulls().to_numpy()
+        assert ((x >= 0) & (x <= 1)).all(), name
+    rate = c["close_rate"].drop_nulls().to_numpy()
+    assert ((rate >= 0) & (rate <= 1)).all()
+    for name in ("appointments_set", "meetings_held", "closes", "revenue"):
+        assert (col(c, name) >= 0).all()
+
+
+@given(scenarios(max_weeks=20))
+@settings(max_examples=10)
+def test_runs_are_deterministic_and_seeds_matter(scenario):
+    a, b = run(scenario), run(scenario)
+    assert a.weekly.equals(b.weekly)
+    assert a.cohorts.equals(b.cohorts)
+    assert a.summary == b.summary
+
+
+def test_seeds_matter():
+    from sales_abm.scenario import Scenario
+
+    sc = Scenario.from_dict({"reps": 5, "prospects": 2000, "weeks": 20})
+    assert not run(sc, 1).weekly.equals(run(sc, 2).weekly)
+
+
+@pytest.mark.parametrize("preset", ["retainer", "per_appointment"])
+def test_no_appointments_gives_null_rates_not_nan(preset):
+    from sales_abm.scenario import Scenario
+
+    sc = Scenario.from_dict({"contract.preset": preset, "reps": 3, "prospects": 500,
+                             "weeks": 30, "market.agree_base": 0.0})
+    result = run(sc)
+    assert result.weekly["appointments_set"].sum() == 0
+    assert result.weekly["gaming_index"].null_count() == 30
+    assert result.cohorts["close_rate"].null_count() == 30
+    assert result.summary["gaming_index_last_13"] is None

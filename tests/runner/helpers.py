@@ -1,0 +1,40 @@
+"""Helpers of the runner tests: tiny experiments and experiment files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sales_abm.runner import Experiment, Grid, Scale
+
+#: Tiny runs (about 0.15 s each).
+TINY = {"reps": 3, "prospects": 500, "weeks": 20}
+
+
+def tiny(name: str = "tiny", presets: tuple[str, ...] = ("retainer", "per_appointment"),
+         replicates: int = 2, **kwargs: object) -> Experiment:
+    """A tiny grid over contract presets."""
+    return Experiment(name=name, design=Grid({"contract.preset": list(presets)}),
+                      replicates=replicates, scales={"quick": Scale(overrides=TINY)}, **kwargs)
+
+
+SPEC_FILE = '''
+from sales_abm.runner import Experiment, Grid, Scale
+
+EXPERIMENT = Experiment(
+    name="{name}",
+    description="A tiny experiment for the tests.",
+    design=Grid({{"contract.preset": ["retainer", "per_appointment"]}}),
+    replicates={replicates},
+    scales={{"quick": Scale(overrides={tiny}), "paper": Scale(replicates=3)}},
+)
+'''
+
+
+def write_spec(directory: Path, name: str = "tiny", replicates: int = 2,
+               text: str | None = None) -> Path:
+    """Write an experiment file and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.py"
+    path.write_text(text if text is not None else
+                    SPEC_FILE.format(name=name, replicates=replicates, tiny=TINY))
+    return path
