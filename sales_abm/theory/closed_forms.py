@@ -1,9 +1,9 @@
 """Closed-form benchmarks from contract theory (the analytic oracles of EVIDENCE.md).
 
-Every function here is a textbook formula, stated in the notation of its source, written with plain
-numpy and checked in ``tests/theory/test_closed_forms.py`` against brute-force numerical optimisation
-of the underlying problem. Nothing here knows about the agent-based model: these are the static
-benchmarks the simulated agents are compared with.
+Every function here is a textbook formula, stated in the notation of its source, written with
+plain numpy and checked in ``tests/theory/test_closed_forms.py`` against brute-force numerical
+optimisation of the underlying problem. Nothing here knows about the agent-based model: these
+are the static benchmarks the simulated agents are compared with.
 
 Conventions shared by all the LEN (linear contract, exponential utility, normal noise) results: the
 agent has CARA utility with coefficient ``r``, so a wage with variance ``v`` costs a risk premium
@@ -12,15 +12,16 @@ constraint bind, so the principal's profit equals the total certainty-equivalent
 the agent's reservation utility. "Surplus" below always means that total CE surplus.
 
 Sources:
-    Holmström, B. and Milgrom, P. (1987). Aggregation and linearity in the provision of intertemporal
-        incentives. Econometrica 55(2), 303–328.
+    Holmström, B. and Milgrom, P. (1987). Aggregation and linearity in the provision of
+        intertemporal incentives. Econometrica 55(2), 303–328.
     Holmström, B. and Milgrom, P. (1991). Multitask principal–agent analyses: incentive contracts,
         asset ownership, and job design. Journal of Law, Economics, & Organization 7, 24–52.
     Baker, G. (2002). Distortion and risk in optimal incentive contracts. Journal of Human
         Resources 37(4), 728–751.
     Baker, G., Gibbons, R. and Murphy, K. J. (1994). Subjective performance measures in optimal
-        incentive contracts. QJE 109(4), 1125–1156; (2002) Relational contracts and the theory of the
-        firm. QJE 117(1), 39–84. Levin, J. (2003). Relational incentive contracts. AER 93(3), 835–857.
+        incentive contracts. QJE 109(4), 1125–1156; (2002) Relational contracts and the theory of
+        the firm. QJE 117(1), 39–84. Levin, J. (2003). Relational incentive contracts. AER 93(3),
+        835–857.
     Becker, G. S. (1964). Human Capital. Williamson, O. E. (1985). The Economic Institutions of
         Capitalism. Acemoglu, D. and Pischke, J.-S. (1998). Why do firms train? QJE 113(1), 79–119.
 """
@@ -176,8 +177,9 @@ def len_ce_surplus(
 ) -> float:
     """Total certainty-equivalent surplus of the linear contract with piece rate b.
 
-    S(b) = B·e − c·e²/2 − r·b²·σ²/2 with e = b/c (Holmström & Milgrom 1987). With the fixed wage set
-    so the agent's participation binds, the principal's profit is S(b) minus the reservation utility.
+    S(b) = B·e − c·e²/2 − r·b²·σ²/2 with e = b/c (Holmström & Milgrom 1987). With the fixed wage
+    set so the agent's participation binds, the principal's profit is S(b) minus the reservation
+    utility.
 
     Args:
         commission: piece rate b.
@@ -200,9 +202,9 @@ def len_ce_surplus(
 def len_one_task(value: float, cost: float, risk_aversion: float, noise_var: float) -> LENSolution:
     """Solve the one-task LEN model of Holmström & Milgrom (1987).
 
-    Output x = e + ε, ε ~ N(0, σ²); pay w = a + b·x; agent CARA(r) with effort cost c·e²/2; principal
-    risk neutral with value B per unit of effort. Then e = b/c, b* = B/(1 + r·c·σ²), surplus at b* is
-    B²/(2c(1 + r·c·σ²)) and the first best (effort contractible) is B²/(2c).
+    Output x = e + ε, ε ~ N(0, σ²); pay w = a + b·x; agent CARA(r) with effort cost c·e²/2;
+    principal risk neutral with value B per unit of effort. Then e = b/c, b* = B/(1 + r·c·σ²),
+    surplus at b* is B²/(2c(1 + r·c·σ²)) and the first best (effort contractible) is B²/(2c).
 
     Example (EVIDENCE.md): B=1, c=1, r=2, σ²=0.5 → b*=0.5, e=0.5, surplus 0.25, first best 0.5.
 
@@ -403,13 +405,14 @@ def multitask_two_signals(
 ) -> TwoSignalSolution:
     """Optimal pay on volume plus a noisy close signal (Holmström & Milgrom 1991).
 
-    Independent signals: Σ = diag(σ₁², σ₂²), α* = (I + r·K·Σ)⁻¹·B. As σ₂² → ∞, α₂* → 0 and α₁* tends
-    to the unmeasured-quality optimum; ``noise_var_close=math.inf`` returns exactly that case (via
-    :func:`multitask_unmeasured_quality`, including its floor at 0). For finite σ₂² the result is the
-    unconstrained optimum (entries may be negative).
+    Independent signals: Σ = diag(σ₁², σ₂²), α* = (I + r·K·Σ)⁻¹·B. As σ₂² → ∞, α₂* → 0 and α₁*
+    tends to the unmeasured-quality optimum; ``noise_var_close=math.inf`` returns exactly that case
+    (via :func:`multitask_unmeasured_quality`, including its floor at 0). For finite σ₂² the result
+    is the unconstrained optimum (entries may be negative), so when α₁* < 0 in the limit the result
+    jumps from (α₁*, ~0) to (0, 0) at σ₂² = ∞.
 
-    Example (EVIDENCE.md): K = [[1, .5], [.5, 1]], B = (1, 1), r = 1, σ₁² = 1: σ₂² = 1 → (0.40, 0.40);
-    4 → (0.333, 0.167); 16 → (0.30, 0.05); ∞ → (0.286, 0).
+    Example (EVIDENCE.md): K = [[1, .5], [.5, 1]], B = (1, 1), r = 1, σ₁² = 1:
+    σ₂² = 1 → (0.40, 0.40); 4 → (0.333, 0.167); 16 → (0.30, 0.05); ∞ → (0.286, 0).
 
     Args:
         benefit: (B₁, B₂).
@@ -544,6 +547,9 @@ def bonus_is_credible(
 ) -> bool:
     """Whether a promised bonus b satisfies b <= δ/(1−δ)·(s_rel − s_out) (Levin 2003).
 
+    Consistent with :func:`max_credible_bonus`: b is credible iff b <= max_credible_bonus(...), so
+    a zero bonus is (vacuously) credible even when the relationship is worth nothing.
+
     Args:
         bonus: the promised discretionary bonus b.
         delta: effective discount δ in [0, 1).
@@ -553,10 +559,7 @@ def bonus_is_credible(
     Returns:
         True when the payer prefers paying b to reneging.
     """
-    d = _probability("delta", delta)
-    _require(d < 1.0, "delta must be < 1")
-    gain = d / (1.0 - d) * (float(surplus_relationship) - float(surplus_outside))
-    return float(bonus) <= gain
+    return float(bonus) <= max_credible_bonus(delta, surplus_relationship, surplus_outside)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -582,7 +585,10 @@ def monthly_survival(delta: float, quit_hazard: float, churn_hazard: float = 0.0
 
 
 def survival_weighted_sum(
-    survival: float, start: int, guaranteed_months: int = 0, guaranteed_survival: float | None = None
+    survival: float,
+    start: int,
+    guaranteed_months: int = 0,
+    guaranteed_survival: float | None = None,
 ) -> float:
     """Σ_{t >= start} w_t with w_t = ρ₀^min(t, G) · ρ^max(t − G, 0).
 
@@ -602,14 +608,17 @@ def survival_weighted_sum(
     rho = float(survival)
     _require(0.0 <= rho < 1.0, f"survival must lie in [0, 1), got {rho}")
     _require(int(start) == start and start >= 1, "start must be an integer >= 1")
-    _require(int(guaranteed_months) == guaranteed_months and guaranteed_months >= 0,
-             "guaranteed_months must be an integer >= 0")
+    _require(
+        int(guaranteed_months) == guaranteed_months and guaranteed_months >= 0,
+        "guaranteed_months must be an integer >= 0",
+    )
     g = int(guaranteed_months)
     start = int(start)
     if g == 0:
         return rho**start / (1.0 - rho)
-    _require(guaranteed_survival is not None, "guaranteed_survival is required when G > 0")
-    rho0 = _probability("guaranteed_survival", guaranteed_survival)  # type: ignore[arg-type]
+    if guaranteed_survival is None:
+        raise ValueError("guaranteed_survival is required when guaranteed_months > 0")
+    rho0 = _probability("guaranteed_survival", guaranteed_survival)
     head = 0.0
     if start <= g:  # Σ_{t=start}^{G} ρ₀^t
         n = g - start + 1
