@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
+import networkx as nx
 import numpy as np
 
 from sales_abm.contracts import Terms
-from sales_abm.learning import Learner, make_learner
-from sales_abm.market import Status
-from sales_abm.scenario import WEEKS_PER_MONTH, Scenario
+from sales_abm.foregone import ForegoneEstimator
+from sales_abm.learning import EWA, RULES, Learner, make_learner
+from sales_abm.market import CallOutcome, CloseOutcome, MeetingOutcome, Status
+from sales_abm.scenario import WEEKS_PER_MONTH, RepParams, Scenario
 
 if TYPE_CHECKING:
     from sales_abm.model import SalesModel
@@ -39,15 +41,73 @@ def nearest(levels: np.ndarray, value: float) -> int:
     return int(np.abs(levels - value).argmin())
 
 
+def uses_foregone(rule: str) -> bool:
+    """Whether the model estimates foregone payoffs for reps learning by ``rule``.
+
+    Fictitious play and the replicator learner cannot update without them. EWA can (its
+    ``delta`` then has no effect), but weighting foregone payoffs is what sets it apart from
+    reinforcement, so it gets them too. Reinforcement and imitation rules never read them, and
+    runs with those rules do not pay for the estimate.
+    """
+    cls = RULES[rule]
+    return cls.needs_foregone or issubclass(cls, EWA)
+
+
+def office_network(n: int, rep: RepParams, seed: int) -> nx.Graph:
+    """Whom each rep slot sees (and can imitate): a graph on nodes ``0..n-1``.
+
+    ``isolated``: nobody. ``complete``: everyone. ``ring``: the ``rep.office_degree`` nearest
+    desks (half on each side; an odd degree is rounded down). ``small_world``: that ring with each
+    tie rewired with probability ``rep.office_rewiring`` (Watts & Strogatz 1998). For a ring or a
+    small world, a degree of at least ``n - 1`` gives everyone, and otherwise one below 2 gives no
+    ties. The graph belongs to the desks, so a replacement hire and a new outsourcer's reps sit in
+    the same places.
+
+    Args:
+        n: Number of rep slots.
+        rep: The reps' parameters.
+        seed: Seed of the small world's rewiring.
+    """
+    kind, degree = rep.office_network, rep.office_degree
+    if kind == "isolated" or (kind != "complete" and degree == 0):
+        return nx.empty_graph(n)
+    if kind == "complete" or degree >= n - 1:
+        return nx.complete_graph(n)
+    if degree < 2:
+        return nx.empty_graph(n)
+    rewiring = rep.office_rewiring if kind == "small_world" else 0.0
+    return nx.watts_strogatz_graph(n, degree, rewiring, seed=seed)
+
+
+def _imitable(payoff: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """Payoffs as peers see them: a desk with nothing to show pays below everyone.
+
+    A vacant slot (or one without a week in the period) keeps its last action and a payoff of 0.
+    Rather than let it be imitated, it gets a finite payoff far below every active rep's, which
+    imitate-the-best never copies and the Fermi rule adopts with probability 0.
+    """
+    if not active.any():
+        return payoff
+    return np.where(active, payoff, payoff[active].min() - 1e9)
+
+
 class SalesForce:
     """The reps' state as columns, one row per head-count slot.
 
     A slot is vacant (``hire_id == -1``) between a quit and the next hire. Each strategy
     dimension is learned by its own :class:`~sales_abm.learning.Learner`, one row per slot; a
-    switched-off dimension keeps a fixed action.
+    switched-off dimension keeps a fixed action. All learners use ``learning.rule``. Rules that
+    weigh foregone payoffs get the estimates of :mod:`sales_abm.foregone`; imitation rules copy
+    each dimension separately from the peers ``office`` links a slot to, comparing learning
+    payoffs (a rep sees its peers' pay and strategy, MODEL.md section 4).
+
+    Args:
+        scenario: The run's scenario.
+        office: Whom each slot sees (nodes ``0..reps-1``); default :func:`office_network`
+            with seed 0. Read only by imitation rules.
     """
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, office: nx.Graph | None = None) -> None:
         n = scenario.reps
         self.scenario = scenario
         self.levels = strategy_levels(scenario)
@@ -69,10 +129,15 @@ class SalesForce:
             "pressure": None if sw.pressure else 0,
         }
         lp = scenario.learning
+        self.office = office if office is not None else office_network(n, rep, seed=0)
         self.learners: dict[str, Learner] = {
-            dim: make_learner(lp.rule, n, self.levels[dim].size, lp.rule_params())
+            dim: make_learner(lp.rule, n, self.levels[dim].size, lp.rule_params(), self.office)
             for dim in STRATEGY_DIMENSIONS
         }
+        self.imitates = RULES[lp.rule].uses_graph
+        self.estimator = (
+            ForegoneEstimator(scenario, self.levels) if uses_foregone(lp.rule) else None
+        )
 
     @property
     def employed(self) -> np.ndarray:
@@ -91,16 +156,32 @@ class SalesForce:
             self.action[dim][rows] = np.broadcast_to(drawn, self.hire_id.shape)[rows]
 
     def learn(self, rows: np.ndarray) -> None:
-        """Update the learners of these slots from their mean payoff since their last update."""
+        """Update the learners of these slots from their mean payoff since their last update.
+
+        Slots without a week in the period are left alone. Rules that weigh foregone payoffs
+        get the estimator's (:mod:`sales_abm.foregone`); imitation rules see the period's
+        payoffs of their peers, and never copy a peer that has no period to show.
+        """
         active = np.zeros(self.hire_id.size, dtype=bool)
         active[rows] = True
         active &= self.payoff_weeks > 0
         payoff = self.payoff_sum / np.maximum(self.payoff_weeks, 1)
+        foregone: dict[str, np.ndarray | None] = dict.fromkeys(STRATEGY_DIMENSIONS)
+        if self.estimator is not None:
+            foregone.update(self.estimator.foregone(self.action, payoff, self.payoff_weeks))
+            self.estimator.end_period(active)
+        if self.imitates:
+            payoff = _imitable(payoff, active)
         for dim in STRATEGY_DIMENSIONS:
             if self.fixed_action[dim] is None:
-                self.learners[dim].update(self.action[dim], payoff, active=active)
+                self.learners[dim].update(self.action[dim], payoff, foregone[dim], active)
         self.payoff_sum[active] = 0.0
         self.payoff_weeks[active] = 0
+
+    def observe(self, calls: CallOutcome, meetings: MeetingOutcome, closes: CloseOutcome) -> None:
+        """Record what the foregone-payoff estimates need from the week (no-op without them)."""
+        if self.estimator is not None:
+            self.estimator.observe(self.employed, calls, meetings, closes)
 
     def effort_cost(self) -> np.ndarray:
         """Weekly disutility of effort, convex in planned calls."""
@@ -135,6 +216,8 @@ class SalesForce:
         self.payoff_weeks[rows] = 0
         for learner in self.learners.values():
             learner.reset(rows)
+        if self.estimator is not None:
+            self.estimator.reset(rows)
 
     def vacate(self, rows: np.ndarray) -> None:
         """Reps in these slots leave."""
@@ -250,21 +333,24 @@ class _Evaluation:
 class Outsourcer(mesa.Agent):
     """The sales-outsourcing firm: hires, trains (or not), pays reps, learns its training policy.
 
-    Training is a per-hire decision drawn from a learner with two actions (0: no, 1: train). Each
-    hire's contribution (the contract income attributed to its slot, less its pay, overhead and
-    training) over ``evaluation_weeks`` rewards the choice made for it; a quit or the end of the
-    contract truncates the window, so attrition and termination risk weigh on training.
+    Training is a per-hire decision drawn from a learner with two actions (0: no, 1: train),
+    using ``learning.outsourcer_rule``. Each hire's contribution (the contract income attributed
+    to its slot, less its pay, overhead and training) over ``evaluation_weeks`` rewards the choice
+    made for it; a quit or the end of the contract truncates the window, so attrition and
+    termination risk weigh on training. The outsourcer never sees what the other choice would
+    have earned for that hire, so it learns from realised rewards only: the scenario admits only
+    rules that can (reinforcement, and EWA, which then reinforces the chosen action alone).
     """
 
     def __init__(self, model: SalesModel, epoch_start: int) -> None:
         super().__init__(model)
-        sc = model.scenario
+        sc = model.config
         self.scenario = sc
         self.epoch_start = epoch_start
         self.next_hire = epoch_start
         self.pay_plan = Terms.from_pay_plan(sc.pay)
         lp = sc.learning
-        self.training_learner = make_learner(lp.rule, 1, 2, lp.rule_params())
+        self.training_learner = make_learner(lp.outsourcer_rule, 1, 2, lp.outsourcer_params())
         self.evaluations: dict[int, _Evaluation] = {}  # by slot
         self.finished: list[tuple[int, float]] = []  # (action, reward) awaiting an update
 
@@ -280,8 +366,7 @@ class Outsourcer(mesa.Agent):
         else:
             train = np.ones(vacant.size, dtype=bool)
         force.hire(vacant, self.next_hire, train)
-        for slot, hire_id, t in zip(vacant, force.hire_id[vacant], train, strict=True):
-            SalesRep(self.model, int(slot), int(hire_id))
+        for slot, t in zip(vacant, train, strict=True):
             self.evaluations[int(slot)] = _Evaluation(int(t), week)
         self.next_hire += vacant.size
         return vacant, train
@@ -326,8 +411,8 @@ class Outsourcer(mesa.Agent):
         )
         for action, total in self.finished:
             reward = (total / horizon + floor) / sc.learning.payoff_scale
-            foregone = np.full((1, 2), reward) if self.training_learner.needs_foregone else None
-            self.training_learner.update(np.array([action]), np.array([reward]), foregone)
+            # No counterfactual is observed: no foregone payoffs (see the class docstring).
+            self.training_learner.update(np.array([action]), np.array([reward]))
         self.finished.clear()
 
     def train_probability(self) -> float:
@@ -349,7 +434,7 @@ class Client(mesa.Agent):
 
     def __init__(self, model: SalesModel) -> None:
         super().__init__(model)
-        self.scenario = model.scenario
+        self.scenario = model.config
         self.contract_start = 0
         self.notice_ends: int | None = None
         self.replacements = 0

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from sales_abm.paper import add_paper_parser
 from sales_abm.scenario import PRESETS, Scenario, ScenarioError, parameter_table, parse_override
+from sales_abm.theory.cli import add_theory_parser
 
 EXIT_USAGE = 2
 
@@ -120,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.set_defaults(func=_cmd_run)
     p_params = sub.add_parser("params", help="print every scenario key as a Markdown table")
     p_params.set_defaults(func=_cmd_params)
+    add_paper_parser(sub)
+    add_theory_parser(sub)
     return parser
 
 

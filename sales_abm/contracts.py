@@ -2,8 +2,8 @@
 
 A contract is a fixed amount per week, a price per appointment that counts (set, held or
 qualified), a commission on closed revenue, and an audit of a share of the counted appointments
-whose unqualified ones are not paid and are clawed back. Presets (see :mod:`sales_abm.scenario`) are values of this one
-form; nothing here knows their names.
+whose unqualified ones are not paid and are clawed back. Presets (see :mod:`sales_abm.scenario`)
+are values of this one form; nothing here knows their names.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The market: prospects as numpy columns, their industry network, and the vectorised funnel.
 
 Each prospect is one row. A week's calls, meetings and sales cycles are computed for all rows at
-once; no Python loop runs over prospects or calls. Statuses partition the rows (see :class:`Status`), and
-every status that ends does so at the week stored in ``until``.
+once; no Python loop runs over prospects or calls. Statuses partition the rows (see
+:class:`Status`), and every status that ends does so at the week stored in ``until``.
 """
 
 from __future__ import annotations
@@ -29,12 +29,21 @@ class Status(IntEnum):
 
 @dataclass
 class CallOutcome:
-    """Per-rep counts of one week's calls (arrays of length n_reps)."""
+    """Per-rep counts of one week's calls (arrays of length n_reps).
+
+    The optional fields are filled only when :meth:`Market.place_calls` is given threshold levels
+    (for the reps' foregone-payoff estimates); otherwise they are None. A booking's *band* is the
+    highest threshold level its signal reached.
+    """
 
     calls: np.ndarray
     connects: np.ndarray
     booked: np.ndarray
     booked_junk: np.ndarray
+    proposed: np.ndarray | None = None  # connects whose signal cleared the rep's own threshold
+    connects_above: np.ndarray | None = None  # (n_reps, K): connects with signal >= level k
+    booked_by_band: np.ndarray | None = None  # (n_reps, K)
+    booked_junk_by_band: np.ndarray | None = None  # (n_reps, K)
 
 
 @dataclass
@@ -48,6 +57,8 @@ class MeetingOutcome:
     opportunities: np.ndarray
     expected_value: np.ndarray  # sum of fit x deal value of the held meetings
     burned: int
+    held_by_band: np.ndarray | None = None  # (n_reps + 2, K), when asked for by band
+    held_junk_by_band: np.ndarray | None = None
 
 
 @dataclass
@@ -58,6 +69,7 @@ class CloseOutcome:
     revenue: np.ndarray
     cohort_weeks: np.ndarray  # cohort (week the appointment was set) of each won deal
     deal_values: np.ndarray  # value of each won deal
+    revenue_by_band: np.ndarray | None = None  # (n_reps + 2, K), when asked for by band
 
 
 def industry_network(n: int, degree: int, rewiring: float, seed: int) -> nx.Graph:
@@ -65,6 +77,48 @@ def industry_network(n: int, degree: int, rewiring: float, seed: int) -> nx.Grap
     if degree < 2 or n <= degree:
         return nx.empty_graph(n)
     return nx.watts_strogatz_graph(n, degree, rewiring, seed=seed)
+
+
+def band_counts(
+    owner: np.ndarray,
+    band: np.ndarray,
+    n_owners: int,
+    n_bands: int,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """A 2-D histogram ``(n_owners, n_bands)`` of events by owner and band, in one bincount."""
+    flat = np.bincount(owner * n_bands + band, weights=weights, minlength=n_owners * n_bands)
+    return flat.reshape(n_owners, n_bands)
+
+
+def levels_cleared(signal: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """How many threshold levels each signal reaches (``levels`` ascending, ties allowed).
+
+    ``signal >= levels[k]`` is exactly the test a rep at level ``k`` applies, so a signal with
+    ``c`` levels cleared would be proposed by a rep at any level below ``c``.
+    """
+    return np.searchsorted(levels, signal, side="right")
+
+
+def connects_above(
+    caller: np.ndarray, signal: np.ndarray, levels: np.ndarray, n_reps: int
+) -> np.ndarray:
+    """Per rep, how many connects had a signal at or above each level.
+
+    A histogram by rep and levels cleared, then a reversed cumulative sum over levels. Column
+    ``k`` at the rep's own level equals its proposals.
+
+    Args:
+        caller: Rep of each connect.
+        signal: Perceived fit of each connect.
+        levels: Threshold levels, ascending (ties allowed).
+        n_reps: Number of reps.
+
+    Returns:
+        int array ``(n_reps, len(levels))``, non-increasing along each row.
+    """
+    hist = band_counts(caller, levels_cleared(signal, levels), n_reps, levels.size + 1)
+    return np.cumsum(hist[:, ::-1], axis=1)[:, ::-1][:, 1:]
 
 
 def to_csr(graph: nx.Graph) -> tuple[np.ndarray, np.ndarray]:
@@ -114,6 +168,7 @@ class Market:
         self.booked_hire = np.full(n, -1, dtype=np.int64)  # rep hire id (slots are reused)
         self.booked_week = np.full(n, -1, dtype=np.int32)
         self.booked_pressure = np.zeros(n)
+        self.booked_band = np.zeros(n, dtype=np.int8)  # written only when bands are tracked
         self.won = np.zeros(n, dtype=bool)
         seed = int(rng.integers(2**31))
         self.graph = industry_network(n, params.network_degree, params.network_rewiring, seed)
@@ -166,11 +221,19 @@ class Market:
         hire_id: np.ndarray,
         booking_time: float,
         rng: np.random.Generator,
+        threshold_levels: np.ndarray | None = None,
     ) -> CallOutcome:
         """Turn each rep's planned calls into connects and booked meetings.
 
         A rep's week is a budget of ``planned[r]`` call-times; a booked meeting takes
         ``booking_time`` more, so calls after the budget runs out are not made.
+
+        Args:
+            threshold_levels: The reps' threshold grid (ascending). When given, the outcome also
+                counts, per rep, the proposals made, the connects whose signal reached each
+                level and the bookings by band, and each booking's band is stored for its
+                meeting and close: what a rep saw that tells it what another threshold would have
+                brought. It draws no random numbers, so results are unchanged.
         """
         r = self.n_reps
         caller = np.repeat(np.arange(r), planned)
@@ -191,12 +254,38 @@ class Market:
         booked &= made
         self._apply_calls(week, target, caller, connect, booked, pressure, hire_id)
         junk = booked & self.junk(target)
-        return CallOutcome(
+        outcome = CallOutcome(
             calls=np.bincount(caller[made], minlength=r),
             connects=np.bincount(caller[connect], minlength=r),
             booked=np.bincount(caller[booked], minlength=r),
             booked_junk=np.bincount(caller[junk], minlength=r),
         )
+        if threshold_levels is not None:
+            self._count_bands(outcome, threshold_levels, target, caller, signal,
+                              propose & made, connect, booked, junk)
+        return outcome
+
+    def _count_bands(
+        self,
+        outcome: CallOutcome,
+        levels: np.ndarray,
+        target: np.ndarray,
+        caller: np.ndarray,
+        signal: np.ndarray,
+        proposed: np.ndarray,
+        connect: np.ndarray,
+        booked: np.ndarray,
+        junk: np.ndarray,
+    ) -> None:
+        """Fill the by-level counts of a call outcome and remember each booking's band."""
+        r, k = self.n_reps, levels.size
+        outcome.proposed = np.bincount(caller[proposed], minlength=r)
+        outcome.connects_above = connects_above(caller[connect], signal[connect], levels, r)
+        # A booking's signal reached its rep's level, so it cleared at least one level.
+        band = levels_cleared(signal, levels) - 1
+        self.booked_band[target[booked]] = band[booked]
+        outcome.booked_by_band = band_counts(caller[booked], band[booked], r, k)
+        outcome.booked_junk_by_band = band_counts(caller[junk], band[junk], r, k)
 
     def _agree_probability(
         self, target: np.ndarray, pressure: np.ndarray, craft: np.ndarray
@@ -248,8 +337,13 @@ class Market:
         current_hires: np.ndarray,
         epoch_start: int,
         rng: np.random.Generator,
+        bands: int = 0,
     ) -> MeetingOutcome:
-        """Hold last week's meetings: show-ups, AE capacity, opportunities, junk annoyance."""
+        """Hold last week's meetings: show-ups, AE capacity, opportunities, junk annoyance.
+
+        With ``bands > 0`` (the number of threshold levels, when place_calls tracks bands), held
+        and held junk meetings are also counted by owner and booking band.
+        """
         p, r = self.p, self.n_reps + 2
         rows = np.flatnonzero((self.status == Status.BOOKED) & (self.booked_week < week))
         fit = self.fit[rows]
@@ -268,7 +362,7 @@ class Market:
         won = rng.random(rows.size) < fit ** (1 - p.opportunity_share)
         cycle = rng.integers(p.cycle_min_weeks, p.cycle_max_weeks + 1, rows.size)
         junk_held = held & (fit < p.qualification_bar)
-        burned = self._annoy(week, rows[junk_held & ~opportunity], rng)
+        burned = self._annoy(week, rows[junk_held], ~opportunity[junk_held], rng)
         rest = rows[~opportunity]
         rest = rest[self.status[rest] == Status.BOOKED]  # burned rows stay burned
         self.status[rest] = Status.COOLING
@@ -278,7 +372,7 @@ class Market:
         self.until[opened] = week + cycle[opportunity]
         self.won[opened] = won[opportunity]
         by = self.owner(rows, current_hires, epoch_start)
-        return MeetingOutcome(
+        outcome = MeetingOutcome(
             held=np.bincount(by[held], minlength=r),
             held_junk=np.bincount(by[junk_held], minlength=r),
             no_shows=np.bincount(by[~show], minlength=r),
@@ -289,14 +383,22 @@ class Market:
             ),
             burned=burned,
         )
+        if bands:
+            band = self.booked_band[rows].astype(np.int64)
+            outcome.held_by_band = band_counts(by[held], band[held], r, bands)
+            outcome.held_junk_by_band = band_counts(by[junk_held], band[junk_held], r, bands)
+        return outcome
 
-    def _annoy(self, week: int, junk_rows: np.ndarray, rng: np.random.Generator) -> int:
-        """A junk meeting annoys its prospect, may burn it, and spreads by word of mouth."""
+    def _annoy(self, week: int, junk_rows: np.ndarray, may_burn: np.ndarray,
+               rng: np.random.Generator) -> int:
+        """A junk meeting annoys its prospect and spreads by word of mouth; one that opened no
+        opportunity may also burn the prospect (one in a sales cycle stays in it).
+        """
         if not self.switches.burn or junk_rows.size == 0:
             return 0
         p = self.p
         self.receptivity[junk_rows] *= 1 - p.annoyance
-        burn = junk_rows[rng.random(junk_rows.size) < p.burn_probability]
+        burn = junk_rows[may_burn & (rng.random(junk_rows.size) < p.burn_probability)]
         self.status[burn] = Status.BURNED
         self.until[burn] = week + p.burn_weeks
         if self.switches.word_of_mouth and p.word_of_mouth > 0:
@@ -312,9 +414,12 @@ class Market:
     # -- sales cycles -----------------------------------------------------------------------------
 
     def resolve_cycles(
-        self, week: int, current_hires: np.ndarray, epoch_start: int
+        self, week: int, current_hires: np.ndarray, epoch_start: int, bands: int = 0
     ) -> CloseOutcome:
-        """Close the opportunities whose cycle ends this week, credited by owner."""
+        """Close the opportunities whose cycle ends this week, credited by owner.
+
+        With ``bands > 0``, revenue is also summed by owner and booking band.
+        """
         rows = np.flatnonzero((self.status == Status.CYCLE) & (self.until <= week))
         won = rows[self.won[rows]]
         lost = rows[~self.won[rows]]
@@ -323,12 +428,16 @@ class Market:
         self.until[lost] = week + self.p.cooldown_weeks
         by = self.owner(won, current_hires, epoch_start)
         r = self.n_reps + 2
-        return CloseOutcome(
+        outcome = CloseOutcome(
             closes=np.bincount(by, minlength=r),
             revenue=np.bincount(by, weights=self.deal_value[won], minlength=r),
             cohort_weeks=self.booked_week[won].copy(),
             deal_values=self.deal_value[won].copy(),
         )
+        if bands:
+            band = self.booked_band[won].astype(np.int64)
+            outcome.revenue_by_band = band_counts(by, band, r, bands, self.deal_value[won])
+        return outcome
 
     # -- step 4: recovery and entry ---------------------------------------------------------------
 

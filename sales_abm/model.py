@@ -11,17 +11,26 @@ from dataclasses import dataclass
 from typing import Any
 
 import mesa
+import networkx as nx
 import numpy as np
 import polars as pl
 
-from sales_abm.agents import STRATEGY_DIMENSIONS, Client, Outsourcer, Prospect, SalesForce, SalesRep
+from sales_abm.agents import (
+    STRATEGY_DIMENSIONS,
+    Client,
+    Outsourcer,
+    Prospect,
+    SalesForce,
+    SalesRep,
+    office_network,
+)
 from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
 from sales_abm.market import CallOutcome, CloseOutcome, Market, MeetingOutcome, Status
 from sales_abm.metrics import Recorder, ratio, summarize
 from sales_abm.scenario import Scenario
 
 #: Bump when the model's mechanics change, so stored results are known to be stale.
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 
 #: The named random streams of a run, spawned in this order from the run's SeedSequence.
 STREAMS = ("mesa", "world", "hiring", "strategy", "calls", "meetings", "market", "audit",
@@ -41,11 +50,11 @@ class SalesModel(mesa.Model):
         children = np.random.SeedSequence(self.seed_value).spawn(len(STREAMS))
         self.rngs = {n: np.random.default_rng(s) for n, s in zip(STREAMS, children, strict=True)}
         super().__init__(rng=self.rngs["mesa"])
-        self.scenario = scenario
+        self.config = scenario
         self.week = 0
         self.market = Market(scenario.market, scenario.switches, scenario.prospects,
                              scenario.reps, self.rngs["world"])
-        self.sales_force = SalesForce(scenario)
+        self.sales_force = SalesForce(scenario, self._office(children[STREAMS.index("world")]))
         self.rep_agents: dict[int, SalesRep] = {}
         self.client = Client(self)
         self.outsourcer = Outsourcer(self, epoch_start=0)
@@ -53,6 +62,15 @@ class SalesModel(mesa.Model):
         self.recorder = Recorder(scenario.weeks, scenario.market.cycle_max_weeks)
         self._prospects: dict[int, Prospect] = {}
         self._cumulative = {"margin": 0.0, "cost": 0.0}
+
+    def _office(self, world: np.random.SeedSequence) -> nx.Graph:
+        """The reps' office network, seeded by a child of the world stream's SeedSequence.
+
+        Spawning a child draws nothing from the world generator, so the market and every other
+        stream see the same numbers whatever the office network is.
+        """
+        seed = int(np.random.default_rng(world.spawn(1)[0]).integers(2**31))
+        return office_network(self.config.reps, self.config.rep, seed)
 
     def prospect(self, row: int) -> Prospect:
         """The prospect agent of a market row, created when first asked for.
@@ -71,45 +89,59 @@ class SalesModel(mesa.Model):
     def step(self) -> None:
         """One week: staff, call, meet, close, move money, learn, review, record."""
         w = self.week
-        hired, training = self._staff(w)
+        hired, trained, training = self._staff(w)
         calls = self._call(w)
+        bands = self._bands()
         meetings = self.market.hold_meetings(w, self.client.capacity(), self.sales_force.hire_id,
-                                             self.outsourcer.epoch_start, self.rngs["meetings"])
+                                             self.outsourcer.epoch_start, self.rngs["meetings"],
+                                             bands=bands)
         closes = self.market.resolve_cycles(w, self.sales_force.hire_id,
-                                            self.outsourcer.epoch_start)
+                                            self.outsourcer.epoch_start, bands=bands)
         self._record_cohorts(w, calls, meetings, closes)
         self.market.advance(w, self.rngs["market"])
         money = self._settle(calls, meetings, closes, training)
+        self.sales_force.observe(calls, meetings, closes)
         quits = self._learn_and_leave(w, money)
+        self._account(money)
         ended = self.client.review(w)
-        self._record(w, calls, meetings, closes, money, hired, training, quits)
+        self._record(w, calls, meetings, closes, money, (hired, trained, training), quits)
         if ended:
             self._replace_outsourcer()
         self.week += 1
 
     def run_model(self) -> None:
         """Run the scenario's horizon."""
-        for _ in range(self.scenario.weeks - self.week):
+        for _ in range(self.config.weeks - self.week):
             self.step()
 
-    def _staff(self, w: int) -> tuple[np.ndarray, np.ndarray]:
+    def _staff(self, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fill vacancies; returns the slots hired, whether each was trained, training cost."""
         force = self.sales_force
         hired, train = self.outsourcer.staff(w, self.rngs["hiring"])
         for slot in hired:
             self.rep_agents[int(slot)] = SalesRep(self, int(slot), int(force.hire_id[slot]))
-        period_start = w % self.scenario.learning.rep_cadence_weeks == 0
+        period_start = w % self.config.learning.rep_cadence_weeks == 0
         choosing = np.flatnonzero(force.employed) if period_start else hired
         force.choose(choosing, self.rngs["strategy"])
-        training = np.zeros(self.scenario.reps)
+        training = np.zeros(self.config.reps)
         training[hired] = self.outsourcer.training_cost(train)
-        return hired, training
+        return hired, train, training
+
+    def _bands(self) -> int:
+        """Threshold levels to count the week's events by (0: none).
+
+        Only rules that weigh foregone payoffs need the counts; other runs do not pay for them.
+        """
+        force = self.sales_force
+        return force.levels["threshold"].size if force.estimator is not None else 0
 
     def _call(self, w: int) -> CallOutcome:
         force = self.sales_force
+        levels = force.levels["threshold"] if self._bands() else None
         return self.market.place_calls(
             w, force.planned_calls(), force.value("threshold"), force.value("pressure"),
-            force.noise_sd(), force.craft(), force.hire_id, self.scenario.rep.booking_time,
-            self.rngs["calls"],
+            force.noise_sd(), force.craft(), force.hire_id, self.config.rep.booking_time,
+            self.rngs["calls"], threshold_levels=levels,
         )
 
     def _record_cohorts(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
@@ -129,7 +161,7 @@ class SalesModel(mesa.Model):
         The client's settlement is computed per owner bucket (each rep slot, plus one for
         appointments of reps who have left), so each hire's contribution can be attributed.
         """
-        r = self.scenario.reps
+        r = self.config.reps
         pad = np.zeros(1, dtype=np.int64)
         own = slice(0, r + 1)  # owner buckets of the current contract holder
         contract = self._settlement(
@@ -155,7 +187,7 @@ class SalesModel(mesa.Model):
         return settle(terms, count, audited, revenue, fixed_mask)
 
     def _learn_and_leave(self, w: int, money: dict[str, Any]) -> np.ndarray:
-        sc, force = self.scenario, self.sales_force
+        sc, force = self.config, self.sales_force
         contract, pay = money["contract"], money["pay"]
         contribution = (contract.total[: sc.reps] - pay.total - money["overhead"]
                         - money["training"])
@@ -192,10 +224,19 @@ class SalesModel(mesa.Model):
 
     # -- recording ------------------------------------------------------------------------------
 
+    def _account(self, money: dict[str, Any]) -> None:
+        """The client's review window: expected margin of meetings held, and what they cost."""
+        client = self.config.client
+        self.client.account(
+            client.gross_margin * money["expected_value_own"],
+            float(money["contract"].total.sum()) + client.ae_cost_per_meeting * money["held_own"],
+        )
+
     def _record(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
-                closes: CloseOutcome, money: dict[str, Any], hired: np.ndarray,
-                training: np.ndarray, quits: np.ndarray) -> None:
-        sc, force, market = self.scenario, self.sales_force, self.market
+                closes: CloseOutcome, money: dict[str, Any],
+                hiring: tuple[np.ndarray, np.ndarray, np.ndarray], quits: np.ndarray) -> None:
+        hired, trained, training = hiring
+        sc, force, market = self.config, self.sales_force, self.market
         contract: Settlement = money["contract"]
         pay: Settlement = money["pay"]
         income = float(contract.total.sum())
@@ -207,8 +248,6 @@ class SalesModel(mesa.Model):
         held = int(meetings.held.sum())
         ae_cost = sc.client.ae_cost_per_meeting * held
         margin = sc.client.gross_margin * revenue
-        self.client.account(sc.client.gross_margin * money["expected_value_own"],
-                            income + sc.client.ae_cost_per_meeting * money["held_own"])
         self._cumulative["margin"] += margin
         self._cumulative["cost"] += income + ae_cost
         cum = self._cumulative
@@ -236,7 +275,7 @@ class SalesModel(mesa.Model):
             "gaming_index": ratio(calls.booked_junk.sum(), calls.booked.sum()),
             "mean_skill": _masked_mean(force.skill, on),
             "reps_employed": on.sum(), "rep_quits": quits.size, "hires": hired.size,
-            "trained_hires": float((training > 0).sum()),
+            "trained_hires": float(trained.sum()),
             "train_probability": self.outsourcer.train_probability(),
             "burned_this_week": meetings.burned,
             "burned_share": status[Status.BURNED] / market.n,

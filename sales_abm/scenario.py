@@ -6,8 +6,8 @@ override helpers that call it), so every scenario that exists has been validated
 errors that suggest the nearest valid key, and out-of-range values name the key and the range.
 
 Contract presets are nothing but named sets of values for the ``contract.*`` and ``pay.*`` keys:
-they are applied first, then any explicit value overrides them. No code outside :data:`PRESETS` knows a
-preset's name.
+they are applied first, then any explicit value overrides them. No code outside :data:`PRESETS`
+knows a preset's name.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, get_type_hints
 
-from sales_abm.learning import RULE_PARAMETERS
+from sales_abm.learning import RULE_PARAMETERS, RULES
 
 
 class ScenarioError(ValueError):
@@ -31,6 +31,14 @@ class ScenarioError(ValueError):
 
 
 PAY_ON = ("set", "held", "qualified")
+OFFICE_NETWORKS = ("isolated", "ring", "small_world", "complete")
+
+#: Rules the outsourcer's single training learner can use. It observes only the reward of the
+#: choice it made, so rules that need foregone payoffs (fictitious play, replicator) would never
+#: move, and imitation needs peers it does not have.
+OUTSOURCER_RULES = tuple(
+    name for name, cls in RULES.items() if not (cls.needs_foregone or cls.uses_graph)
+)
 WEEKS_PER_MONTH = 52.0 / 12.0
 
 
@@ -194,6 +202,24 @@ class RepParams:
     )
     attrition_annual: float = param(0.32, "per year", "base attrition", 0, 0.99)
     earnings_window: int = param(13, "weeks", "trailing window for earnings", 1, 104)
+    office_network: str = param(
+        "small_world",
+        "-",
+        "whom a rep sees and can imitate (imitation rules only): nobody, its ring neighbours, a "
+        "Watts-Strogatz small world, or everyone",
+        choices=OFFICE_NETWORKS,
+    )
+    office_degree: int = param(
+        4,
+        "peers",
+        "ring and small world: each rep sees its office_degree nearest desks (an odd value is "
+        "rounded down to even; at least reps - 1 means everyone)",
+        0,
+        50,
+    )
+    office_rewiring: float = param(
+        0.1, "probability", "small world: chance each ring tie is rewired at random", 0, 1
+    )
 
 
 @dataclass(frozen=True)
@@ -245,7 +271,21 @@ class Switches:
 class LearningParams:
     """Which learning rule reps and the outsourcer use, and its parameters."""
 
-    rule: str = param("roth_erev", "-", "learning rule", choices=tuple(RULE_PARAMETERS))
+    rule: str = param(
+        "roth_erev",
+        "-",
+        "reps' learning rule, one learner per strategy dimension; EWA, fictitious play and "
+        "replicator get foregone payoffs the reps estimate (sales_abm.foregone), imitation "
+        "rules copy peers on rep.office_network",
+        choices=tuple(RULE_PARAMETERS),
+    )
+    outsourcer_rule: str = param(
+        "roth_erev",
+        "-",
+        "the outsourcer's training-policy rule; takes the learning.<name> values when it equals "
+        "learning.rule, else its defaults",
+        choices=OUTSOURCER_RULES,
+    )
     rep_cadence_weeks: int = param(1, "weeks", "reps update their strategy this often", 1, 52)
     outsourcer_cadence_weeks: int = param(4, "weeks", "outsourcer updates this often", 1, 52)
     payoff_scale: float = param(
@@ -266,6 +306,16 @@ class LearningParams:
         """The rule's parameters: defaults overridden by those set in the scenario."""
         spec = RULE_PARAMETERS[self.rule]
         return {name: self.params.get(name, entry[0]) for name, entry in spec.items()}
+
+    def outsourcer_params(self) -> dict[str, float]:
+        """The outsourcer rule's parameters.
+
+        The ``learning.<name>`` keys are validated against ``learning.rule``, so they configure
+        the outsourcer only when it uses that same rule; otherwise it takes its rule's defaults.
+        """
+        if self.outsourcer_rule == self.rule:
+            return self.rule_params()
+        return {name: entry[0] for name, entry in RULE_PARAMETERS[self.outsourcer_rule].items()}
 
 
 SECTIONS: dict[str, type] = {

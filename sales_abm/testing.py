@@ -1,24 +1,44 @@
-"""Hypothesis strategies for scenarios and contracts, public so extensions can property-test too.
+"""Hypothesis strategies for scenarios, contracts and learning rules, public so extensions can
+property-test too.
 
 Example:
     >>> from hypothesis import given
-    >>> from sales_abm.testing import scenarios
+    >>> from sales_abm.testing import scenarios, learner_specs
     >>> @given(scenarios())
     ... def test_my_extension(scenario): ...
-
-The learning rules' strategies are in :mod:`sales_abm.learning` tests' style and re-exported here
-when available.
+    >>> @given(learner_specs())
+    ... def test_my_rule_property(spec): ...
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import networkx as nx
+import numpy as np
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from sales_abm.scenario import PAY_ON, PRESETS, Scenario, Switches
+from sales_abm.learning import RULE_PARAMETERS, RULES, Learner, make_learner
+from sales_abm.scenario import (
+    OFFICE_NETWORKS,
+    OUTSOURCER_RULES,
+    PAY_ON,
+    PRESETS,
+    Scenario,
+    Switches,
+)
 
 SWITCHES = tuple(Switches.__dataclass_fields__)
+
+#: Rules that read the peer network.
+GRAPH_RULES = tuple(sorted(name for name, cls in RULES.items() if cls.uses_graph))
+
+payoff_values = st.floats(-10.0, 10.0, allow_nan=False, allow_infinity=False)
+
+
+# -- scenarios ------------------------------------------------------------------------------------
 
 
 def contract_terms(prefix: str = "contract") -> st.SearchStrategy[dict[str, Any]]:
@@ -41,9 +61,30 @@ def switches() -> st.SearchStrategy[dict[str, bool]]:
 
 
 @st.composite
+def learning_overrides(draw: st.DrawFn) -> dict[str, Any]:
+    """Dotted overrides for the learning section: any rule, office network and parameters.
+
+    The rule's parameters are drawn from their whole admissible ranges, half of the time.
+    """
+    rule = draw(st.sampled_from(sorted(RULES)))
+    overrides: dict[str, Any] = {
+        "learning.rule": rule,
+        "learning.outsourcer_rule": draw(st.sampled_from(OUTSOURCER_RULES)),
+        "learning.rep_cadence_weeks": draw(st.integers(1, 6)),
+        "rep.office_network": draw(st.sampled_from(OFFICE_NETWORKS)),
+        "rep.office_degree": draw(st.integers(0, 8)),
+    }
+    if draw(st.booleans()):
+        params = draw(rule_params(rule))
+        overrides.update({f"learning.{name}": value for name, value in params.items()})
+    return overrides
+
+
+@st.composite
 def scenarios(draw: st.DrawFn, max_reps: int = 6, max_prospects: int = 3000,
               max_weeks: int = 40) -> Scenario:
-    """Small, valid scenarios: any preset, contract, pay plan, switches and market stress.
+    """Small, valid scenarios: any preset, contract, pay plan, switches, market stress and
+    learning rule.
 
     Sizes stay small so that a property test can run the model many times.
     """
@@ -69,6 +110,92 @@ def scenarios(draw: st.DrawFn, max_reps: int = 6, max_prospects: int = 3000,
         "client.min_roi": draw(st.floats(-1, 3)),
         "contract.minimum_term": draw(st.floats(0, 6)),
         "contract.notice_period": draw(st.floats(0, 2)),
-        "learning.rep_cadence_weeks": draw(st.integers(1, 6)),
     })
+    overrides.update(draw(learning_overrides()))
     return Scenario.from_dict(overrides)
+
+
+# -- learning rules -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LearnerSpec:
+    """Everything needed to build a learner (again): rule, sizes, parameters, network."""
+
+    rule: str
+    n_learners: int
+    n_actions: int
+    params: dict[str, float]
+    graph: nx.Graph | None
+
+    def build(self) -> Learner:
+        """A fresh learner from this spec."""
+        return make_learner(self.rule, self.n_learners, self.n_actions, self.params, self.graph)
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round of learner input."""
+
+    actions: np.ndarray
+    payoffs: np.ndarray
+    foregone: np.ndarray
+    active: np.ndarray
+
+
+@st.composite
+def rule_params(draw: st.DrawFn, rule: str) -> dict[str, float]:
+    """A subset of the rule's parameters, each anywhere in its admissible range."""
+    spec = RULE_PARAMETERS[rule]
+    names = draw(st.sets(st.sampled_from(sorted(spec))))
+    return {
+        name: draw(st.floats(spec[name].low, spec[name].high, allow_nan=False))
+        for name in sorted(names)
+    }
+
+
+@st.composite
+def graphs(draw: st.DrawFn, n: int) -> nx.Graph:
+    """Undirected graph on nodes ``0..n-1``; may be disconnected and have isolated nodes."""
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    if n > 1:
+        pairs = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
+        graph.add_edges_from((u, v) for u, v in draw(st.lists(pairs, max_size=3 * n)) if u != v)
+    return graph
+
+
+@st.composite
+def learner_specs(
+    draw: st.DrawFn,
+    rules: st.SearchStrategy[str] | None = None,
+    max_learners: int = 6,
+    max_actions: int = 4,
+) -> LearnerSpec:
+    """A learner spec: any registered rule (or from ``rules``), random sizes and parameters."""
+    rule = draw(rules if rules is not None else st.sampled_from(sorted(RULES)))
+    n = draw(st.integers(1, max_learners))
+    m = draw(st.integers(1, max_actions))
+    graph = draw(graphs(n)) if rule in GRAPH_RULES else None
+    return LearnerSpec(rule, n, m, draw(rule_params(rule)), graph)
+
+
+@st.composite
+def rounds(draw: st.DrawFn, n: int, m: int, max_rounds: int = 6) -> list[Round]:
+    """A short history of inputs for ``n`` learners with ``m`` actions."""
+    count = draw(st.integers(1, max_rounds))
+    return [
+        Round(
+            draw(hnp.arrays(np.int64, n, elements=st.integers(0, m - 1))),
+            draw(hnp.arrays(np.float64, n, elements=payoff_values)),
+            draw(hnp.arrays(np.float64, (n, m), elements=payoff_values)),
+            draw(hnp.arrays(bool, n)),
+        )
+        for _ in range(count)
+    ]
+
+
+def feed(learner: Learner, history: list[Round]) -> None:
+    """Apply every round of ``history`` to ``learner``."""
+    for r in history:
+        learner.update(r.actions, r.payoffs, r.foregone, r.active)

@@ -61,7 +61,7 @@ class Prospect(mesa.Agent):
 
     def __init__(self, model: ReferenceModel, node: int) -> None:
         super().__init__(model)
-        p, rnd = model.scenario.market, model.random
+        p, rnd = model.config.market, model.random
         self.node = node
         if rnd.random() < p.good_fit_share:
             self.fit = rnd.betavariate(p.good_fit_alpha, p.good_fit_beta)
@@ -81,13 +81,13 @@ class Prospect(mesa.Agent):
     @property
     def is_junk(self) -> bool:
         """True fit below the client's qualification bar."""
-        return self.fit < self.model.scenario.market.qualification_bar
+        return self.fit < self.model.config.market.qualification_bar
 
     # -- a call --------------------------------------------------------------------------------
 
     def answers(self) -> bool:
         """The call connects: P = connect_scale x receptivity."""
-        return self.model.random.random() < self.model.scenario.market.connect_scale * (
+        return self.model.random.random() < self.model.config.market.connect_scale * (
             self.receptivity
         )
 
@@ -97,7 +97,7 @@ class Prospect(mesa.Agent):
 
     def agrees(self, pressure: float, craft: float) -> bool:
         """The prospect says yes to a meeting (Market._agree_probability)."""
-        p = self.model.scenario.market
+        p = self.model.config.market
         mean_base = p.receptivity_alpha / (p.receptivity_alpha + p.receptivity_beta)
         prob = (p.agree_base * (self.receptivity / mean_base)
                 * (1 + p.pressure_agree_gain * pressure) * craft)
@@ -105,13 +105,13 @@ class Prospect(mesa.Agent):
 
     def feel_pressure(self, pressure: float) -> None:
         """A connected call annoys in proportion to its pressure (if the burn channel is on)."""
-        if self.model.scenario.switches.burn:
-            self.receptivity *= 1 - self.model.scenario.market.pressure_annoyance * pressure
+        if self.model.config.switches.burn:
+            self.receptivity *= 1 - self.model.config.market.pressure_annoyance * pressure
 
     def rest(self, week: int) -> None:
         """Cool down after a contact, a meeting that led nowhere or a lost deal."""
         self.status = Status.COOLING
-        self.until = week + self.model.scenario.market.cooldown_weeks
+        self.until = week + self.model.config.market.cooldown_weeks
 
     def book(self, rep: SalesRep, week: int) -> None:
         """A meeting is set for next week."""
@@ -124,7 +124,7 @@ class Prospect(mesa.Agent):
 
     def shows_up(self) -> bool:
         """Shows up for the meeting: less likely after pressure and for poor fits."""
-        p = self.model.scenario.market
+        p = self.model.config.market
         prob = p.show_max * (1 - p.pressure_show_loss * self.booked_pressure) * (
             p.show_fit_floor + (1 - p.show_fit_floor) * self.fit
         )
@@ -132,28 +132,29 @@ class Prospect(mesa.Agent):
 
     def becomes_opportunity(self) -> bool:
         """A held meeting opens an opportunity with probability fit^s."""
-        s = self.model.scenario.market.opportunity_share
+        s = self.model.config.market.opportunity_share
         return self.model.random.random() < self.fit**s
 
     def open_opportunity(self, week: int) -> None:
         """Enter a sales cycle; whether it is won (P = fit^(1-s)) is settled now, paid later."""
-        p, rnd = self.model.scenario.market, self.model.random
+        p, rnd = self.model.config.market, self.model.random
         self.won = rnd.random() < self.fit ** (1 - p.opportunity_share)
         self.status = Status.CYCLE
         self.until = week + rnd.randint(p.cycle_min_weeks, p.cycle_max_weeks)
 
-    def annoy(self, week: int) -> bool:
-        """A junk meeting: lose receptivity, maybe burn, and tell the neighbours.
+    def annoy(self, week: int, may_burn: bool) -> bool:
+        """A junk meeting: lose receptivity, maybe burn (if no opportunity opened), and tell the
+        neighbours.
 
         Returns:
             Whether the prospect was burned.
         """
-        sc = self.model.scenario
+        sc = self.model.config
         p = sc.market
         if not sc.switches.burn:
             return False
         self.receptivity *= 1 - p.annoyance
-        burned = self.model.random.random() < p.burn_probability
+        burned = self.model.random.random() < p.burn_probability and may_burn
         if burned:
             self.status = Status.BURNED
             self.until = week + p.burn_weeks
@@ -164,7 +165,7 @@ class Prospect(mesa.Agent):
 
     def hear_word_of_mouth(self) -> None:
         """A neighbour had a junk meeting."""
-        self.receptivity *= 1 - self.model.scenario.market.word_of_mouth
+        self.receptivity *= 1 - self.model.config.market.word_of_mouth
 
     def resolve(self, week: int) -> bool:
         """The sales cycle ends: a customer if won, else back to rest. Returns whether won."""
@@ -179,7 +180,7 @@ class Prospect(mesa.Agent):
     def step(self, week: int) -> None:
         """End of week (Market.advance): rests and burns end, receptivity recovers, and a
         customer may leave the market, its node taken by a new prospect."""
-        p = self.model.scenario.market
+        p = self.model.config.market
         if self.status in (Status.COOLING, Status.BURNED) and self.until <= week + 1:
             self.status = Status.AVAILABLE
         self.receptivity += p.recovery_rate * (self.base_receptivity - self.receptivity)
@@ -218,7 +219,7 @@ class SalesRep(mesa.Agent):
     def __init__(self, model: ReferenceModel, outsourcer: Outsourcer, trained: bool,
                  week: int) -> None:
         super().__init__(model)
-        sc = model.scenario
+        sc = model.config
         self.outsourcer = outsourcer
         self.employed = True
         self.skill = sc.rep.skill_initial
@@ -269,19 +270,19 @@ class SalesRep(mesa.Agent):
 
     def planned_calls(self) -> int:
         """Call-times in its week: its effort, less what training takes during the ramp."""
-        loss = self.model.scenario.outsourcer.training_capacity_loss
+        loss = self.model.config.outsourcer.training_capacity_loss
         return round(self.effort * ((1 - loss) if self.ramp_left > 0 else 1.0))
 
     @property
     def noise_sd(self) -> float:
         """Sd of its fit signal: falls linearly with skill."""
-        rep = self.model.scenario.rep
+        rep = self.model.config.rep
         return rep.signal_noise_max - (rep.signal_noise_max - rep.signal_noise_min) * self.skill
 
     @property
     def craft(self) -> float:
         """Multiplier on a prospect's chance of agreeing."""
-        return 1 + self.model.scenario.rep.craft_gain * (self.skill - 0.5)
+        return 1 + self.model.config.rep.craft_gain * (self.skill - 0.5)
 
     def work_the_phones(self, prospects: list[Prospect], week: int) -> dict[str, int]:
         """Call these prospects in turn until the week's time runs out.
@@ -293,7 +294,7 @@ class SalesRep(mesa.Agent):
             Counts of calls made, connects, bookings and junk bookings.
         """
         budget = self.planned_calls()
-        booking_time = self.model.scenario.rep.booking_time
+        booking_time = self.model.config.rep.booking_time
         threshold, pressure, noise, craft = self.threshold, self.pressure, self.noise_sd, self.craft
         used = 0.0
         out = {"calls": 0, "connects": 0, "booked": 0, "booked_junk": 0}
@@ -325,13 +326,13 @@ class SalesRep(mesa.Agent):
 
     def effort_cost(self) -> float:
         """Weekly disutility of its effort, convex in calls."""
-        rep = self.model.scenario.rep
+        rep = self.model.config.rep
         return rep.effort_cost * (self.effort / rep.calls_max) ** 2
 
     def receive_pay(self, total: float, variable: float) -> None:
         """Fold a week's pay into trailing earnings, and its variable part (net of the effort
         cost, shifted to be non-negative at zero pay) into the learning payoff."""
-        rep, lp = self.model.scenario.rep, self.model.scenario.learning
+        rep, lp = self.model.config.rep, self.model.config.learning
         self.earnings += 2 / (rep.earnings_window + 1) * (total - self.earnings)
         self.payoff_sum += (variable - self.effort_cost() + rep.effort_cost) / lp.payoff_scale
         self.payoff_weeks += 1
@@ -349,7 +350,7 @@ class SalesRep(mesa.Agent):
 
     def quits(self) -> bool:
         """Base attrition, plus an extra hazard while trailing earnings trail the option."""
-        sc = self.model.scenario
+        sc = self.model.config
         if not sc.switches.attrition:
             return False
         rep = sc.rep
@@ -360,7 +361,7 @@ class SalesRep(mesa.Agent):
 
     def grow(self) -> None:
         """A week of work: skill grows with tenure, and with training during the ramp."""
-        rep, out = self.model.scenario.rep, self.model.scenario.outsourcer
+        rep, out = self.model.config.rep, self.model.config.outsourcer
         self.skill += rep.tenure_learning * (1 - self.skill)
         if self.ramp_left > 0:
             self.skill += rep.training_gain / out.ramp_weeks
@@ -380,18 +381,18 @@ class Outsourcer(mesa.Agent):
 
     def __init__(self, model: ReferenceModel) -> None:
         super().__init__(model)
-        sc = model.scenario
+        sc = model.config
         self.headcount = sc.reps
         self.pay_plan = Terms.from_pay_plan(sc.pay)
         lp = sc.learning
-        self.training_learner = make_learner(lp.rule, 1, 2, lp.rule_params())
+        self.training_learner = make_learner(lp.outsourcer_rule, 1, 2, lp.outsourcer_params())
         self.reps: list[SalesRep] = []
         self.departed = Tally()
         self.finished: list[tuple[int, float]] = []
 
     def staff(self, week: int) -> list[SalesRep]:
         """Fill the vacancies; each hire is trained with the learned probability."""
-        sc = self.model.scenario
+        sc = self.model.config
         hires = []
         for _ in range(self.headcount - len(self.reps)):
             if sc.switches.training:
@@ -404,13 +405,13 @@ class Outsourcer(mesa.Agent):
 
     def train_probability(self) -> float:
         """Chance that a new hire is trained."""
-        if not self.model.scenario.switches.training:
+        if not self.model.config.switches.training:
             return 1.0
         return float(self.training_learner.probabilities()[0, 1])
 
     def overhead_per_rep(self) -> float:
         """Weekly overhead of one employed rep."""
-        return self.model.scenario.outsourcer.overhead / WEEKS_PER_MONTH
+        return self.model.config.outsourcer.overhead / WEEKS_PER_MONTH
 
     def attribute(self, week: int, rep: SalesRep, contribution: float) -> None:
         """Add a rep's weekly contribution to its evaluation; close a full window."""
@@ -418,7 +419,7 @@ class Outsourcer(mesa.Agent):
         if ev is None:
             return
         ev.contribution += contribution
-        if week + 1 - ev.start_week >= self.model.scenario.outsourcer.evaluation_weeks:
+        if week + 1 - ev.start_week >= self.model.config.outsourcer.evaluation_weeks:
             self.close_evaluation(rep)
 
     def close_evaluation(self, rep: SalesRep) -> None:
@@ -436,8 +437,9 @@ class Outsourcer(mesa.Agent):
 
     def learn(self) -> None:
         """Reinforce the training choice of each closed window with its mean weekly
-        contribution over the full window, shifted to be non-negative and scaled."""
-        sc = self.model.scenario
+        contribution over the full window, shifted to be non-negative and scaled. The other
+        choice's reward is never observed, so no foregone payoffs are given."""
+        sc = self.model.config
         if not sc.switches.training:
             self.finished.clear()
             return
@@ -445,11 +447,9 @@ class Outsourcer(mesa.Agent):
         floor = (sc.pay.base_salary + sc.outsourcer.overhead) / WEEKS_PER_MONTH + (
             sc.outsourcer.training_cost / horizon
         )
-        learner = self.training_learner
         for action, total in self.finished:
             reward = (total / horizon + floor) / sc.learning.payoff_scale
-            foregone = np.full((1, 2), reward) if learner.needs_foregone else None
-            learner.update(np.array([action]), np.array([reward]), foregone)
+            self.training_learner.update(np.array([action]), np.array([reward]))
         self.finished.clear()
 
 
@@ -464,7 +464,7 @@ class Client(mesa.Agent):
 
     def __init__(self, model: ReferenceModel) -> None:
         super().__init__(model)
-        self.contract = Terms.from_contract(model.scenario.contract, headcount=1)  # per rep
+        self.contract = Terms.from_contract(model.config.contract, headcount=1)  # per rep
         self.calendar: list[Prospect] = []
         self.pipeline: list[Prospect] = []
         self.earlier = Tally()
@@ -480,7 +480,7 @@ class Client(mesa.Agent):
         Returns:
             How many prospects were burned.
         """
-        sc = self.model.scenario
+        sc = self.model.config
         due = [p for p in self.calendar if p.booked_week < week]
         self.calendar = [p for p in self.calendar if p.booked_week >= week]
         shown = [p for p in due if p.shows_up()]
@@ -509,9 +509,11 @@ class Client(mesa.Agent):
                 tally.opportunities += 1
                 prospect.open_opportunity(week)
                 self.pipeline.append(prospect)
+                if junk:
+                    prospect.annoy(week, may_burn=False)
                 continue
             if junk:
-                burned += prospect.annoy(week)
+                burned += prospect.annoy(week, may_burn=True)
             if prospect.status == Status.BOOKED:  # a burned prospect stays burned
                 prospect.rest(week)
         return burned
@@ -542,7 +544,7 @@ class Client(mesa.Agent):
         """Quarterly review (Client.review); True when the contract ends this week."""
         if self.notice_ends is not None:
             return week >= self.notice_ends
-        sc = self.model.scenario
+        sc = self.model.config
         elapsed = week + 1 - self.contract_start
         if elapsed % sc.client.review_weeks:
             return False

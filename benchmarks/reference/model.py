@@ -22,7 +22,7 @@ import numpy as np
 from benchmarks.reference.agents import Client, Outsourcer, Prospect, SalesRep, Tally
 from sales_abm.agents import STRATEGY_DIMENSIONS, nearest, strategy_levels
 from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
-from sales_abm.learning import RULES
+from sales_abm.learning import EWA, RULES
 from sales_abm.market import Status
 from sales_abm.metrics import Recorder, ratio, summarize
 from sales_abm.model import MODEL_VERSION, RunResult
@@ -37,16 +37,21 @@ class ReferenceModel(mesa.Model):
         seed: the run's seed; defaults to ``scenario.seed``.
 
     Raises:
-        NotImplementedError: for learning rules that imitate over a network (the fast model
-            does not wire one to its reps either).
+        NotImplementedError: for learning rules the reference does not implement: imitation
+            (it has no office network) and rules that weigh foregone payoffs (it has no
+            foregone-payoff estimator). Reinforcement rules (Roth–Erev, basic and modified)
+            are supported.
     """
 
     def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
-        if getattr(RULES[scenario.learning.rule], "uses_graph", False):
-            raise NotImplementedError("the reference model has no office network for imitation")
+        rule = RULES[scenario.learning.rule]
+        if getattr(rule, "uses_graph", False) or rule.needs_foregone or issubclass(rule, EWA):
+            raise NotImplementedError(
+                f"the reference model implements reinforcement rules only, not "
+                f"{scenario.learning.rule!r} (no office network, no foregone payoffs)")
         self.seed_value = scenario.seed if seed is None else int(seed)
         super().__init__(rng=np.random.default_rng(np.random.SeedSequence(self.seed_value)))
-        self.scenario = scenario
+        self.config = scenario
         self.week = 0
         rep, sw = scenario.rep, scenario.switches
         self.levels = strategy_levels(scenario)
@@ -98,7 +103,7 @@ class ReferenceModel(mesa.Model):
     def step(self) -> None:
         """One week, in the fast model's order."""
         w = self.week
-        sc = self.scenario
+        sc = self.config
         self.outsourcer.departed = Tally()
         self.client.earlier = Tally()
         for rep in self.outsourcer.reps:
@@ -122,6 +127,11 @@ class ReferenceModel(mesa.Model):
         money = self._settle(hires)
         # 6. learning, quits, growth
         quits = self._learn_and_leave(w, money)
+        contract_paid = money["contract"]["total"]
+        self.client.account(
+            self.config.client.gross_margin * money["expected_value_own"],
+            contract_paid + self.config.client.ae_cost_per_meeting * money["held_own"],
+        )
         ended = self.client.review(w)
         # 7. metrics
         self._record(w, calls, tallies, money, hires, quits, burned)
@@ -131,7 +141,7 @@ class ReferenceModel(mesa.Model):
 
     def run_model(self) -> None:
         """Run the scenario's horizon."""
-        for _ in range(self.scenario.weeks - self.week):
+        for _ in range(self.config.weeks - self.week):
             self.step()
 
     def _calls(self, w: int) -> dict[str, int]:
@@ -193,7 +203,7 @@ class ReferenceModel(mesa.Model):
     def _settle(self, hires: list[SalesRep]) -> dict[str, Any]:
         """The client pays for each rep and for the departed reps' appointments; the
         outsourcer pays each rep by the pay plan, its overhead and its training."""
-        sc = self.scenario
+        sc = self.config
         outsourcer, client = self.outsourcer, self.client
         per_rep: dict[SalesRep, dict[str, Settlement | float]] = {}
         contract_parts: list[Settlement] = []
@@ -220,7 +230,7 @@ class ReferenceModel(mesa.Model):
         }
 
     def _learn_and_leave(self, w: int, money: dict[str, Any]) -> list[SalesRep]:
-        sc = self.scenario
+        sc = self.config
         outsourcer = self.outsourcer
         for rep, parts in money["per_rep"].items():
             contract, pay = parts["contract"], parts["pay"]
@@ -255,7 +265,7 @@ class ReferenceModel(mesa.Model):
     def _record(self, w: int, calls: dict[str, int], tallies: dict[str, float],
                 money: dict[str, Any], hires: list[SalesRep], quits: list[SalesRep],
                 burned: int) -> None:
-        sc = self.scenario
+        sc = self.config
         contract: dict[str, float] = money["contract"]
         pay: dict[str, float] = money["pay"]
         income = contract["total"]
@@ -267,8 +277,6 @@ class ReferenceModel(mesa.Model):
         held = tallies["held"]
         ae_cost = sc.client.ae_cost_per_meeting * held
         margin = sc.client.gross_margin * revenue
-        self.client.account(sc.client.gross_margin * money["expected_value_own"],
-                            income + sc.client.ae_cost_per_meeting * money["held_own"])
         self.cumulative_margin += margin
         self.cumulative_cost += income + ae_cost
         reps = self.outsourcer.reps

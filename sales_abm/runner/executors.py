@@ -13,10 +13,12 @@ Results do not depend on the executor: a run is a pure function of its task.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -87,9 +89,20 @@ def _process_pool(n: int) -> Iterator[ProcessPoolExecutor]:
     ctx.set_forkserver_preload(PRELOAD)
     pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
     try:
+        _warm_up(pool, n)
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _warm_up(pool: ProcessPoolExecutor, n: int) -> None:
+    """Start every worker now, so that start-up is paid (and fails) before any run."""
+    try:
+        for future in [pool.submit(os.getpid) for _ in range(n)]:
+            future.result()
+    except BrokenProcessPool:
+        raise RuntimeError("local worker processes failed to start: is the main script "
+                           "importable, its work under `if __name__ == '__main__':`?") from None
 
 
 @contextmanager
@@ -107,6 +120,7 @@ def _dask(workers: int | None, address: str | None) -> Iterator[tuple[Executor, 
     else:
         cluster, client = None, Client(address)
     try:
+        client.run(importlib.import_module, PRELOAD[0])  # import the model on every worker now
         slots = sum(client.nthreads().values()) or 1
         yield client.get_executor(pure=False), slots
     finally:

@@ -3,12 +3,14 @@
 The parent submits small tasks with a bounded number in flight (twice the worker slots) and
 keeps only counters; workers write their own files. A completed run is never recomputed unless
 ``force``. A run that raises is recorded (``<key>.error.json``) and the sweep goes on. If a worker
-process dies, the runs in flight are retried once on a fresh pool; a run lost twice is recorded as
-failed. An interrupted sweep loses at most the runs in flight: rerunning it completes it.
+process dies (a local pool breaks), the runs in flight are retried once, one at a time, on a fresh
+pool: the run that kills its worker again is recorded as failed, the others complete. An
+interrupted sweep loses at most the runs in flight: rerunning it completes it.
 """
 
 from __future__ import annotations
 
+import io
 import sys
 import time
 import uuid
@@ -59,6 +61,9 @@ class SweepReport:
     partial_removed: int = 0
     startup_seconds: float = 0.0
     wall_seconds: float = 0.0
+    run_seconds: float = 0.0
+    run_cpu_seconds: float = 0.0
+    slots: int = 1
     status: str = "running"
     failures: list[tuple[str, str]] = field(default_factory=list)
 
@@ -74,6 +79,8 @@ class SweepReport:
                 "failed": self.failed, "stale_recomputed": self.stale,
                 "partial_files_removed": self.partial_removed, "status": self.status,
                 "wall_seconds": round(self.wall_seconds, 3),
+                "run_seconds": round(self.run_seconds, 3),
+                "run_cpu_seconds": round(self.run_cpu_seconds, 3), "slots": self.slots,
                 "failures": [{"run_key": k, "error": e} for k, e in self.failures]}
 
 
@@ -97,7 +104,7 @@ def run_experiment(
             ``<results>/<experiment>/<scale>``.
         executor: ``serial``, ``local[:N]`` or ``dask[:N|ADDRESS]``.
         force: recompute runs that are done.
-        progress: show a progress bar (default: on when stderr is a terminal or CI log).
+        progress: False for no progress bar.
         command: the command line to record in the manifest.
         function: the task function (default :func:`sales_abm.runner.worker.execute`; tests).
 
@@ -105,7 +112,6 @@ def run_experiment(
         ExperimentError: a bad scale, design or executor, before any run starts.
     """
     from sales_abm.model import MODEL_VERSION
-    from sales_abm.runner.worker import execute
 
     plan = experiment.resolve(scale)
     spec = ExecutorSpec.parse(executor)
@@ -119,22 +125,29 @@ def run_experiment(
                  "executor": str(spec), "force": force, "plan": _plan_info(plan),
                  **manifest.environment()}
         manifest.record(layout, experiment.name, scale, {**entry, **report.as_dict()})
-        start = time.perf_counter()
         try:
-            if todo:
-                    _Sweep(spec, report, function or execute, layout, progress).run(
-                    todo, plan, MODEL_VERSION)
-            report.status = "finished"
-        except KeyboardInterrupt:
-            report.status = "interrupted"
-            raise
+            _execute(_Sweep(spec, report, function, layout, progress), todo, plan,
+                     MODEL_VERSION)
         finally:
-            report.wall_seconds = time.perf_counter() - start
-            if report.status == "running":
-                report.status = "error"
             manifest.record(layout, experiment.name, scale,
                             {**entry, "finished": manifest.now(), **report.as_dict()})
     return report
+
+
+def _execute(sweep: _Sweep, todo: list[RunRef], plan: Plan, model_version: str) -> None:
+    """Run the sweep, timing it and setting the report's status, whatever happens."""
+    report, start = sweep.report, time.perf_counter()
+    try:
+        if todo:
+            sweep.run(todo, plan, model_version)
+        report.status = "finished"
+    except KeyboardInterrupt:
+        report.status = "interrupted"
+        raise
+    finally:
+        report.wall_seconds = time.perf_counter() - start
+        if report.status == "running":
+            report.status = "error"
 
 
 def _todo(plan: Plan, layout: Layout, model_version: str, force: bool,
@@ -158,9 +171,13 @@ def _plan_info(plan: Plan) -> dict[str, Any]:
 class _Sweep:
     """The submission loop: bounded in flight, a progress bar, crash recovery."""
 
-    def __init__(self, spec: ExecutorSpec, report: SweepReport, function: Callable[[Any], Any],
-                 layout: Layout, progress: bool | None) -> None:
-        self.spec, self.report, self.function, self.layout = spec, report, function, layout
+    def __init__(self, spec: ExecutorSpec, report: SweepReport,
+                 function: Callable[[Any], Any] | None, layout: Layout,
+                 progress: bool | None) -> None:
+        from sales_abm.runner.worker import execute
+
+        self.spec, self.report, self.layout = spec, report, layout
+        self.function = function or execute
         self.progress = progress
         self.in_flight: dict[Future, Any] = {}
         self.retry: deque[Any] = deque()
@@ -186,14 +203,21 @@ class _Sweep:
         self.pool = ExitStack()
         self.executor, slots = self.pool.enter_context(self.spec.open())
         self.limit = 2 * slots
+        self.report.slots = slots
         self.report.startup_seconds += time.perf_counter() - t0
 
+    def _capacity(self) -> int:
+        """Runs allowed in flight: one at a time while runs lost to a dead worker are retried,
+        so that a run which kills its worker is caught alone."""
+        retrying = self.retry or any(self.attempts[t.key] > 1 for t in self.in_flight.values())
+        return 1 if retrying else self.limit
+
     def _submit_within_limit(self, task: Any) -> None:
-        while self.retry and len(self.in_flight) < self.limit:
+        while self.retry and len(self.in_flight) < self._capacity():
             self._submit(self.retry.popleft())
         if task is None:
             return
-        while len(self.in_flight) >= self.limit:
+        while len(self.in_flight) >= self._capacity():
             self._collect_some()
         self._submit(task)
 
@@ -222,13 +246,15 @@ class _Sweep:
             if self.attempts[task.key] < MAX_ATTEMPTS:
                 self.retry.append(task)
                 return
-            self._failed(task, _WorkerDied(f"a worker process died twice while this run was "
-                                            f"in flight ({exc})"))
+            self._failed(task, _WorkerDied(f"the worker process died while running this run "
+                                            f"alone, after a first loss ({exc})"))
             return
         except Exception as exc:  # e.g. dask's KilledWorker, a pickling error
             self._failed(task, exc)
             return
         self.attempts.pop(task.key, None)
+        self.report.run_seconds += outcome.seconds
+        self.report.run_cpu_seconds += outcome.cpu_seconds
         if outcome.status == "done":
             self.report.done += 1
         else:
@@ -278,8 +304,28 @@ def _tasks(todo: list[RunRef], plan: Plan, model_version: str,
 
 
 def _bar(total: int, report: SweepReport, progress: bool | None) -> tqdm:
-    """A progress bar: twice a second on a terminal; in a CI log every 30 s, in ASCII."""
+    """A progress bar: redrawn twice a second on a terminal; in a CI log, a plain line every
+    30 s (and at the end)."""
     tty = sys.stderr.isatty()
     return tqdm(total=total, desc=f"{report.experiment}/{report.scale}", unit="run",
-                file=sys.stderr, disable=progress is False, mininterval=0.5 if tty else 30.0,
-                maxinterval=60.0, ascii=not tty, dynamic_ncols=tty, smoothing=0.05)
+                file=sys.stderr if tty else _Lines(sys.stderr), disable=progress is False,
+                mininterval=0.5 if tty else 30.0, maxinterval=60.0 if tty else 1e9,
+                miniters=1, ascii=not tty, dynamic_ncols=tty, smoothing=0.05 if tty else 0.3)
+
+
+class _Lines(io.TextIOBase):
+    """A file for tqdm that turns each redraw into one line (logs do not understand ``\\r``)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        """Write the redraw as its own line."""
+        line = text.replace("\r", "").strip()
+        if line:
+            self.stream.write(line + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        """Flush the underlying stream."""
+        self.stream.flush()

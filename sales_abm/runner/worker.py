@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import mesa
+
 from sales_abm.model import MODEL_VERSION, RunResult, run
 from sales_abm.runner.identity import point_digest, run_key
 from sales_abm.runner.store import Layout, run_frame, write_error, write_run
@@ -39,17 +41,39 @@ class RunTask:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of a run: ``done`` or ``failed`` (with its error), and how long it took."""
+    """What became of a run: ``done`` or ``failed`` (with its error), its wall and CPU time."""
 
     key: str
     status: str
     seconds: float
     error: str | None = None
+    cpu_seconds: float = 0.0
 
 
 def simulate(scenario: Scenario, seed: int) -> RunResult:
     """Run the model (a module attribute, so tests can replace it in-process)."""
-    return run(scenario, seed)
+    known = {id(m) for m in _agent_ids()}
+    try:
+        return run(scenario, seed)
+    finally:
+        _forget_new_models(known)
+
+
+def _agent_ids() -> dict[Any, Any]:
+    ids = getattr(mesa.Agent, "_ids", None)
+    return ids if isinstance(ids, dict) else {}
+
+
+def _forget_new_models(known: set[int]) -> None:
+    """Drop the models made by this run from ``mesa.Agent._ids``.
+
+    mesa 3.3 keeps a strong reference to every model there (about 12 MB per default run), so a
+    worker that runs hundreds of runs would grow without bound. Models that existed before the
+    run are left alone.
+    """
+    ids = _agent_ids()
+    for model in [m for m in ids if id(m) not in known]:
+        del ids[model]
 
 
 def execute(task: RunTask) -> Outcome:
@@ -58,16 +82,17 @@ def execute(task: RunTask) -> Outcome:
     Only ``Exception`` is caught: an interrupt or a dying process leaves no file at all (writes
     are atomic), and the run is simply missing.
     """
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     layout = Layout(Path(task.root))
     try:
         _simulate_and_write(task, layout)
     except Exception as exc:
         write_error(layout, task.key, task.info(), exc)
         return Outcome(task.key, "failed", time.perf_counter() - start,
-                       f"{type(exc).__name__}: {exc}")
+                       f"{type(exc).__name__}: {exc}", time.process_time() - cpu)
     layout.error_path(task.key).unlink(missing_ok=True)
-    return Outcome(task.key, "done", time.perf_counter() - start)
+    return Outcome(task.key, "done", time.perf_counter() - start, None,
+                   time.process_time() - cpu)
 
 
 def _simulate_and_write(task: RunTask, layout: Layout) -> None:

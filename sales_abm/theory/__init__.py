@@ -1,5 +1,24 @@
-"""Static theory benchmarks: closed forms from contract theory (see ``closed_forms``)."""
+"""Static theory benchmarks: closed forms from contract theory (see ``closed_forms``), the rep's
+best response in the model's own terms (``best_response``) and the client's contract game
+(``contract_game``).
+"""
 
+from sales_abm.theory.best_response import (
+    BestResponse,
+    Budget,
+    FunnelRates,
+    LearningPrediction,
+    allowed_actions,
+    best_response,
+    beta_expectation,
+    budgets,
+    credit_shares,
+    funnel_rates,
+    noise_and_craft,
+    roth_erev_mean_field,
+    strategy_table,
+    time_budget,
+)
 from sales_abm.theory.closed_forms import (
     BakerSolution,
     LENSolution,
@@ -24,17 +43,39 @@ from sales_abm.theory.closed_forms import (
     survival_weighted_sum,
     training_npv,
 )
+from sales_abm.theory.contract_game import (
+    ContractGame,
+    TrainingDecision,
+    contract_grid,
+    pass_through,
+    review_termination_probability,
+    solve_contract_game,
+    training_decision,
+)
 
 __all__ = [
     "BakerSolution",
+    "BestResponse",
+    "Budget",
+    "ContractGame",
+    "FunnelRates",
     "LENSolution",
+    "LearningPrediction",
+    "TrainingDecision",
     "TrainingInvestment",
     "TwoSignalSolution",
     "UnmeasuredTaskSolution",
+    "allowed_actions",
     "baker_distortion",
+    "best_response",
+    "beta_expectation",
     "bonus_is_credible",
+    "budgets",
     "cara_risk_premium",
+    "contract_grid",
+    "credit_shares",
     "effective_discount",
+    "funnel_rates",
     "len_agent_effort",
     "len_ce_surplus",
     "len_one_task",
@@ -46,6 +87,14 @@ __all__ = [
     "multitask_optimal_commissions",
     "multitask_two_signals",
     "multitask_unmeasured_quality",
+    "noise_and_craft",
+    "pass_through",
+    "review_termination_probability",
+    "roth_erev_mean_field",
+    "solve_contract_game",
+    "strategy_table",
     "survival_weighted_sum",
+    "time_budget",
+    "training_decision",
     "training_npv",
 ]

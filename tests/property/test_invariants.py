@@ -15,8 +15,11 @@ RATES = ("gaming_index", "burned_share", "train_probability", "mean_receptivity"
          "mean_pressure", "mean_skill")
 MAY_BE_NULL = {"gaming_index", "client_cumulative_roi", "mean_skill", "mean_effort",
                "sd_effort", "mean_threshold", "sd_threshold", "mean_pressure", "sd_pressure"}
+# Clawbacks are a multiple of the price and refund pay already earned, so a week's net pay can be
+# negative (e.g. no base salary and a junk appointment clawed back at 1x): rep pay and the
+# outsourcer's spending that includes it are signed too.
 SIGNED = {"outsourcer_profit", "client_profit", "client_cumulative_roi", "client_payments",
-          "outsourcer_income"}
+          "outsourcer_income", "rep_pay", "outsourcer_spending"}
 
 
 def col(frame: pl.DataFrame, name: str) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sales_abm.runner import Experiment, Grid, Scale
 
@@ -38,3 +39,21 @@ def write_spec(directory: Path, name: str = "tiny", replicates: int = 2,
     path.write_text(text if text is not None else
                     SPEC_FILE.format(name=name, replicates=replicates, tiny=TINY))
     return path
+
+
+def crash_point0_replicate1(task: Any) -> Any:
+    """The worker function, but the worker process dies on (point 0, replicate 1)."""
+    import os
+
+    from sales_abm.runner.worker import execute
+
+    if task.point == 0 and task.replicate == 1:
+        os._exit(3)
+    return execute(task)
+
+
+def load_spec(path: Path) -> Experiment:
+    """Load an experiment file."""
+    from sales_abm.runner import load_experiment
+
+    return load_experiment(str(path))

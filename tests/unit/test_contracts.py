@@ -53,6 +53,7 @@ def test_no_mechanism_branches_on_a_preset_name():
     root = Path(__file__).resolve().parents[2] / "sales_abm"
     names = "|".join(PRESETS)
     for path in root.rglob("*.py"):
-        if path.name in ("scenario.py", "cli.py") or "runner" in path.parts:
+        # scenario.py defines the presets; cli.py, paper.py and the runner only name them
+        if path.name in ("scenario.py", "cli.py", "paper.py") or "runner" in path.parts:
             continue
         assert not re.search(rf"[\"']({names})[\"']", path.read_text()), path

@@ -1,0 +1,168 @@
+"""Experiment 2 — dose–response (price × audit, hybrid weight): numbers and fragment."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from analysis import stats
+from analysis.common import Section, outcome_frame, put_run_info
+from analysis.data import Results
+from analysis.numbers import Numbers, keyify
+from analysis.typst import Fragment, ci, num, verb
+
+GRID, HYBRID = "dose_response", "dose_hybrid"
+OUTS = ("close_rate_last", "gaming_last", "client_roi", "appointments_last")
+#: A price is past the switch when it raises the gaming index by at least this much (paired,
+#: against price 0 at the same audit rate) with a 95% interval above zero.
+SWITCH_DELTA = 0.05
+
+
+def grid_frame(results: Results) -> pl.DataFrame:
+    """Summaries of the price × audit grid with numeric ``price_v`` and ``audit_v``."""
+    return outcome_frame(results.summaries(GRID)).with_columns(
+        pl.col("price").cast(pl.Float64).alias("price_v"),
+        pl.col("audit").cast(pl.Float64).alias("audit_v"))
+
+
+def hybrid_frame(results: Results) -> pl.DataFrame:
+    """Summaries of the hybrid-weight design with a numeric ``weight_v``."""
+    return outcome_frame(results.summaries(HYBRID)).with_columns(
+        pl.col("weight").cast(pl.Float64).alias("weight_v"))
+
+
+def compute(results: Results) -> Numbers:
+    """Cell means, the switch price per audit rate, the audit effect and the hybrid slope."""
+    n = Numbers("dose_response")
+    put_run_info(n, results, GRID, "grid.")
+    put_run_info(n, results, HYBRID, "hybrid.")
+    grid = grid_frame(results)
+    _cells(n, grid)
+    _switch(n, grid)
+    _audit_effect(n, grid)
+    _hybrid(n, hybrid_frame(results))
+    n.set("switch_delta", SWITCH_DELTA)
+    return n
+
+
+def _sorted_levels(frame: pl.DataFrame, label: str, value: str) -> list[tuple[str, float]]:
+    pairs = frame.select(label, value).unique().sort(value)
+    return list(zip(pairs[label].to_list(), pairs[value].to_list(), strict=True))
+
+
+def _cells(n: Numbers, grid: pl.DataFrame) -> None:
+    for a, _ in _sorted_levels(grid, "audit", "audit_v"):
+        for p, _ in _sorted_levels(grid, "price", "price_v"):
+            cell = grid.filter((pl.col("audit") == a) & (pl.col("price") == p))
+            for out in OUTS:
+                n.set(f"grid.{out}.a{keyify(a)}.p{keyify(p)}", stats.mean_ci(cell[out]).as_dict())
+
+
+def switch_price(grid: pl.DataFrame, audit: str) -> tuple[float | None, list[stats.Paired]]:
+    """The lowest price past the switch to gaming at one audit rate (None if none is).
+
+    Returns:
+        The switch price and the paired gaming differences against price 0, by price.
+    """
+    rows = grid.filter(pl.col("audit") == audit)
+    prices = _sorted_levels(rows, "price", "price_v")
+    base = prices[0][0]
+    diffs = [stats.paired(rows, "price", "gaming_last", p, base) for p, _ in prices]
+    for (_, value), d in zip(prices, diffs, strict=True):
+        if d.diff.mean >= SWITCH_DELTA and d.diff.ci_low > 0:
+            return value, diffs
+    return None, diffs
+
+
+def _switch(n: Numbers, grid: pl.DataFrame) -> None:
+    found = 0
+    for a, value in _sorted_levels(grid, "audit", "audit_v"):
+        price, diffs = switch_price(grid, a)
+        n.set(f"switch.by_audit.a{keyify(a)}.audit", value)
+        n.set(f"switch.by_audit.a{keyify(a)}.price", price)
+        n.set(f"switch.by_audit.a{keyify(a)}.gaming_gap_max_price", diffs[-1].as_dict())
+        found += price is not None
+    n.set("switch.audit_levels_with_switch", found)
+    n.set("switch.audit_levels", int(grid["audit"].n_unique()))
+
+
+def _audit_effect(n: Numbers, grid: pl.DataFrame) -> None:
+    """Full audit against none, at the highest price (the falsification row)."""
+    top = _sorted_levels(grid, "price", "price_v")[-1]
+    audits = _sorted_levels(grid, "audit", "audit_v")
+    rows = grid.filter(pl.col("price") == top[0])
+    n.set("audit_effect.price", top[1])
+    for out in OUTS:
+        d = stats.paired(rows, "audit", out, audits[-1][0], audits[0][0])
+        n.set(f"audit_effect.{out}", d.as_dict())
+
+
+def _hybrid(n: Numbers, hybrid: pl.DataFrame) -> None:
+    weights = _sorted_levels(hybrid, "weight", "weight_v")
+    for basis in hybrid["basis"].unique(maintain_order=True).to_list():
+        rows = hybrid.filter(pl.col("basis") == basis)
+        for w, _ in weights:
+            cell = rows.filter(pl.col("weight") == w)
+            for out in OUTS:
+                n.set(f"hybrid.{out}.{basis}.w{keyify(w)}", stats.mean_ci(cell[out]).as_dict())
+        for out in OUTS:
+            d = stats.paired(rows, "weight", out, weights[-1][0], weights[0][0])
+            n.set(f"hybrid.diff.{out}.{basis}", d.as_dict())
+
+
+# -- fragment ----------------------------------------------------------------------------------
+
+
+def fragment(n: Numbers) -> Fragment:
+    """The results text of experiment 2."""
+    f = Fragment("dose_response", "Dose–response")
+    f.para(
+        f"Over the price × audit grid ({num(n, 'grid.points')} design points, "
+        f"{num(n, 'grid.seeds')} seeds each), a price is counted past the switch to gaming when "
+        f"it raises the long-run gaming index by at least {num(n, 'switch_delta')} over price 0 "
+        f"at the same audit rate (paired by seed, 95% interval above zero).",
+        _switch_sentence(n),
+        f"At the highest price ({num(n, 'audit_effect.price')} USD) a full audit with clawback "
+        f"{verb(n, 'audit_effect.gaming_last', 'raises', 'lowers', 'does not change')} the "
+        f"gaming index (paired difference {ci(n, 'audit_effect.gaming_last')}) and "
+        f"{verb(n, 'audit_effect.close_rate_last', 'raises', 'lowers', 'does not change')} "
+        f"the close rate ({ci(n, 'audit_effect.close_rate_last')}); client ROI changes by "
+        f"{ci(n, 'audit_effect.client_roi')}.",
+    )
+    f.figure("dose_heatmaps",
+             "Long-run cohort close rate, gaming index and client ROI over price per "
+             "appointment and audit rate (means over seeds; the outsourcer passes a fixed share "
+             "of the price to its reps as a bonus). The outlined cell in each row is the switch "
+             "to gaming.")
+    f.para(
+        f"Moving the hybrid weight from a pure retainer to pure per-appointment pay, billed on "
+        f"appointments set, "
+        f"{verb(n, 'hybrid.diff.gaming_last.set', 'raises', 'lowers', 'does not change')} the "
+        f"gaming index (paired difference {ci(n, 'hybrid.diff.gaming_last.set')}) and changes "
+        f"the close rate by "
+        f"{ci(n, 'hybrid.diff.close_rate_last.set')}. Paid only on qualified held meetings "
+        f"(the falsification arm) the same move changes the gaming index by "
+        f"{ci(n, 'hybrid.diff.gaming_last.qualified')} and the close rate by "
+        f"{ci(n, 'hybrid.diff.close_rate_last.qualified')}.")
+    f.figure("dose_hybrid",
+             "Hybrid weight from retainer to per-appointment pay, billed on appointments "
+             "set or on qualified held meetings: close rate, gaming index and client ROI "
+             "(means over seeds with 95% intervals).")
+    return f
+
+
+def _switch_sentence(n: Numbers) -> str:
+    audits = sorted(n.get("switch.by_audit"), key=lambda k: n.get(f"switch.by_audit.{k}.audit"))
+    said = []
+    for a in audits:
+        rate = f"audit rate {num(n, f'switch.by_audit.{a}.audit')}"
+        if n.get(f"switch.by_audit.{a}.price") is None:
+            said.append(f"no price up to the grid's highest switches reps to gaming at {rate}")
+        else:
+            price = num(n, f"switch.by_audit.{a}.price")
+            said.append(f"at {rate} the switch comes at {price} USD")
+    text = "; ".join(said)
+    return text[:1].upper() + text[1:] + "." if text else ""
+
+
+SECTION = Section("dose_response", "Dose–response", (GRID, HYBRID), compute,
+                  "analysis.figures.dose", fragment)

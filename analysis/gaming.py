@@ -1,0 +1,130 @@
+"""Experiment 1 — gaming emerges: numbers, figures and the results fragment."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from analysis import stats
+from analysis.common import (
+    HEADLINE,
+    Section,
+    outcome_frame,
+    put_estimates,
+    put_paired,
+    put_run_info,
+)
+from analysis.data import Results
+from analysis.numbers import Numbers
+from analysis.typst import Fragment, ci, num, verb
+
+NAME = "gaming"
+CONTROL = "retainer"
+FALSIFICATION = ("pa_qualified", "pa_audited")
+OUTS = ("appointments_first", *HEADLINE, "close_rate_first", "gaming_first", "threshold_first",
+        "pressure_last", "skill_last", "client_profit")
+WEEKLY = ["appointments_set", "appointments_junk", "cohort_closes", "cohort_appointments_set",
+          "cohort_resolved", "mean_threshold", "sd_threshold"]
+
+
+def compute(results: Results) -> Numbers:
+    """Means and CIs per arm, paired differences against the retainer, replicates justified."""
+    n = Numbers(NAME)
+    frame = outcome_frame(results.summaries(NAME))
+    put_run_info(n, results, NAME)
+    put_estimates(n, frame, "arm", OUTS)
+    put_paired(n, frame, "arm", OUTS, CONTROL)
+    _relative(n)
+    _replicates(n, frame)
+    return n
+
+
+def _relative(n: Numbers) -> None:
+    """Per-appointment's change relative to the retainer, in percent of the retainer's mean."""
+    for out in ("appointments_last", "close_rate_last", "gaming_last"):
+        base = n.get(f"{out}.{CONTROL}.mean")
+        diff = n.get(f"diff.{out}.per_appointment_vs_{CONTROL}.mean")
+        n.set(f"relative.{out}.per_appointment", 100 * diff / base if base else None)
+
+
+def _replicates(n: Numbers, frame: pl.DataFrame) -> None:
+    """Replicates after which the CV of the long-run close rate (and of the gap) levels off."""
+    justified = []
+    for arm in frame["arm"].unique(maintain_order=True).to_list():
+        values = frame.filter(pl.col("arm") == arm).sort("replicate")["close_rate_last"]
+        j = stats.replicates_justified(values)
+        n.set(f"replicates.{arm}.justified", j)
+        n.set(f"replicates.{arm}.cv_final", _last(stats.cv_curve(values)))
+        justified.append(j or 0)
+    gap = stats.paired_values(frame, "arm", "close_rate_last", "per_appointment", CONTROL)
+    n.set("replicates.gap.justified", stats.replicates_justified(gap))
+    n.set("replicates.gap.cv_final", _last(stats.cv_curve(gap)))
+    n.set("replicates.max_justified", max(justified))
+    n.set("replicates.tolerance", stats.CV_TOLERANCE)
+
+
+def _last(curve: np.ndarray) -> float | None:
+    return float(curve[-1]) if curve.size else None
+
+
+# -- fragment ----------------------------------------------------------------------------------
+
+
+def fragment(n: Numbers) -> Fragment:
+    """The results text of experiment 1."""
+    f = Fragment(NAME, "Gaming emerges")
+    d = f"diff.{{}}.per_appointment_vs_{CONTROL}"
+    f.para(
+        f"Across {num(n, 'seeds')} seeds per contract ({num(n, 'reps')} reps, "
+        f"{num(n, 'prospects')} prospects, {num(n, 'weeks')} weeks), paying per appointment "
+        f"{verb(n, d.format('appointments_last'), 'raises', 'lowers', 'does not change')} "
+        f"appointments set per week in the last quarter from "
+        f"{ci(n, 'appointments_last.retainer')} under the retainer to "
+        f"{ci(n, 'appointments_last.per_appointment')};",
+        f"it {verb(n, d.format('close_rate_last'), 'raises', 'lowers', 'does not change')} "
+        f"the cohort close rate from {ci(n, 'close_rate_last.retainer')} to "
+        f"{ci(n, 'close_rate_last.per_appointment')} (paired difference "
+        f"{ci(n, d.format('close_rate_last'))}, Cohen's $d_z$ = "
+        f"{num(n, d.format('close_rate_last') + '.d')}),",
+        f"and {verb(n, d.format('gaming_last'), 'raises', 'lowers', 'leaves unchanged')} "
+        f"the gaming index from {ci(n, 'gaming_last.retainer')} to "
+        f"{ci(n, 'gaming_last.per_appointment')}. Reps learn it: their mean threshold moves "
+        f"from {num(n, 'threshold_first.per_appointment.mean')} in the first quarter to "
+        f"{ci(n, 'threshold_last.per_appointment')} in the last, against "
+        f"{ci(n, 'threshold_last.retainer')} under the retainer.",
+    )
+    f.para(_falsification_text(n))
+    f.figure("gaming_timeseries",
+             "Four contracts and two falsification arms: weekly appointments, cohort close "
+             "rate (8-week cohort bins), gaming index and mean rep threshold (4-week bins); "
+             "mean over seeds with 95% confidence bands.")
+    f.figure("gaming_thresholds",
+             "The distribution of rep thresholds over time per contract: mean over seeds "
+             "(line, 95% band) and the mean within-run spread (grey, ± one standard "
+             "deviation across reps).")
+    f.para(
+        f"The coefficient of variation of the long-run close rate levels off (stays within "
+        f"{num(n, 'replicates.tolerance')} of its final value, relative) after at most "
+        f"{num(n, 'replicates.max_justified')} replicates in any arm, and after "
+        f"{num(n, 'replicates.gap.justified')} for the paired gap; we run "
+        f"{num(n, 'seeds')}.")
+    f.figure("gaming_replicates",
+             "Coefficient of variation of the long-run cohort close rate as replicates are "
+             "added; the dotted line marks where every arm has levelled off.")
+    return f
+
+
+def _falsification_text(n: Numbers) -> str:
+    parts = []
+    for arm, what in (("pa_qualified", "billed only on qualified held meetings"),
+                      ("pa_audited", "with every appointment audited and clawed back")):
+        path = f"diff.close_rate_last.{arm}_vs_{CONTROL}"
+        parts.append(
+            f"per-appointment pay {what} "
+            f"{verb(n, path, 'raises', 'lowers', 'does not lower')} the close rate relative "
+            f"to the retainer (paired difference {ci(n, path)}; gaming index "
+            f"{ci(n, f'gaming_last.{arm}')})")
+    return "Falsification arms: " + "; ".join(parts) + "."
+
+
+SECTION = Section(NAME, "Gaming emerges", (NAME,), compute, "analysis.figures.gaming", fragment)

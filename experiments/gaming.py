@@ -1,0 +1,32 @@
+"""Experiment 1 — gaming emerges: the four contract presets and two falsification arms.
+
+Per-appointment pay should raise appointments and lower the cohort close rate as reps learn to
+lower their qualification threshold. The falsification arms keep the per-appointment price but
+pay only for qualified held meetings (``pa_qualified``) or audit every appointment with a full
+clawback (``pa_audited``): there pay-for-performance should not hurt. Outcomes: weekly
+appointments, cohort close rate, gaming index and the mean and spread of rep thresholds.
+"""
+
+from sales_abm.runner import Experiment, Grid, Scale
+
+PER_APPOINTMENT = {"contract.preset": "per_appointment"}
+ARMS = {
+    "retainer": {"contract.preset": "retainer"},
+    "per_appointment": PER_APPOINTMENT,
+    "per_close": {"contract.preset": "per_close"},
+    "hybrid": {"contract.preset": "hybrid"},
+    "pa_qualified": {**PER_APPOINTMENT, "contract.pay_on": "qualified", "pay.pay_on": "qualified"},
+    "pa_audited": {**PER_APPOINTMENT, "contract.audit_rate": 1.0, "contract.clawback": 1.0,
+                   "pay.audit_rate": 1.0, "pay.clawback": 1.0},
+}
+QUICK = {"reps": 10, "prospects": 5000, "weeks": 104}
+
+EXPERIMENT = Experiment(
+    name="gaming",
+    description="Retainer vs per-appointment vs per-close vs hybrid, with falsification arms "
+                "(per-appointment paid on qualified meetings; fully audited with clawback).",
+    design=Grid({"arm": ARMS}),
+    replicates=40,
+    root_seed=1,
+    scales={"quick": Scale(replicates=8, overrides=QUICK), "paper": Scale()},
+)

@@ -1,0 +1,36 @@
+"""Experiment 6a — robustness: the headline gap under every learning rule and every ablation.
+
+Each variant is crossed with the retainer, per-appointment and per-close presets, paired by seed:
+the headline is the per-appointment − retainer gap in the long-run cohort close rate (and gaming
+index). Variants: the baseline (Roth–Erev, every mechanism on), every other learning rule of the
+registry, and each mechanism switch (``switches.*``) turned off in turn. Falsification arm:
+per-close − retainer, where pay-for-performance should not lower the close rate.
+"""
+
+from sales_abm.learning import RULES
+from sales_abm.runner import Experiment, Grid, Scale
+from sales_abm.scenario import PARAMETERS
+
+BASELINE_RULE = "roth_erev"
+SWITCHES = [k.split(".", 1)[1] for k in PARAMETERS if k.startswith("switches.")]
+
+
+def variants() -> dict[str, dict[str, object]]:
+    """Labelled variants: baseline, ``rule_<name>`` per other rule, ``no_<switch>`` per switch."""
+    out: dict[str, dict[str, object]] = {"baseline": {}}
+    out.update({f"rule_{r}": {"learning.rule": r} for r in sorted(RULES) if r != BASELINE_RULE})
+    out.update({f"no_{s}": {f"switches.{s}": False} for s in SWITCHES})
+    return out
+
+
+QUICK = {"reps": 10, "prospects": 5000, "weeks": 104}
+
+EXPERIMENT = Experiment(
+    name="robustness",
+    description="Learning rules and mechanism ablations x retainer / per-appointment / per-close.",
+    design=Grid({"variant": variants(),
+                 "contract.preset": ["retainer", "per_appointment", "per_close"]}),
+    replicates=20,
+    root_seed=7,
+    scales={"quick": Scale(replicates=5, overrides=QUICK), "paper": Scale()},
+)

@@ -1,0 +1,1 @@
+"""Claims the paper makes, as tests at the quick scale (see conftest.py)."""

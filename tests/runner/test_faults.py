@@ -1,0 +1,186 @@
+"""Faults: kill -9 mid-sweep, corrupt and partial files, raising runs, dead workers, stale."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import sales_abm.model
+from sales_abm.runner import ExperimentError, run_experiment, status
+from sales_abm.runner.store import Layout
+from sales_abm.runner.worker import simulate
+
+from . import helpers
+from .helpers import tiny
+
+RUNNER_SCRIPT = """
+import sys
+from sales_abm.runner import load_experiment, run_experiment
+
+if __name__ == "__main__":
+    try:
+        run_experiment(load_experiment(sys.argv[1]), results=sys.argv[2], executor="local:2",
+                       progress=False)
+    except KeyboardInterrupt:
+        sys.exit(130)
+"""
+
+
+def _runs(results: Path, name: str = "tiny") -> Path:
+    return results / name / "quick" / "runs"
+
+
+def _snapshot(runs: Path) -> dict[str, tuple[int, int]]:
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in runs.glob("*.parquet")}
+
+
+def _interrupt_sweep(tmp_path: Path, sig: signal.Signals) -> tuple[Path, Path, int]:
+    """Start a sweep of 24 runs in a subprocess; send ``sig`` to its process group mid-way."""
+    spec = helpers.write_spec(tmp_path / "experiments", replicates=12)
+    script = tmp_path / "sweep.py"
+    script.write_text(RUNNER_SCRIPT)
+    results, runs = tmp_path / "results", _runs(tmp_path / "results")
+    proc = subprocess.Popen([sys.executable, str(script), str(spec), str(results)],
+                            start_new_session=True, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(runs.glob("*.parquet"))) < 3:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "the sweep did not start"
+            time.sleep(0.02)
+    finally:
+        os.killpg(proc.pid, sig)
+        code = proc.wait(timeout=60)
+        if _group_alive(proc.pid):  # a stray worker after an interrupt: never leave one behind
+            os.killpg(proc.pid, signal.SIGKILL)
+    return spec, results, code
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_ctrl_c_stops_the_sweep_and_records_it(tmp_path) -> None:
+    spec, results, code = _interrupt_sweep(tmp_path, signal.SIGINT)
+    assert code == 130
+    sweeps = json.loads((results / "tiny" / "quick" / "manifest.json").read_text())["sweeps"]
+    assert sweeps[-1]["status"] == "interrupted" and "finished" in sweeps[-1]
+    runs = _runs(results)
+    assert not list(runs.glob(".*.tmp"))
+    done = len(list(runs.glob("*.parquet")))
+    report = run_experiment(helpers.load_spec(spec), results=results, executor="serial",
+                            progress=False)
+    assert (report.skipped, report.done) == (done, 24 - done)
+
+
+def test_kill_9_mid_sweep_then_resume_runs_each_run_once(tmp_path) -> None:
+    spec, results, _ = _interrupt_sweep(tmp_path, signal.SIGKILL)
+    runs = _runs(results)
+    before = _snapshot(runs)
+    assert 3 <= len(before) < 24, "the sweep should have been killed mid-way"
+    experiment = helpers.load_spec(spec)
+    report = run_experiment(experiment, results=results, executor="serial", progress=False)
+    assert (report.skipped, report.done, report.failed) == (len(before), 24 - len(before), 0)
+    after = _snapshot(runs)
+    assert len(after) == 24
+    assert {k: after[k] for k in before} == before, "a completed run was recomputed"
+    assert not list(runs.glob(".*")), "a partial file was left behind"
+    assert status(experiment, results=results).counts["done"] == 24
+
+
+@pytest.fixture
+def done_root(tmp_path) -> Path:
+    report = run_experiment(tiny(), results=tmp_path, executor="serial", progress=False)
+    assert report.done == 4
+    return tmp_path
+
+
+def test_corrupt_and_partial_files_are_detected_and_recomputed(done_root) -> None:
+    runs = _runs(done_root)
+    files = sorted(runs.glob("*.parquet"))
+    original = {p.name: p.read_bytes() for p in files}
+    files[0].write_bytes(original[files[0].name][: len(original[files[0].name]) // 2])
+    files[1].write_bytes(b"not parquet at all")
+    files[2].write_bytes(b"")
+    (runs / f".{files[3].name}.abc123.tmp").write_bytes(b"PAR1 half")
+    counts = status(tiny(), results=done_root).counts
+    assert (counts["corrupt"], counts["done"]) == (3, 1)
+    report = run_experiment(tiny(), results=done_root, executor="serial", progress=False)
+    assert (report.done, report.skipped, report.partial_removed) == (3, 1, 1)
+    assert {p.name: p.read_bytes() for p in runs.glob("*.parquet")} == original
+    assert not list(runs.glob(".*.tmp"))
+
+
+def test_a_raising_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch) -> None:
+    seeds = sorted({r.seed for r in tiny().resolve("quick").rows("1")})
+
+    def flaky(scenario, seed):
+        if scenario.contract.preset == "per_appointment" and seed == seeds[0]:
+            raise ValueError("boom")
+        return simulate(scenario, seed)
+
+    monkeypatch.setattr("sales_abm.runner.worker.simulate", flaky)
+    report = run_experiment(tiny(), results=tmp_path, executor="serial", progress=False)
+    assert (report.done, report.failed) == (3, 1)
+    key, error = report.failures[0]
+    assert error == "ValueError: boom"
+    record = json.loads((_runs(tmp_path) / f"{key}.error.json").read_text())
+    assert record["seed"] == seeds[0] and "boom" in record["traceback"]
+    st = status(tiny(), results=tmp_path)
+    assert (st.counts["failed"], st.errors) == (1, {key: "ValueError: boom"})
+    monkeypatch.setattr("sales_abm.runner.worker.simulate", simulate)
+    report = run_experiment(tiny(), results=tmp_path, executor="serial", progress=False)
+    assert (report.done, report.skipped, report.failed) == (1, 3, 0)
+    assert not list(_runs(tmp_path).glob("*.error.json"))
+
+
+def test_a_dead_worker_loses_only_its_own_run(tmp_path) -> None:
+    report = run_experiment(tiny(), results=tmp_path, executor="local:2", progress=False,
+                            function=helpers.crash_point0_replicate1)
+    assert (report.done, report.failed) == (3, 1)
+    assert "died" in report.failures[0][1]
+    counts = status(tiny(), results=tmp_path).counts
+    assert (counts["done"], counts["failed"]) == (3, 1)
+
+
+def test_a_new_model_version_makes_results_stale(done_root, monkeypatch) -> None:
+    monkeypatch.setattr(sales_abm.model, "MODEL_VERSION", "next")
+    counts = status(tiny(), results=done_root).counts
+    assert (counts["stale"], counts["done"]) == (4, 0)
+
+
+def test_bad_specs_fail_before_any_run(tmp_path) -> None:
+    bad = tiny(presets=("retainer", "per_apointment"))
+    with pytest.raises(ExperimentError, match="per_apointment"):
+        run_experiment(bad, results=tmp_path, executor="serial", progress=False)
+    with pytest.raises(ExperimentError, match="executor"):
+        run_experiment(tiny(), results=tmp_path, executor="threads", progress=False)
+    assert not (tmp_path / "tiny").exists()
+
+
+def test_one_sweep_at_a_time_per_root(tmp_path) -> None:
+    layout = Layout(tmp_path / "tiny" / "quick")
+    with layout.lock(), pytest.raises(ExperimentError, match="another sweep"):
+        run_experiment(tiny(), results=tmp_path, executor="serial", progress=False)
+
+
+def test_force_recomputes_to_the_same_bytes(done_root) -> None:
+    runs = _runs(done_root)
+    before = {p.name: p.read_bytes() for p in runs.glob("*.parquet")}
+    inodes = _snapshot(runs)
+    report = run_experiment(tiny(), results=done_root, executor="serial", force=True,
+                            progress=False)
+    assert (report.done, report.skipped) == (4, 0)
+    assert {p.name: p.read_bytes() for p in runs.glob("*.parquet")} == before
+    assert _snapshot(runs) != inodes
