@@ -1,10 +1,10 @@
-# Two commands on a fresh machine: `make demo` (the main job) and `make test`.
+# Two commands on a fresh machine: `make paper` (the main job) and `make test`.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-release lint readme clean
+.PHONY: setup paper paper-full demo test test-release lint readme clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+paper: $(STAMP)  ## quick-scale experiments (cached), analysis, figures → paper/build/paper.pdf
+	$(BIN)/sales-abm paper --scale quick
+
+paper-full: $(STAMP)  ## the publication scale (states its run time before it starts)
+	$(BIN)/sales-abm paper --scale paper
 
 demo: $(STAMP)  ## the four contract presets at default scale, one seed each
 	@for c in retainer per_appointment per_close hybrid; do \

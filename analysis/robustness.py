@@ -62,6 +62,7 @@ def _tally(n: Numbers, g: pl.DataFrame) -> None:
     pa, pc = cr.filter(pl.col("contrast") == "pa"), cr.filter(pl.col("contrast") == "pc")
     n.set("tally.variants", pa.height)
     n.set("tally.pa_lower_close_rate", int((pa["ci_high"] < 0).sum()))
+    n.set("tally.pa_mean_lower_close_rate", int((pa["mean"] < 0).sum()))
     n.set("tally.pa_not_lower", pa.filter(pl.col("ci_high") >= 0)["variant"].to_list())
     n.set("tally.pc_lower_close_rate", int((pc["ci_high"] < 0).sum()))
     n.set("tally.pc_lower", pc.filter(pl.col("ci_high") < 0)["variant"].to_list())
@@ -138,7 +139,9 @@ def fragment(n: Numbers) -> Fragment:
         f"the retainer with a 95% interval below zero. It does so in "
         f"{num(n, 'tally.pa_lower_close_rate')} of {num(n, 'tally.variants')} variants "
         f"(every learning rule and every mechanism switched off in turn; {num(n, 'seeds')} "
-        f"seeds each) and raises the gaming index in {num(n, 'tally.pa_higher_gaming')}.",
+        f"seeds each), the mean gap is negative in {num(n, 'tally.pa_mean_lower_close_rate')}, "
+        f"and per-appointment pay raises the gaming index significantly in "
+        f"{num(n, 'tally.pa_higher_gaming')}.",
         f"Under the baseline the gap is {ci(n, 'gap.baseline.pa.close_rate_last')}.",
         f"Falsification arm: per-close pay lowers the close rate against the retainer in "
         f"{num(n, 'tally.pc_lower_close_rate')} of {num(n, 'tally.variants')} variants "

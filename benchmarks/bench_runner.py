@@ -70,10 +70,6 @@ def throughput(tmp: Path, replicates: int, overrides: dict[str, Any]) -> dict[st
             "local2_workers_busy_share": busy,
             "serial_cpu_per_wall": serial.run_cpu_seconds / serial.run_seconds,
             "local2_cpu_per_wall": local.run_cpu_seconds / local.run_seconds,
-            "cpu_per_run_serial_s": serial.run_cpu_seconds / n,
-            "cpu_per_run_local2_s": local.run_cpu_seconds / n,
-            "speedup_on_idle_cpus_est": local.slots * busy * serial.run_cpu_seconds
-            / local.run_cpu_seconds,
             "identical_files": float(same)}
 
 

@@ -351,7 +351,16 @@ class Outsourcer(mesa.Agent):
         self.pay_plan = Terms.from_pay_plan(sc.pay)
         lp = sc.learning
         self.training_learner = make_learner(lp.outsourcer_rule, 1, 2, lp.outsourcer_params())
-        self.evaluations: dict[int, _Evaluation] = {}  # by slot
+        # Open evaluation windows, as columns by slot (a loop over a dict of them cost a Python
+        # iteration per rep per week). ``_ev_order`` keeps the order windows were opened in, which
+        # is the order full windows are reinforced in.
+        n = sc.reps
+        self._ev_open = np.zeros(n, dtype=bool)
+        self._ev_action = np.zeros(n, dtype=np.int64)
+        self._ev_start = np.zeros(n, dtype=np.int64)
+        self._ev_contribution = np.zeros(n)
+        self._ev_order = np.zeros(n, dtype=np.int64)
+        self._ev_opened = 0
         self.finished: list[tuple[int, float]] = []  # (action, reward) awaiting an update
 
     def staff(self, week: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -366,8 +375,12 @@ class Outsourcer(mesa.Agent):
         else:
             train = np.ones(vacant.size, dtype=bool)
         force.hire(vacant, self.next_hire, train)
-        for slot, t in zip(vacant, train, strict=True):
-            self.evaluations[int(slot)] = _Evaluation(int(t), week)
+        self._ev_open[vacant] = True
+        self._ev_action[vacant] = train
+        self._ev_start[vacant] = week
+        self._ev_contribution[vacant] = 0.0
+        self._ev_order[vacant] = self._ev_opened + np.arange(vacant.size)
+        self._ev_opened += vacant.size
         self.next_hire += vacant.size
         return vacant, train
 
@@ -380,19 +393,32 @@ class Outsourcer(mesa.Agent):
         force = self.model.sales_force
         return np.where(force.employed, self.scenario.outsourcer.overhead / WEEKS_PER_MONTH, 0.0)
 
+    @property
+    def evaluations(self) -> dict[int, _Evaluation]:
+        """The open evaluation windows by slot, in the order they were opened."""
+        slots = np.flatnonzero(self._ev_open)
+        slots = slots[np.argsort(self._ev_order[slots])]
+        return {int(s): _Evaluation(int(self._ev_action[s]), int(self._ev_start[s]),
+                                    float(self._ev_contribution[s])) for s in slots}
+
     def attribute(self, week: int, contribution: np.ndarray) -> None:
         """Add each slot's weekly contribution to its hire's evaluation; close full windows."""
         horizon = self.scenario.outsourcer.evaluation_weeks
-        for slot, ev in list(self.evaluations.items()):
-            ev.contribution += float(contribution[slot])
-            if week + 1 - ev.start_week >= horizon:
-                self.close_evaluation(slot)
+        on = self._ev_open
+        self._ev_contribution[on] += contribution[on]
+        full = np.flatnonzero(on & (week + 1 - self._ev_start >= horizon))
+        if full.size:
+            self._close(full[np.argsort(self._ev_order[full])])
 
     def close_evaluation(self, slot: int) -> None:
         """End a hire's evaluation window (full, or cut short by a quit or the contract's end)."""
-        ev = self.evaluations.pop(slot, None)
-        if ev is not None:
-            self.finished.append((ev.action, ev.contribution))
+        if self._ev_open[slot]:
+            self._close(np.array([slot]))
+
+    def _close(self, slots: np.ndarray) -> None:
+        self._ev_open[slots] = False
+        self.finished.extend(zip(self._ev_action[slots].tolist(),
+                                 self._ev_contribution[slots].tolist(), strict=True))
 
     def learn(self) -> None:
         """Reinforce the training choices whose windows closed, one hire at a time.

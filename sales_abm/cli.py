@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sales_abm.paper import add_paper_parser
+from sales_abm.runner.cli import add_experiment_parser
 from sales_abm.scenario import PRESETS, Scenario, ScenarioError, parameter_table, parse_override
 from sales_abm.theory.cli import add_theory_parser
 
@@ -122,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.set_defaults(func=_cmd_run)
     p_params = sub.add_parser("params", help="print every scenario key as a Markdown table")
     p_params.set_defaults(func=_cmd_params)
+    add_experiment_parser(sub)
     add_paper_parser(sub)
     add_theory_parser(sub)
     return parser

@@ -7,6 +7,8 @@ once; no Python loop runs over prospects or calls. Statuses partition the rows (
 
 from __future__ import annotations
 
+import bisect
+import random
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -25,6 +27,9 @@ class Status(IntEnum):
     CYCLE = 3  # an opportunity in its sales cycle, resolving at ``until``
     CUSTOMER = 4
     BURNED = 5  # refuses contact until ``until``
+
+
+_STATUS_VALUES = tuple(int(s) for s in Status)  # iterating the enum itself is slow
 
 
 @dataclass
@@ -73,10 +78,142 @@ class CloseOutcome:
 
 
 def industry_network(n: int, degree: int, rewiring: float, seed: int) -> nx.Graph:
-    """The prospects' industry network: a small world (Watts–Strogatz) over the rows."""
+    """The prospects' industry network: a small world (Watts–Strogatz) over the rows.
+
+    The same graph as ``networkx.watts_strogatz_graph(n, degree, rewiring, seed=seed)``, built from
+    :func:`watts_strogatz_edges` (much faster for large ``n``).
+    """
+    graph = nx.empty_graph(n)
+    graph.add_edges_from(zip(*(a.tolist() for a in watts_strogatz_edges(n, degree, rewiring, seed)),
+                             strict=True))
+    return graph
+
+
+def watts_strogatz_edges(n: int, degree: int, rewiring: float,
+                         seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The edges ``(u, v)`` of ``networkx.watts_strogatz_graph(n, degree, rewiring, seed=seed)``.
+
+    Exactly the same edge set as networkx (tests compare them), so results do not depend on which
+    builds the network, but without networkx's Python-level graph: for a million prospects
+    networkx takes tens of seconds and over a gigabyte, this about a second.
+
+    networkx walks the ring's edges in order and draws ``random.random()`` for each; an edge whose
+    draw is below ``rewiring`` is moved to a node drawn by ``random.choice`` (redrawn while it
+    would make a self-loop or a double edge). We replay the same Mersenne Twister stream: numpy's
+    MT19937 is given the state of ``random.Random(seed)`` and produces its 32-bit words in bulk,
+    the uniform of every pair of consecutive words is computed at once, and a Python loop runs
+    only over the rewired edges (about ``rewiring`` of them), skipping between them by bisection.
+    The graph is kept as the ring (implicit) plus the sets of ring edges removed and edges added.
+
+    Empty when ``degree < 2`` or ``n <= degree`` (as before). Falls back to networkx if ``n``
+    needs more than 32 random bits (``random.choice`` then draws several words per node).
+    """
+    half = degree // 2
     if degree < 2 or n <= degree:
-        return nx.empty_graph(n)
-    return nx.watts_strogatz_graph(n, degree, rewiring, seed=seed)
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty.copy()
+    bits = n.bit_length()
+    if bits > 32:
+        edges = np.array(nx.watts_strogatz_graph(n, degree, rewiring, seed=seed).edges(),
+                         dtype=np.int64).reshape(-1, 2)
+        return edges[:, 0], edges[:, 1]
+    stream = _PythonRandomStream(seed, rewiring, 2 * half * n + int(half * n * rewiring * 4) + 64)
+    shift = 32 - bits
+    total = half * n  # ring edges, walked as e = (j - 1) * n + u
+    removed: set[int] = set()
+    added: set[int] = set()
+
+    def has_edge(a: int, b: int) -> bool:
+        if a > b:
+            a, b = b, a
+        key = a * n + b
+        if (b - a <= half or n - (b - a) <= half) and key not in removed:
+            return True
+        return key in added
+
+    def node_degree(a: int) -> int:  # needed only on a redraw, which is rare: count, not track
+        ring = sum(has_edge(a, (a + d) % n) + has_edge(a, (a - d) % n) for d in range(1, half + 1))
+        return ring + sum(a in divmod(key, n) for key in added)  # added edges are never ring ones
+
+    def choice() -> int:  # random.choice(range(n)): getrandbits(bits) until below n
+        while True:
+            r = stream.word() >> shift
+            if r < n:
+                return r
+
+    e = 0
+    while True:
+        h = stream.next_hit()  # word position of the next uniform below `rewiring`
+        if h is None:
+            if stream.pos + 2 * (total - e) <= stream.words.size:
+                break  # the remaining edges' uniforms are all in the buffer: none rewired
+            stream.extend(stream.words.size // 2 + 64)
+            continue
+        e += (h - stream.pos) // 2  # each edge not rewired uses two words
+        if e >= total:
+            break
+        stream.pos = h + 2
+        u = e % n
+        v = (u + e // n + 1) % n
+        e += 1
+        w = choice()
+        while w == u or has_edge(u, w):
+            w = choice()
+            if node_degree(u) >= n - 1:
+                break  # u is linked to everyone: networkx skips this rewiring
+        else:
+            removed.add(u * n + v if u < v else v * n + u)  # a ring edge still in place
+            key = u * n + w if u < w else w * n + u
+            if key in removed:
+                removed.discard(key)  # a ring edge moved earlier comes back
+            else:
+                added.add(key)
+    nodes = np.arange(n, dtype=np.int64)
+    keys = np.concatenate([np.minimum(nodes, (nodes + j) % n) * n
+                           + np.maximum(nodes, (nodes + j) % n) for j in range(1, half + 1)])
+    if removed:
+        keys = keys[~np.isin(keys, np.fromiter(removed, np.int64, len(removed)))]
+    keys = np.concatenate([keys, np.fromiter(added, np.int64, len(added))])
+    return keys // n, keys % n
+
+
+class _PythonRandomStream:
+    """The 32-bit words of ``random.Random(seed)``, generated in bulk by numpy's MT19937.
+
+    ``random.random()`` uses two words: ``((a >> 5) * 2**26 + (b >> 6)) / 2**53``.
+    """
+
+    def __init__(self, seed: int, below: float, size: int) -> None:
+        state = random.Random(seed).getstate()[1]
+        self._bits = np.random.MT19937()
+        self._bits.state = {"bit_generator": "MT19937",
+                            "state": {"key": np.array(state[:624], dtype=np.uint32),
+                                      "pos": state[624]}}
+        self.below = below
+        self.pos = 0
+        self.words = np.empty(0, dtype=np.uint64)
+        self.extend(size)
+
+    def extend(self, size: int) -> None:
+        self.words = np.concatenate([self.words, self._bits.random_raw(size)])
+        a = (self.words[:-1] >> np.uint64(5)).astype(np.float64)
+        b = (self.words[1:] >> np.uint64(6)).astype(np.float64)
+        hit = np.flatnonzero((a * 67108864.0 + b) * (1.0 / 9007199254740992.0) < self.below)
+        # the uniform starting at each word position below `below`, by parity of the position
+        self._hits = (hit[hit % 2 == 0].tolist(), hit[hit % 2 == 1].tolist())
+
+    def word(self) -> int:
+        if self.pos >= self.words.size:
+            self.extend(self.words.size // 2 + 64)
+        self.pos += 1
+        return int(self.words[self.pos - 1])
+
+    def next_hit(self) -> int | None:
+        """Word position of the first uniform below ``below`` at or after ``pos``, stepping by
+        whole uniforms (two words); None if the buffer holds none."""
+        hits = self._hits[self.pos % 2]
+        i = bisect.bisect_left(hits, self.pos)
+        return hits[i] if i < len(hits) else None
 
 
 def band_counts(
@@ -123,10 +260,14 @@ def connects_above(
 
 def to_csr(graph: nx.Graph) -> tuple[np.ndarray, np.ndarray]:
     """Neighbour lists as CSR arrays (indptr, indices) for vectorised word of mouth."""
-    n = graph.number_of_nodes()
     edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
-    src = np.concatenate([edges[:, 0], edges[:, 1]])
-    dst = np.concatenate([edges[:, 1], edges[:, 0]])
+    return edges_to_csr(graph.number_of_nodes(), edges[:, 0], edges[:, 1])
+
+
+def edges_to_csr(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CSR arrays (indptr, indices) of the undirected graph with edges ``(u[i], v[i])``."""
+    src = np.concatenate([u, v])
+    dst = np.concatenate([v, u])
     order = np.argsort(src, kind="stable")
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
@@ -171,11 +312,26 @@ class Market:
         self.booked_band = np.zeros(n, dtype=np.int8)  # written only when bands are tracked
         self.won = np.zeros(n, dtype=bool)
         seed = int(rng.integers(2**31))
-        self.graph = industry_network(n, params.network_degree, params.network_rewiring, seed)
-        self.indptr, self.indices = to_csr(self.graph)
+        # Word of mouth needs only the neighbour lists; the networkx graph is built on demand.
+        edges = watts_strogatz_edges(n, params.network_degree, params.network_rewiring, seed)
+        self.indptr, self.indices = edges_to_csr(n, *edges)
+        self._graph: nx.Graph | None = None
+        self._scratch = np.empty(n)  # work space of advance()
         self.mean_base_receptivity = params.receptivity_alpha / (
             params.receptivity_alpha + params.receptivity_beta
         )
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The industry network as a networkx graph (built from the CSR arrays when first used)."""
+        if self._graph is None:
+            graph = nx.empty_graph(self.n)
+            src = np.repeat(np.arange(self.n), np.diff(self.indptr))
+            keep = src < self.indices  # each undirected edge once
+            graph.add_edges_from(zip(src[keep].tolist(), self.indices[keep].tolist(),
+                                     strict=True))
+            self._graph = graph
+        return self._graph
 
     def _draw_rows(self, rows: np.ndarray, rng: np.random.Generator) -> None:
         """Fresh prospects in these rows (at start, and when new prospects enter)."""
@@ -206,7 +362,9 @@ class Market:
 
     def status_counts(self) -> np.ndarray:
         """How many rows are in each status (they partition the market)."""
-        return np.bincount(self.status, minlength=len(Status))
+        # one comparison per status: several times cheaper than a bincount, which first widens
+        # the int8 column to int64
+        return np.array([np.count_nonzero(self.status == s) for s in _STATUS_VALUES])
 
     # -- step 2: calls --------------------------------------------------------------------------
 
@@ -244,23 +402,42 @@ class Market:
             caller = rng.permutation(caller)[:reach]
             caller.sort(kind="stable")
         target = available[rng.choice(available.size, reach, replace=False)]
-        connect = rng.random(reach) < self.p.connect_scale * self.receptivity[target]
-        signal = self.fit[target] + noise_sd[caller] * rng.standard_normal(reach)
-        propose = connect & (signal >= threshold[caller])
-        agree = self._agree_probability(target, pressure[caller], craft[caller])
-        booked = propose & (rng.random(reach) < agree)
+        receptivity = self.receptivity[target]
+        connect = rng.random(reach) < self.p.connect_scale * receptivity
+        noise = rng.standard_normal(reach)
+        # Every call draws its numbers (so the streams do not depend on outcomes), but signals,
+        # proposals and agreement are computed only for the calls that get that far: most calls
+        # do not connect, and gathering per-prospect columns at random rows is what costs.
+        c = np.flatnonzero(connect)  # connects, in call order
+        c_caller = caller[c]
+        c_signal = self.fit[target[c]] + noise_sd[c_caller] * noise[c]
+        proposing = c[c_signal >= threshold[c_caller]]
+        agree_draw = rng.random(reach)
+        p_caller = caller[proposing]
+        agree = self._agree_probability(receptivity[proposing], pressure[p_caller],
+                                        craft[p_caller])
+        booked = np.zeros(reach, dtype=bool)
+        booked[proposing[agree_draw[proposing] < agree]] = True
         made = self._within_budget(caller, booked, planned, booking_time)
-        connect &= made
-        booked &= made
+        all_made = bool(made.all())  # the usual case: every rep's calls fit in its week
+        if not all_made:
+            connect &= made
+            booked &= made
         self._apply_calls(week, target, caller, connect, booked, pressure, hire_id)
-        junk = booked & self.junk(target)
+        b = np.flatnonzero(booked)
+        junk = np.zeros(reach, dtype=bool)
+        junk[b[self.junk(target[b])]] = True
         outcome = CallOutcome(
-            calls=np.bincount(caller[made], minlength=r),
+            calls=np.bincount(caller if all_made else caller[made], minlength=r),
             connects=np.bincount(caller[connect], minlength=r),
-            booked=np.bincount(caller[booked], minlength=r),
+            booked=np.bincount(caller[b], minlength=r),
             booked_junk=np.bincount(caller[junk], minlength=r),
         )
         if threshold_levels is not None:
+            signal = np.full(reach, -np.inf)  # signals of connects only (others are never read)
+            signal[c] = c_signal
+            propose = np.zeros(reach, dtype=bool)
+            propose[proposing] = True
             self._count_bands(outcome, threshold_levels, target, caller, signal,
                               propose & made, connect, booked, junk)
         return outcome
@@ -288,9 +465,10 @@ class Market:
         outcome.booked_junk_by_band = band_counts(caller[junk], band[junk], r, k)
 
     def _agree_probability(
-        self, target: np.ndarray, pressure: np.ndarray, craft: np.ndarray
+        self, receptivity: np.ndarray, pressure: np.ndarray, craft: np.ndarray
     ) -> np.ndarray:
-        rel = self.receptivity[target] / (2 * self.mean_base_receptivity)
+        """Chance that a proposed meeting is agreed, from the prospects' current receptivity."""
+        rel = receptivity / (2 * self.mean_base_receptivity)
         p = self.p.agree_base * 2 * rel * (1 + self.p.pressure_agree_gain * pressure) * craft
         return np.clip(p, 0.0, 1.0)
 
@@ -301,9 +479,13 @@ class Market:
         """Calls that fit in each rep's time budget, in call order (callers are sorted)."""
         cost = 1.0 + booking_time * booked
         used = np.cumsum(cost)
-        start = np.concatenate([[0], np.cumsum(np.bincount(caller, minlength=planned.size))])
-        before = np.concatenate([[0.0], used])[start[:-1]]  # time used before each rep's first call
-        return used - before[caller] <= planned[caller]
+        counts = np.bincount(caller, minlength=planned.size)
+        start = np.cumsum(counts) - counts  # each rep's first call
+        before = np.zeros(planned.size)  # time used before each rep's first call
+        later = start > 0
+        before[later] = used[start[later] - 1]
+        # callers are sorted, so a repeat by count is the gather ``before[caller]``, cheaper
+        return used - np.repeat(before, counts) <= np.repeat(planned, counts)
 
     def _apply_calls(
         self,
@@ -406,9 +588,9 @@ class Market:
             lengths = ends - starts
             offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
             neighbours = self.indices[np.arange(lengths.sum()) + offsets]
-            hits = np.bincount(neighbours, minlength=self.n)
-            touched = np.flatnonzero(hits)
-            self.receptivity[touched] *= (1 - p.word_of_mouth) ** hits[touched]
+            # unique, not a bincount of length n: a week's junk touches a few rows of a million
+            touched, hits = np.unique(neighbours, return_counts=True)
+            self.receptivity[touched] *= (1 - p.word_of_mouth) ** hits
         return int(burn.size)
 
     # -- sales cycles -----------------------------------------------------------------------------
@@ -444,8 +626,13 @@ class Market:
     def advance(self, week: int, rng: np.random.Generator) -> None:
         """End rests and burns, let receptivity recover, and let new prospects enter."""
         resting = (self.status == Status.COOLING) | (self.status == Status.BURNED)
-        self.status[resting & (self.until <= week + 1)] = Status.AVAILABLE
-        self.receptivity += self.p.recovery_rate * (self.base_receptivity - self.receptivity)
+        resting &= self.until <= week + 1
+        self.status[resting] = Status.AVAILABLE
+        # receptivity += rate * (base - receptivity), in place: no temporaries of n rows a week
+        scratch = self._scratch
+        np.subtract(self.base_receptivity, self.receptivity, out=scratch)
+        scratch *= self.p.recovery_rate
+        self.receptivity += scratch
         customers = np.flatnonzero(self.status == Status.CUSTOMER)
         leaving = rng.binomial(customers.size, self.p.entry_rate)
         if leaving:

@@ -65,7 +65,11 @@ class Recorder:
     def add_to_cohort(self, name: str, cohort_weeks: np.ndarray | int,
                       amounts: np.ndarray | float = 1.0) -> None:
         """Add events to the cohorts they belong to (the weeks their appointments were set)."""
-        np.add.at(self.cohorts[self._cohort_index[name]], cohort_weeks, amounts)
+        row = self.cohorts[self._cohort_index[name]]
+        if np.ndim(cohort_weeks) == 0 and np.ndim(amounts) == 0:
+            row[cohort_weeks] += amounts  # one event: the same sum as add.at, at less cost
+        elif np.size(cohort_weeks):
+            np.add.at(row, cohort_weeks, amounts)  # in order, so sums match event by event
 
     def resolved(self) -> np.ndarray:
         """Cohorts whose meetings and sales cycles all ended within the run."""

@@ -7,6 +7,7 @@ shift the random numbers of the others (common random numbers across arms).
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -284,15 +285,33 @@ class SalesModel(mesa.Model):
         }
         for dim in STRATEGY_DIMENSIONS:
             level = force.value(dim)
-            values[f"mean_{dim}"] = _masked_mean(level, on)
-            values[f"sd_{dim}"] = float(level[on].std()) if on.any() else np.nan
-        for st in Status:
-            values[f"n_{st.name.lower()}"] = status[st]
+            values[f"mean_{dim}"], values[f"sd_{dim}"] = _masked_mean_sd(level, on)
+        for name, count in zip(_STATUS_METRICS, status.tolist(), strict=True):
+            values[name] = count
         self.recorder.record(w, values)
 
 
+#: The weekly metric of each status's count, in Status order (iterating an enum is slow).
+_STATUS_METRICS = tuple(f"n_{st.name.lower()}" for st in Status)
+
+
 def _masked_mean(x: np.ndarray, mask: np.ndarray) -> float:
-    return float(x[mask].mean()) if mask.any() else np.nan
+    """``x[mask].mean()`` (NaN if the mask is empty), without ``np.mean``'s per-call overhead.
+
+    The same operations as numpy's: a pairwise sum divided by the count, so the same bits.
+    """
+    x = x[mask]
+    return float(np.add.reduce(x) / x.size) if x.size else np.nan
+
+
+def _masked_mean_sd(x: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
+    """``x[mask].mean()`` and ``x[mask].std()`` (NaN if empty), computed as numpy does them."""
+    x = x[mask]
+    if not x.size:
+        return np.nan, np.nan
+    mean = np.add.reduce(x) / x.size
+    dev = x - mean
+    return float(mean), float(np.sqrt(np.add.reduce(dev * dev) / x.size))
 
 
 @dataclass(frozen=True)
@@ -315,4 +334,14 @@ def run(scenario: Scenario, seed: int | None = None) -> RunResult:
     summary = {"contract": scenario.contract.preset, "seed": model.seed_value,
                "weeks": scenario.weeks, "model_version": MODEL_VERSION,
                **summarize(weekly, cohorts)}
+    _release(model)
     return RunResult(scenario, model.seed_value, weekly, cohorts, summary)
+
+
+def _release(model: SalesModel) -> None:
+    """Let the model be garbage-collected: Mesa 3.3 keeps every model in a class-level id
+    registry (``Agent._ids``), which would grow a worker's memory by a model per run.
+    """
+    registry = getattr(mesa.Agent, "_ids", None)
+    if isinstance(registry, dict | MutableMapping):
+        registry.pop(model, None)

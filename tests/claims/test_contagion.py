@@ -27,10 +27,17 @@ def test_connected_offices_halve_thresholds_within_a_quarter(n, rule, net):
 
 
 @pytest.mark.parametrize("rule", RULES)
-def test_imitation_raises_gaming_under_per_appointment(n, rule):
-    mean, low, _ = est(n, f"vs_isolated.{rule}.per_appointment.complete.gaming_last")
+@pytest.mark.parametrize("net", ["ring", "small_world"])
+def test_imitation_raises_gaming_under_per_appointment(n, rule, net):
+    mean, low, _ = est(n, f"vs_isolated.{rule}.per_appointment.{net}.gaming_last")
     assert low > 0
     assert mean >= 0.05
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_a_complete_office_does_not_lower_gaming_under_per_appointment(n, rule):
+    mean, _, _ = est(n, f"vs_isolated.{rule}.per_appointment.complete.gaming_last")
+    assert mean > 0
 
 
 @pytest.mark.parametrize("rule", RULES)

@@ -14,8 +14,9 @@ def n(numbers):
 
 @pytest.mark.parametrize("mix", ["retainer", "per_appointment"])
 def test_a_strict_renewal_bar_replaces_outsourcers(n, mix):
-    mean, _, _ = est(n, f"termination_effect.{mix}.replacements")
-    assert mean >= 1.0
+    mean, low, _ = est(n, f"termination_effect.{mix}.replacements")
+    assert low > 0
+    assert mean >= 0.5
 
 
 @pytest.mark.parametrize("mix", ["retainer", "per_appointment"])
