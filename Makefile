@@ -31,7 +31,7 @@ test-release: $(STAMP)  ## the deep hypothesis profile
 	SALES_ABM_PROFILE=release $(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check sales_abm tests benchmarks experiments
+	$(BIN)/ruff check sales_abm tests benchmarks experiments analysis scripts
 
 readme: $(STAMP)  ## regenerate the README's parameter table from the code
 	$(BIN)/python scripts/update_readme.py
