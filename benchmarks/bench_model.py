@@ -4,6 +4,11 @@ Usage::
 
     .venv/bin/python benchmarks/bench_model.py            # default scenario, 5 fast / 3 ref runs
     .venv/bin/python benchmarks/bench_model.py --quick    # small scenario, for a smoke test
+    .venv/bin/python benchmarks/bench_model.py --large    # also the large scenario (fast only)
+
+The large scenario (1,000 reps, 1,000,000 prospects, 520 weeks; issue 8's target: <= 60 s and
+<= 4 GB) runs each repetition in a fresh subprocess so that its peak memory (``ru_maxrss``) is its
+own; the reference model is not run on it (a million prospect agents would take hours).
 
 Each timing is the wall time of ``run(scenario, seed)`` inside this process (imports and
 interpreter start-up excluded), one seed per repetition; the table reports the median and the
@@ -14,9 +19,12 @@ imports and first-call costs are not charged to it.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -34,6 +42,27 @@ from sales_abm.model import run as fast_run
 from sales_abm.scenario import Scenario
 
 QUICK = {"reps": 5, "prospects": 2000, "weeks": 60}
+LARGE = {"reps": 1000, "prospects": 1_000_000, "weeks": 520}
+
+
+def large_run(raw: dict[str, Any], seed: int) -> dict[str, float]:
+    """One timed run in this process (``--one``): wall time and peak resident memory."""
+    fast_run(Scenario.from_dict({"reps": 2, "prospects": 100, "weeks": 3}), 0)  # warm-up
+    scenario = Scenario.from_dict(raw)
+    start = time.perf_counter()
+    fast_run(scenario, seed)
+    return {"seconds": time.perf_counter() - start,
+            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def large_runs(raw: dict[str, Any], repeats: int) -> list[dict[str, float]]:
+    """``repeats`` runs, each in a fresh interpreter (start-up excluded from the time)."""
+    out = []
+    for i in range(repeats):
+        proc = subprocess.run([sys.executable, __file__, "--one", json.dumps([raw, 1 + i])],
+                              check=True, capture_output=True, text=True)
+        out.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return out
 
 
 def time_runs(run: Callable[[Scenario, int], Any], scenario: Scenario, repeats: int,
@@ -71,7 +100,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", default="retainer", help="contract preset (default retainer)")
     parser.add_argument("--fast-runs", type=int, default=None, help="fast repetitions (>= 1)")
     parser.add_argument("--ref-runs", type=int, default=None, help="reference repetitions (>= 1)")
+    parser.add_argument("--large", action="store_true",
+                        help=f"also time the large scenario {LARGE}")
+    parser.add_argument("--large-runs", type=int, default=5, help="large repetitions (>= 1)")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: one large run, JSON out
     args = parser.parse_args(argv)
+    if args.one:
+        raw_one, seed = json.loads(args.one)
+        print(json.dumps(large_run(raw_one, seed)))
+        return 0
     raw: dict[str, Any] = {"contract": {"preset": args.preset}}
     if args.quick:
         raw.update(QUICK)
@@ -95,6 +132,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'reference (Mesa, plain)':<24}{ref_n:>6}{ref_med:>11.3f}{min(ref):>9.3f}"
           f"{max(ref):>9.3f}")
     print(f"{'ratio reference / fast':<24}{'':>6}{ref_med / fast_med:>11.1f}")
+    if args.large:
+        raw_large = {**raw, **LARGE}
+        runs = large_runs(raw_large, args.large_runs)
+        secs = [r["seconds"] for r in runs]
+        peak = max(r["maxrss_mb"] for r in runs)
+        print(f"{'fast, large scenario':<24}{len(secs):>6}{statistics.median(secs):>11.3f}"
+              f"{min(secs):>9.3f}{max(secs):>9.3f}   peak memory {peak / 1024:.2f} GB")
+    print(f"load average at end   {'{:.2f} {:.2f} {:.2f}'.format(*os.getloadavg())}")
     return 0
 
 

@@ -9,6 +9,7 @@ are values of this one form; nothing here knows their names.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -72,7 +73,7 @@ class Settlement:
     clawbacks: np.ndarray
     commission: np.ndarray
 
-    @property
+    @cached_property  # read several times a week (settling, learning, accounts, metrics)
     def total(self) -> np.ndarray:
         """Net payment to each payee."""
         return self.fixed + self.appointments - self.clawbacks + self.commission

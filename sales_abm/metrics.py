@@ -58,9 +58,8 @@ class Recorder:
         if len(values) != len(WEEKLY_METRICS):
             missing = set(WEEKLY_METRICS) - set(values)
             raise KeyError(f"metrics missing for week {week}: {sorted(missing)}")
-        idx = self._index
-        for name, value in values.items():
-            self.weekly[idx[name], week] = value
+        # one column assignment, in metric order (not one numpy item assignment per metric)
+        self.weekly[:, week] = [values[name] for name in WEEKLY_METRICS]
 
     def add_to_cohort(self, name: str, cohort_weeks: np.ndarray | int,
                       amounts: np.ndarray | float = 1.0) -> None:

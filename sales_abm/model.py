@@ -254,9 +254,10 @@ class SalesModel(mesa.Model):
         cum = self._cumulative
         on = force.employed
         status = market.status_counts()
+        booked, booked_junk = calls.booked.sum(), calls.booked_junk.sum()
         values: dict[str, float] = {
             "calls": calls.calls.sum(), "connects": calls.connects.sum(),
-            "appointments_set": calls.booked.sum(), "appointments_junk": calls.booked_junk.sum(),
+            "appointments_set": booked, "appointments_junk": booked_junk,
             "meetings_held": held, "meetings_held_junk": meetings.held_junk.sum(),
             "no_shows": meetings.no_shows.sum(), "meetings_cancelled": meetings.cancelled.sum(),
             "opportunities": meetings.opportunities.sum(), "closes": closes.closes.sum(),
@@ -273,7 +274,7 @@ class SalesModel(mesa.Model):
             "ae_cost": ae_cost, "client_margin": margin,
             "client_profit": margin - income - ae_cost,
             "client_cumulative_roi": ratio(cum["margin"] - cum["cost"], cum["cost"]),
-            "gaming_index": ratio(calls.booked_junk.sum(), calls.booked.sum()),
+            "gaming_index": ratio(booked_junk, booked),
             "mean_skill": _masked_mean(force.skill, on),
             "reps_employed": on.sum(), "rep_quits": quits.size, "hires": hired.size,
             "trained_hires": float(trained.sum()),
