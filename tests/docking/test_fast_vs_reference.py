@@ -8,7 +8,7 @@ different orders, so they are compared as distributions over seeds, never run by
 Design:
     * Scenarios: ``reps=5, prospects=2000, weeks=60`` under the ``retainer`` and
       ``per_appointment`` presets (every other value at its default).
-    * Samples: ``N_SEEDS`` (50; override with the environment variable ``DOCKING_SEEDS``) runs
+    * Samples: ``N_SEEDS`` (200; override with the environment variable ``DOCKING_SEEDS``) runs
       per model and preset. The fast model uses seeds ``0..N-1`` and the reference model seeds
       ``10**6 + 0..N-1``, so the two samples are independent.
     * Outcomes (summary keys): total appointments set, meetings held and closes; the gaming index
@@ -19,7 +19,7 @@ Criteria, for every outcome under every preset (all must hold):
     1. Kolmogorov–Smirnov two-sample test (``scipy.stats.ks_2samp``): p > 0.001.
     2. Welch's t-test on the means (``scipy.stats.ttest_ind(equal_var=False)``): p > 0.001.
     3. Standardised mean difference ``|mean_fast - mean_ref| / sqrt((var_fast + var_ref) / 2)``
-       below ``SMD_MAX = max(0.5, 3 * sqrt(2 / N))`` (0.6 at N = 50).
+       below ``SMD_MAX = max(0.5, 3 * sqrt(2 / N))`` (0.5 at N = 200).
 
     Bonferroni: 7 outcomes x 2 presets x 2 tests = 28 p-values, so if the models agree the chance
     that any p-value falls below 0.001 is at most 28 x 0.001 = 2.8%. Under the same null the SMD
@@ -33,7 +33,14 @@ Criteria, for every outcome under every preset (all must hold):
     payments, which are fixed fees) must have equal means and is reported with p = 1, SMD = 0.
 
 Run the table by hand with ``python -m tests.docking.test_fast_vs_reference`` from the repository
-root. Marked ``slow``: about two minutes on one core.
+root. Marked ``slow``: about five minutes on one core.
+
+Why 200 seeds: with 50 the retainer's last-quarter gaming index failed (Welch p = 0.0009, SMD 0.69)
+after the MODEL_VERSION 2 changes. Reading both implementations side by side and comparing
+intermediate quantities (pay by tenure and ramp, quit hazards, skill paths, fixed-strategy
+funnels) found no mechanism that differs, and 500 fresh seeds per model agreed (0.4465 ± 0.0036
+vs 0.4404 ± 0.0035): fast seeds 0–49 sit about 3 standard errors above the fast model's mean. The
+sample was enlarged, not re-drawn, so the test keeps its power to catch a real difference.
 """
 
 from __future__ import annotations
@@ -58,7 +65,7 @@ except ModuleNotFoundError:  # bare `pytest`: the repository root is not on sys.
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from benchmarks.reference import run as reference_run
 
-N_SEEDS = int(os.environ.get("DOCKING_SEEDS", "50"))
+N_SEEDS = int(os.environ.get("DOCKING_SEEDS", "200"))
 REFERENCE_SEED_OFFSET = 10**6
 P_MIN = 0.001
 SMD_MAX = max(0.5, 3 * math.sqrt(2 / N_SEEDS))
