@@ -123,7 +123,7 @@ class MarketParams:
         5.0, "-", "Beta(a, b) shape b of baseline receptivity", 0.05, 50
     )
     connect_scale: float = param(
-        0.18, "probability per unit receptivity", "P(connect) = scale x receptivity", 0, 1
+        0.2, "probability per unit receptivity", "P(connect) = scale x receptivity", 0, 1
     )
     agree_base: float = param(
         0.6, "probability", "P(yes to a meeting) at mean receptivity, no pressure, skill 1/2", 0, 1
