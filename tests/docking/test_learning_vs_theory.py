@@ -50,11 +50,10 @@ Criteria (per preset; all must hold):
        mode of the averaged probabilities is the BR's action. A dimension is decisive when the
        BR beats each of its other actions (other dimensions at the BR) by at least
        ``DECISIVE = 7.5%`` of the grid's payoff range (:meth:`BestResponse.dimension_gaps`):
-       threshold and pressure under ``per_appointment`` (gaps 36% and 8%); effort under
-       ``retainer`` (25%). Not decisive, and not reached: ``per_appointment``'s effort (the BR's
-       400 calls beat 300 by 71 USD a week, 6% of the range, and by less against the learned
-       mix of thresholds and pressures; over seeds the learned mode is 300 or 400, with
-       probabilities ~0.4 each), and ``retainer``'s threshold and pressure (gaps 2.5 and 6.6 USD
+       effort, threshold and pressure under ``per_appointment`` (gaps 8%, 35% and 8% at the
+       calibrated ``market.connect_scale = 0.2``; at 0.18 effort's gap was 6%, not decisive, and
+       the learned mode was 300 or 400 calls by seed); effort under ``retainer`` (25%). Not
+       decisive, and not reached: ``retainer``'s threshold and pressure (gaps 2.5 and 6.6 USD
        a week against weekly bonus noise of ~350 USD: telling them apart would take thousands
        of weeks of any learner). The commission presets
        (``per_close``, ``hybrid``) need a cadence above the commission lag (13 weeks with a
@@ -112,7 +111,10 @@ SHARP = {
 }
 SHARP_WEEKS = {"per_appointment": 400, "retainer": 400}
 DECISIVE = 0.075
-DECISIVE_DIMENSIONS = {"per_appointment": ["threshold", "pressure"], "retainer": ["effort"]}
+DECISIVE_DIMENSIONS = {
+    "per_appointment": ["effort", "threshold", "pressure"],
+    "retainer": ["effort"],
+}
 
 
 def stationary(preset: str, **overrides: Any) -> Scenario:
