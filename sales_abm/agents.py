@@ -109,7 +109,7 @@ class SalesForce:
 
     def __init__(self, scenario: Scenario, office: nx.Graph | None = None) -> None:
         n = scenario.reps
-        self.scenario = scenario
+        self.config = scenario
         self.levels = strategy_levels(scenario)
         self.hire_id = np.full(n, -1, dtype=np.int64)
         self.skill = np.zeros(n)
@@ -185,27 +185,27 @@ class SalesForce:
 
     def effort_cost(self) -> np.ndarray:
         """Weekly disutility of effort, convex in planned calls."""
-        rep = self.scenario.rep
+        rep = self.config.rep
         return rep.effort_cost * (self.value("effort") / rep.calls_max) ** 2
 
     def planned_calls(self) -> np.ndarray:
         """Calls each slot plans this week: its effort, less the time training takes."""
-        loss = self.scenario.outsourcer.training_capacity_loss
+        loss = self.config.outsourcer.training_capacity_loss
         calls = self.value("effort") * np.where(self.ramp_left > 0, 1 - loss, 1.0)
         return np.where(self.employed, calls, 0).round().astype(np.int64)
 
     def noise_sd(self) -> np.ndarray:
         """Sd of the fit signal: falls linearly with skill."""
-        rep = self.scenario.rep
+        rep = self.config.rep
         return rep.signal_noise_max - (rep.signal_noise_max - rep.signal_noise_min) * self.skill
 
     def craft(self) -> np.ndarray:
         """Multiplier on a prospect's chance of agreeing: conversion craft grows with skill."""
-        return 1 + self.scenario.rep.craft_gain * (self.skill - 0.5)
+        return 1 + self.config.rep.craft_gain * (self.skill - 0.5)
 
     def hire(self, rows: np.ndarray, first_id: int, train: np.ndarray) -> None:
         """Put new hires (untrained, or starting their training ramp) in these slots."""
-        rep, out = self.scenario.rep, self.scenario.outsourcer
+        rep, out = self.config.rep, self.config.outsourcer
         self.hire_id[rows] = np.arange(first_id, first_id + rows.size)
         self.skill[rows] = rep.skill_initial
         self.tenure[rows] = 0
@@ -226,7 +226,7 @@ class SalesForce:
 
     def grow(self) -> None:
         """A week of work: skill grows with tenure, and with training during the ramp."""
-        rep, out = self.scenario.rep, self.scenario.outsourcer
+        rep, out = self.config.rep, self.config.outsourcer
         on = self.employed
         self.skill[on] += rep.tenure_learning * (1 - self.skill[on])
         ramping = on & (self.ramp_left > 0)
@@ -237,8 +237,8 @@ class SalesForce:
 
     def quits(self, rng: np.random.Generator) -> np.ndarray:
         """Slots whose rep quits this week: base attrition plus low trailing earnings."""
-        rep = self.scenario.rep
-        if not self.scenario.switches.attrition:
+        rep = self.config.rep
+        if not self.config.switches.attrition:
             return np.empty(0, dtype=np.int64)
         base = 1 - (1 - rep.attrition_annual) ** (1 / 52)
         below = self.earnings < rep.outside_option / WEEKS_PER_MONTH
@@ -248,7 +248,7 @@ class SalesForce:
 
     def record_pay(self, pay: np.ndarray, learning_payoff: np.ndarray) -> None:
         """Fold this week's pay into trailing earnings and the learning payoff."""
-        alpha = 2 / (self.scenario.rep.earnings_window + 1)
+        alpha = 2 / (self.config.rep.earnings_window + 1)
         on = self.employed
         self.earnings[on] += alpha * (pay[on] - self.earnings[on])
         self.payoff_sum[on] += learning_payoff[on]
@@ -345,7 +345,7 @@ class Outsourcer(mesa.Agent):
     def __init__(self, model: SalesModel, epoch_start: int) -> None:
         super().__init__(model)
         sc = model.config
-        self.scenario = sc
+        self.config = sc
         self.epoch_start = epoch_start
         self.next_hire = epoch_start
         self.pay_plan = Terms.from_pay_plan(sc.pay)
@@ -369,7 +369,7 @@ class Outsourcer(mesa.Agent):
         vacant = np.flatnonzero(~force.employed)
         if vacant.size == 0:
             return vacant, np.zeros(0, dtype=bool)
-        if self.scenario.switches.training:
+        if self.config.switches.training:
             probs = self.training_learner.probabilities()[0]
             train = rng.random(vacant.size) < probs[1]
         else:
@@ -386,12 +386,12 @@ class Outsourcer(mesa.Agent):
 
     def training_cost(self, train: np.ndarray) -> np.ndarray:
         """Cost of the training given to each new hire."""
-        return train * self.scenario.outsourcer.training_cost
+        return train * self.config.outsourcer.training_cost
 
     def overhead(self) -> np.ndarray:
         """Weekly overhead of each slot (only employed reps cost overhead)."""
         force = self.model.sales_force
-        return np.where(force.employed, self.scenario.outsourcer.overhead / WEEKS_PER_MONTH, 0.0)
+        return np.where(force.employed, self.config.outsourcer.overhead / WEEKS_PER_MONTH, 0.0)
 
     @property
     def evaluations(self) -> dict[int, _Evaluation]:
@@ -403,7 +403,7 @@ class Outsourcer(mesa.Agent):
 
     def attribute(self, week: int, contribution: np.ndarray) -> None:
         """Add each slot's weekly contribution to its hire's evaluation; close full windows."""
-        horizon = self.scenario.outsourcer.evaluation_weeks
+        horizon = self.config.outsourcer.evaluation_weeks
         on = self._ev_open
         self._ev_contribution[on] += contribution[on]
         full = np.flatnonzero(on & (week + 1 - self._ev_start >= horizon))
@@ -427,10 +427,10 @@ class Outsourcer(mesa.Agent):
         quit count as zero), shifted by the weekly cost of an idle trained hire so that it is
         non-negative for the reinforcement rules, and divided by ``learning.payoff_scale``.
         """
-        if not self.scenario.switches.training:
+        if not self.config.switches.training:
             self.finished.clear()
             return
-        sc = self.scenario
+        sc = self.config
         horizon = sc.outsourcer.evaluation_weeks
         floor = (sc.pay.base_salary + sc.outsourcer.overhead) / WEEKS_PER_MONTH + (
             sc.outsourcer.training_cost / horizon
@@ -443,7 +443,7 @@ class Outsourcer(mesa.Agent):
 
     def train_probability(self) -> float:
         """Current chance that a new hire is trained."""
-        if not self.scenario.switches.training:
+        if not self.config.switches.training:
             return 1.0
         return float(self.training_learner.probabilities()[0, 1])
 
@@ -460,7 +460,7 @@ class Client(mesa.Agent):
 
     def __init__(self, model: SalesModel) -> None:
         super().__init__(model)
-        self.scenario = model.config
+        self.config = model.config
         self.contract_start = 0
         self.notice_ends: int | None = None
         self.replacements = 0
@@ -468,7 +468,7 @@ class Client(mesa.Agent):
 
     def capacity(self) -> int | None:
         """Meetings the AEs can hold this week (None: unlimited)."""
-        return self.scenario.client.ae_capacity if self.scenario.switches.ae_capacity else None
+        return self.config.client.ae_capacity if self.config.switches.ae_capacity else None
 
     def account(self, margin: float, cost: float) -> None:
         """Add a week's expected margin and cost (payments and AE time) to the review window."""
@@ -479,7 +479,7 @@ class Client(mesa.Agent):
         """Quarterly review; returns True when the contract ends this week."""
         if self.notice_ends is not None:
             return week >= self.notice_ends
-        sc = self.scenario
+        sc = self.config
         elapsed = week + 1 - self.contract_start
         if elapsed % sc.client.review_weeks:
             return False
