@@ -77,13 +77,16 @@ def sobol_inputs(results: Results) -> tuple[dict[str, Any], np.ndarray]:
     """The SALib problem of the sensitivity design and the paired gap per sample point.
 
     The parameter names and the sample come from the experiment's design (the ``sample``
-    factor's labelled levels, in Saltelli order); bounds are the sample's range.
+    factor's labelled levels, in Saltelli order); bounds are the sample's range. With several
+    replicates per point the gap is their mean (replicate r uses the same seed in both arms, so
+    this is the mean of the paired differences).
     """
     bundles = results.spec(SOBOL).resolve(results.scale)
     names = [k for k in bundles.points[0].overrides if k in _sampled(results)]
     f = outcome_frame(results.summaries(SOBOL))
     wide = (f.select("sample", "arm", "close_rate_last")
-            .pivot(on="arm", index="sample", values="close_rate_last").sort("sample"))
+            .pivot(on="arm", index="sample", values="close_rate_last", aggregate_function="mean")
+            .sort("sample"))
     y = (wide["per_appointment"] - wide["retainer"]).to_numpy().astype(float)
     values = {k: [p.overrides[k] for p in bundles.points] for k in names}
     problem = {"num_vars": len(names), "names": names,
