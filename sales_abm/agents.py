@@ -174,7 +174,8 @@ class SalesForce:
             payoff = _imitable(payoff, active)
         for dim in STRATEGY_DIMENSIONS:
             if self.fixed_action[dim] is None:
-                self.learners[dim].update(self.action[dim], payoff, foregone[dim], active)
+                self.learners[dim].update(self.action[dim], payoff, foregone[dim], active,
+                                          validate=False)
         self.payoff_sum[active] = 0.0
         self.payoff_weeks[active] = 0
 

@@ -78,6 +78,15 @@ class Settlement:
         """Net payment to each payee."""
         return self.fixed + self.appointments - self.clawbacks + self.commission
 
+    def totals(self) -> list[float]:
+        """Sums over payees of fixed, appointments, clawbacks, commission and total.
+
+        Each is numpy's pairwise sum of that array alone (a reduction over the rows of a stack
+        may add in another order, and differ in the last bit).
+        """
+        parts = (self.fixed, self.appointments, self.clawbacks, self.commission, self.total)
+        return [float(np.add.reduce(part)) for part in parts]
+
 
 def counted(
     pay_on: int, set_: np.ndarray, set_junk: np.ndarray, held: np.ndarray, held_junk: np.ndarray

@@ -1,8 +1,10 @@
 """The market: prospects as numpy columns, their industry network, and the vectorised funnel.
 
 Each prospect is one row. A week's calls, meetings and sales cycles are computed for all rows at
-once; no Python loop runs over prospects or calls. Statuses partition the rows (see
-:class:`Status`), and every status that ends does so at the week stored in ``until``.
+once: random numbers are drawn in bulk here, and the per-call and per-row passes run as compiled
+loops (:mod:`sales_abm.kernels`); no Python loop runs over prospects or calls. Statuses
+partition the rows (see :class:`Status`), and every status that ends does so at the week stored
+in ``until``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from enum import IntEnum
 import networkx as nx
 import numpy as np
 
+from sales_abm import kernels
 from sales_abm.scenario import MarketParams, Switches
 
 
@@ -34,36 +37,54 @@ _STATUS_VALUES = tuple(int(s) for s in Status)  # iterating the enum itself is s
 
 @dataclass
 class CallOutcome:
-    """Per-rep counts of one week's calls (arrays of length n_reps).
+    """Per-rep counts of one week's calls.
 
-    The optional fields are filled only when :meth:`Market.place_calls` is given threshold levels
-    (for the reps' foregone-payoff estimates); otherwise they are None. A booking's *band* is the
-    highest threshold level its signal reached.
+    ``counts`` holds, per rep, the calls made, connects, bookings and junk bookings (one row
+    each, also readable by name). The optional fields are filled only when
+    :meth:`Market.place_calls` is given threshold levels (for the reps' foregone-payoff
+    estimates); otherwise they are None. A booking's *band* is the highest threshold level its
+    signal reached.
     """
 
-    calls: np.ndarray
-    connects: np.ndarray
-    booked: np.ndarray
-    booked_junk: np.ndarray
+    counts: np.ndarray  # (4, n_reps): calls, connects, booked, booked_junk
     proposed: np.ndarray | None = None  # connects whose signal cleared the rep's own threshold
     connects_above: np.ndarray | None = None  # (n_reps, K): connects with signal >= level k
     booked_by_band: np.ndarray | None = None  # (n_reps, K)
     booked_junk_by_band: np.ndarray | None = None  # (n_reps, K)
 
+    calls = property(lambda self: self.counts[0])
+    connects = property(lambda self: self.counts[1])
+    booked = property(lambda self: self.counts[2])
+    booked_junk = property(lambda self: self.counts[3])
+
+    def totals(self) -> list[int]:
+        """The week's calls, connects, bookings and junk bookings over all reps."""
+        return np.add.reduce(self.counts, axis=1).tolist()
+
 
 @dataclass
 class MeetingOutcome:
-    """Counts of one week's meetings by owner (length n_reps + 2, see :meth:`Market.owner`)."""
+    """Counts of one week's meetings by owner (length n_reps + 2, see :meth:`Market.owner`).
 
-    held: np.ndarray
-    held_junk: np.ndarray
-    no_shows: np.ndarray
-    cancelled: np.ndarray
-    opportunities: np.ndarray
+    ``counts`` holds the meetings held, held junk meetings, no-shows, cancelled meetings and
+    opportunities opened (one row each, also readable by name).
+    """
+
+    counts: np.ndarray  # (5, n_reps + 2): held, held_junk, no_shows, cancelled, opportunities
     expected_value: np.ndarray  # sum of fit x deal value of the held meetings
     burned: int
     held_by_band: np.ndarray | None = None  # (n_reps + 2, K), when asked for by band
     held_junk_by_band: np.ndarray | None = None
+
+    held = property(lambda self: self.counts[0])
+    held_junk = property(lambda self: self.counts[1])
+    no_shows = property(lambda self: self.counts[2])
+    cancelled = property(lambda self: self.counts[3])
+    opportunities = property(lambda self: self.counts[4])
+
+    def totals(self) -> list[int]:
+        """The week's held, held junk, no-show, cancelled meetings and opportunities."""
+        return np.add.reduce(self.counts, axis=1).tolist()
 
 
 @dataclass
@@ -284,6 +305,7 @@ class Market:
         receptivity: current chance-weight of taking a call and agreeing.
         status: a :class:`Status` per row.
         until: week at which a cooling, burned or cycle status ends.
+        counts: rows per status (in :class:`Status` order) as of the last :meth:`advance`.
     """
 
     def __init__(
@@ -316,7 +338,8 @@ class Market:
         edges = watts_strogatz_edges(n, params.network_degree, params.network_rewiring, seed)
         self.indptr, self.indices = edges_to_csr(n, *edges)
         self._graph: nx.Graph | None = None
-        self._scratch = np.empty(n)  # work space of advance()
+        self._hits = np.zeros(n, dtype=np.int64)  # work space of word of mouth, kept zero
+        self.counts = self.status_counts()
         self.mean_base_receptivity = params.receptivity_alpha / (
             params.receptivity_alpha + params.receptivity_beta
         )
@@ -362,9 +385,7 @@ class Market:
 
     def status_counts(self) -> np.ndarray:
         """How many rows are in each status (they partition the market)."""
-        # one comparison per status: several times cheaper than a bincount, which first widens
-        # the int8 column to int64
-        return np.array([np.count_nonzero(self.status == s) for s in _STATUS_VALUES])
+        return kernels.status_counts(self.status)
 
     # -- step 2: calls --------------------------------------------------------------------------
 
@@ -396,50 +417,29 @@ class Market:
         r = self.n_reps
         caller = np.repeat(np.arange(r), planned)
         total = caller.size
-        available = np.flatnonzero(self.status == Status.AVAILABLE)
+        available = kernels.rows_with_status(self.status, kernels.AVAILABLE)
         reach = min(total, available.size)
         if reach < total:  # not enough prospects: a random subset of calls reaches someone
             caller = rng.permutation(caller)[:reach]
             caller.sort(kind="stable")
         target = available[rng.choice(available.size, reach, replace=False)]
-        receptivity = self.receptivity[target]
-        connect = rng.random(reach) < self.p.connect_scale * receptivity
+        # Every call draws its numbers, so the streams do not depend on outcomes.
+        connect_draw = rng.random(reach)
         noise = rng.standard_normal(reach)
-        # Every call draws its numbers (so the streams do not depend on outcomes), but signals,
-        # proposals and agreement are computed only for the calls that get that far: most calls
-        # do not connect, and gathering per-prospect columns at random rows is what costs.
-        c = np.flatnonzero(connect)  # connects, in call order
-        c_caller = caller[c]
-        c_signal = self.fit[target[c]] + noise_sd[c_caller] * noise[c]
-        proposing = c[c_signal >= threshold[c_caller]]
         agree_draw = rng.random(reach)
-        p_caller = caller[proposing]
-        agree = self._agree_probability(receptivity[proposing], pressure[p_caller],
-                                        craft[p_caller])
-        booked = np.zeros(reach, dtype=bool)
-        booked[proposing[agree_draw[proposing] < agree]] = True
-        made = self._within_budget(caller, booked, planned, booking_time)
-        all_made = bool(made.all())  # the usual case: every rep's calls fit in its week
-        if not all_made:
-            connect &= made
-            booked &= made
-        self._apply_calls(week, target, caller, connect, booked, pressure, hire_id)
-        b = np.flatnonzero(booked)
-        junk = np.zeros(reach, dtype=bool)
-        junk[b[self.junk(target[b])]] = True
-        outcome = CallOutcome(
-            calls=np.bincount(caller if all_made else caller[made], minlength=r),
-            connects=np.bincount(caller[connect], minlength=r),
-            booked=np.bincount(caller[b], minlength=r),
-            booked_junk=np.bincount(caller[junk], minlength=r),
+        p = self.p
+        connect, proposed, booked, junk, signal, counts = kernels.book_calls(
+            week, caller, target, connect_draw, noise, agree_draw, r, planned, threshold,
+            pressure, noise_sd, craft, hire_id, booking_time, p.connect_scale, p.agree_base * 2,
+            2 * self.mean_base_receptivity, p.pressure_agree_gain, p.qualification_bar,
+            p.cooldown_weeks, self.switches.burn, p.pressure_annoyance, self.fit,
+            self.receptivity, self.status, self.until, self.booked_by, self.booked_hire,
+            self.booked_week, self.booked_pressure,
         )
+        outcome = CallOutcome(counts)
         if threshold_levels is not None:
-            signal = np.full(reach, -np.inf)  # signals of connects only (others are never read)
-            signal[c] = c_signal
-            propose = np.zeros(reach, dtype=bool)
-            propose[proposing] = True
-            self._count_bands(outcome, threshold_levels, target, caller, signal,
-                              propose & made, connect, booked, junk)
+            self._count_bands(outcome, threshold_levels, target, caller, signal, proposed,
+                              connect, booked, junk)
         return outcome
 
     def _count_bands(
@@ -464,52 +464,6 @@ class Market:
         outcome.booked_by_band = band_counts(caller[booked], band[booked], r, k)
         outcome.booked_junk_by_band = band_counts(caller[junk], band[junk], r, k)
 
-    def _agree_probability(
-        self, receptivity: np.ndarray, pressure: np.ndarray, craft: np.ndarray
-    ) -> np.ndarray:
-        """Chance that a proposed meeting is agreed, from the prospects' current receptivity."""
-        rel = receptivity / (2 * self.mean_base_receptivity)
-        p = self.p.agree_base * 2 * rel * (1 + self.p.pressure_agree_gain * pressure) * craft
-        return np.clip(p, 0.0, 1.0)
-
-    @staticmethod
-    def _within_budget(
-        caller: np.ndarray, booked: np.ndarray, planned: np.ndarray, booking_time: float
-    ) -> np.ndarray:
-        """Calls that fit in each rep's time budget, in call order (callers are sorted)."""
-        cost = 1.0 + booking_time * booked
-        used = np.cumsum(cost)
-        counts = np.bincount(caller, minlength=planned.size)
-        start = np.cumsum(counts) - counts  # each rep's first call
-        before = np.zeros(planned.size)  # time used before each rep's first call
-        later = start > 0
-        before[later] = used[start[later] - 1]
-        # callers are sorted, so a repeat by count is the gather ``before[caller]``, cheaper
-        return used - np.repeat(before, counts) <= np.repeat(planned, counts)
-
-    def _apply_calls(
-        self,
-        week: int,
-        target: np.ndarray,
-        caller: np.ndarray,
-        connect: np.ndarray,
-        booked: np.ndarray,
-        pressure: np.ndarray,
-        hire_id: np.ndarray,
-    ) -> None:
-        pressured = target[connect]
-        if self.switches.burn:
-            self.receptivity[pressured] *= 1 - self.p.pressure_annoyance * pressure[caller[connect]]
-        rested = target[connect & ~booked]
-        self.status[rested] = Status.COOLING
-        self.until[rested] = week + self.p.cooldown_weeks
-        rows, reps = target[booked], caller[booked]
-        self.status[rows] = Status.BOOKED
-        self.booked_by[rows] = reps
-        self.booked_hire[rows] = hire_id[reps]
-        self.booked_week[rows] = week
-        self.booked_pressure[rows] = pressure[reps]
-
     # -- step 3-4: meetings, opportunities, annoyance ------------------------------------------
 
     def hold_meetings(
@@ -527,7 +481,7 @@ class Market:
         and held junk meetings are also counted by owner and booking band.
         """
         p, r = self.p, self.n_reps + 2
-        rows = np.flatnonzero((self.status == Status.BOOKED) & (self.booked_week < week))
+        rows = kernels.meetings_due(self.status, self.booked_week, week)
         fit = self.fit[rows]
         p_show = (
             p.show_max
@@ -543,30 +497,17 @@ class Market:
         opportunity = held & (rng.random(rows.size) < fit**p.opportunity_share)
         won = rng.random(rows.size) < fit ** (1 - p.opportunity_share)
         cycle = rng.integers(p.cycle_min_weeks, p.cycle_max_weeks + 1, rows.size)
-        junk_held = held & (fit < p.qualification_bar)
-        burned = self._annoy(week, rows[junk_held], ~opportunity[junk_held], rng)
-        rest = rows[~opportunity]
-        rest = rest[self.status[rest] == Status.BOOKED]  # burned rows stay burned
-        self.status[rest] = Status.COOLING
-        self.until[rest] = week + p.cooldown_weeks
-        opened = rows[opportunity]
-        self.status[opened] = Status.CYCLE
-        self.until[opened] = week + cycle[opportunity]
-        self.won[opened] = won[opportunity]
-        by = self.owner(rows, current_hires, epoch_start)
-        outcome = MeetingOutcome(
-            held=np.bincount(by[held], minlength=r),
-            held_junk=np.bincount(by[junk_held], minlength=r),
-            no_shows=np.bincount(by[~show], minlength=r),
-            cancelled=np.bincount(by[show & ~held], minlength=r),
-            opportunities=np.bincount(by[opportunity], minlength=r),
-            expected_value=np.bincount(
-                by[held], weights=(fit * self.deal_value[rows])[held], minlength=r
-            ),
-            burned=burned,
+        counts, expected, by, junk_rows, may_burn = kernels.settle_meetings(
+            week, rows, fit, show, held, opportunity, won, cycle, p.qualification_bar,
+            p.cooldown_weeks, self.deal_value, self.booked_by, self.booked_hire, current_hires,
+            epoch_start, self.n_reps, self.status, self.until, self.won,
         )
+        # after the meetings' new states: a burned prospect leaves its rest for the burn
+        burned = self._annoy(week, junk_rows, may_burn, rng)
+        outcome = MeetingOutcome(counts, expected, burned)
         if bands:
             band = self.booked_band[rows].astype(np.int64)
+            junk_held = held & (fit < p.qualification_bar)
             outcome.held_by_band = band_counts(by[held], band[held], r, bands)
             outcome.held_junk_by_band = band_counts(by[junk_held], band[junk_held], r, bands)
         return outcome
@@ -584,12 +525,8 @@ class Market:
         self.status[burn] = Status.BURNED
         self.until[burn] = week + p.burn_weeks
         if self.switches.word_of_mouth and p.word_of_mouth > 0:
-            starts, ends = self.indptr[junk_rows], self.indptr[junk_rows + 1]
-            lengths = ends - starts
-            offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-            neighbours = self.indices[np.arange(lengths.sum()) + offsets]
-            # unique, not a bincount of length n: a week's junk touches a few rows of a million
-            touched, hits = np.unique(neighbours, return_counts=True)
+            touched, hits = kernels.neighbour_hits(self.indptr, self.indices, junk_rows,
+                                                   self._hits)
             self.receptivity[touched] *= (1 - p.word_of_mouth) ** hits
         return int(burn.size)
 
@@ -602,7 +539,7 @@ class Market:
 
         With ``bands > 0``, revenue is also summed by owner and booking band.
         """
-        rows = np.flatnonzero((self.status == Status.CYCLE) & (self.until <= week))
+        rows = kernels.cycles_due(self.status, self.until, week)
         won = rows[self.won[rows]]
         lost = rows[~self.won[rows]]
         self.status[won] = Status.CUSTOMER
@@ -624,16 +561,13 @@ class Market:
     # -- step 4: recovery and entry ---------------------------------------------------------------
 
     def advance(self, week: int, rng: np.random.Generator) -> None:
-        """End rests and burns, let receptivity recover, and let new prospects enter."""
-        resting = (self.status == Status.COOLING) | (self.status == Status.BURNED)
-        resting &= self.until <= week + 1
-        self.status[resting] = Status.AVAILABLE
-        # receptivity += rate * (base - receptivity), in place: no temporaries of n rows a week
-        scratch = self._scratch
-        np.subtract(self.base_receptivity, self.receptivity, out=scratch)
-        scratch *= self.p.recovery_rate
-        self.receptivity += scratch
-        customers = np.flatnonzero(self.status == Status.CUSTOMER)
+        """End rests and burns, let receptivity recover, and let new prospects enter.
+
+        Also updates :attr:`counts`, the rows per status at the end of the week, which the
+        recovery pass counts as it goes (a separate pass would cost as much again).
+        """
+        customers, counts = kernels.recover(self.status, self.until, self.receptivity,
+                                            self.base_receptivity, week, self.p.recovery_rate)
         leaving = rng.binomial(customers.size, self.p.entry_rate)
         if leaving:
             rows = rng.choice(customers, leaving, replace=False)
@@ -641,3 +575,6 @@ class Market:
             self._draw_rows(rows, rng)
             self.receptivity[rows] = self.base_receptivity[rows]
             self.status[rows] = Status.AVAILABLE
+            counts[Status.CUSTOMER] -= leaving
+            counts[Status.AVAILABLE] += leaving
+        self.counts = counts

@@ -61,14 +61,16 @@ class Recorder:
         # one column assignment, in metric order (not one numpy item assignment per metric)
         self.weekly[:, week] = [values[name] for name in WEEKLY_METRICS]
 
-    def add_to_cohort(self, name: str, cohort_weeks: np.ndarray | int,
-                      amounts: np.ndarray | float = 1.0) -> None:
+    def add_to_cohort(self, name: str, cohort_week: int, amount: float = 1.0) -> None:
+        """Add an amount to one cohort (the week its appointments were set)."""
+        self.cohorts[self._cohort_index[name], cohort_week] += amount
+
+    def add_events_to_cohorts(self, name: str, cohort_weeks: np.ndarray,
+                              amounts: np.ndarray | float = 1.0) -> None:
         """Add events to the cohorts they belong to (the weeks their appointments were set)."""
-        row = self.cohorts[self._cohort_index[name]]
-        if np.ndim(cohort_weeks) == 0 and np.ndim(amounts) == 0:
-            row[cohort_weeks] += amounts  # one event: the same sum as add.at, at less cost
-        elif np.size(cohort_weeks):
-            np.add.at(row, cohort_weeks, amounts)  # in order, so sums match event by event
+        if cohort_weeks.size:
+            # in event order, so sums match event by event
+            np.add.at(self.cohorts[self._cohort_index[name]], cohort_weeks, amounts)
 
     def resolved(self) -> np.ndarray:
         """Cohorts whose meetings and sales cycles all ended within the run."""

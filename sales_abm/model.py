@@ -148,12 +148,13 @@ class SalesModel(mesa.Model):
     def _record_cohorts(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
                         closes: CloseOutcome) -> None:
         rec = self.recorder
-        rec.add_to_cohort("appointments_set", w, calls.booked.sum())
-        rec.add_to_cohort("appointments_junk", w, calls.booked_junk.sum())
+        _, _, booked, booked_junk = calls.totals()
+        rec.add_to_cohort("appointments_set", w, booked)
+        rec.add_to_cohort("appointments_junk", w, booked_junk)
         if w > 0:
-            rec.add_to_cohort("meetings_held", w - 1, meetings.held.sum())
-        rec.add_to_cohort("closes", closes.cohort_weeks)
-        rec.add_to_cohort("revenue", closes.cohort_weeks, closes.deal_values)
+            rec.add_to_cohort("meetings_held", w - 1, meetings.totals()[0])
+        rec.add_events_to_cohorts("closes", closes.cohort_weeks)
+        rec.add_events_to_cohorts("revenue", closes.cohort_weeks, closes.deal_values)
 
     def _settle(self, calls: CallOutcome, meetings: MeetingOutcome, closes: CloseOutcome,
                 training: np.ndarray) -> dict[str, Any]:
@@ -240,35 +241,35 @@ class SalesModel(mesa.Model):
         sc, force, market = self.config, self.sales_force, self.market
         contract: Settlement = money["contract"]
         pay: Settlement = money["pay"]
-        income = float(contract.total.sum())
-        rep_pay = float(pay.total.sum())
+        n_calls, connects, booked, booked_junk = calls.totals()
+        held, held_junk, no_shows, cancelled, opportunities = meetings.totals()
+        fees, appointment_payments, clawbacks, commission, income = contract.totals()
+        base_pay, bonus, rep_clawbacks, rep_commission, rep_pay = pay.totals()
         training_spend = float(training.sum())
         overhead = float(money["overhead"].sum())
         spending = rep_pay + training_spend + overhead
         revenue = float(closes.revenue.sum())
-        held = int(meetings.held.sum())
         ae_cost = sc.client.ae_cost_per_meeting * held
         margin = sc.client.gross_margin * revenue
         self._cumulative["margin"] += margin
         self._cumulative["cost"] += income + ae_cost
         cum = self._cumulative
         on = force.employed
-        status = market.status_counts()
-        booked, booked_junk = calls.booked.sum(), calls.booked_junk.sum()
+        status = market.counts  # the week's statuses are final once the market advanced
         values: dict[str, float] = {
-            "calls": calls.calls.sum(), "connects": calls.connects.sum(),
+            "calls": n_calls, "connects": connects,
             "appointments_set": booked, "appointments_junk": booked_junk,
-            "meetings_held": held, "meetings_held_junk": meetings.held_junk.sum(),
-            "no_shows": meetings.no_shows.sum(), "meetings_cancelled": meetings.cancelled.sum(),
-            "opportunities": meetings.opportunities.sum(), "closes": closes.closes.sum(),
+            "meetings_held": held, "meetings_held_junk": held_junk,
+            "no_shows": no_shows, "meetings_cancelled": cancelled,
+            "opportunities": opportunities, "closes": closes.closes.sum(),
             "revenue": revenue,
-            "client_fees": contract.fixed.sum(),
-            "client_appointment_payments": contract.appointments.sum(),
-            "client_clawbacks": contract.clawbacks.sum(),
-            "client_commission": contract.commission.sum(),
+            "client_fees": fees,
+            "client_appointment_payments": appointment_payments,
+            "client_clawbacks": clawbacks,
+            "client_commission": commission,
             "client_payments": income, "outsourcer_income": income,
-            "rep_base_pay": pay.fixed.sum(), "rep_bonus": pay.appointments.sum(),
-            "rep_clawbacks": pay.clawbacks.sum(), "rep_commission": pay.commission.sum(),
+            "rep_base_pay": base_pay, "rep_bonus": bonus,
+            "rep_clawbacks": rep_clawbacks, "rep_commission": rep_commission,
             "rep_pay": rep_pay, "training_spend": training_spend, "overhead": overhead,
             "outsourcer_spending": spending, "outsourcer_profit": income - spending,
             "ae_cost": ae_cost, "client_margin": margin,
@@ -281,12 +282,13 @@ class SalesModel(mesa.Model):
             "train_probability": self.outsourcer.train_probability(),
             "burned_this_week": meetings.burned,
             "burned_share": status[Status.BURNED] / market.n,
-            "mean_receptivity": market.receptivity.mean(),
+            # numpy's mean is this pairwise sum over the count; called directly, it skips
+            # the method's argument handling
+            "mean_receptivity": np.add.reduce(market.receptivity) / market.n,
             "contract_holder": self.client.replacements,
         }
         for dim in STRATEGY_DIMENSIONS:
-            level = force.value(dim)
-            values[f"mean_{dim}"], values[f"sd_{dim}"] = _masked_mean_sd(level, on)
+            values[f"mean_{dim}"], values[f"sd_{dim}"] = _masked_mean_sd(force.value(dim), on)
         for name, count in zip(_STATUS_METRICS, status.tolist(), strict=True):
             values[name] = count
         self.recorder.record(w, values)

@@ -53,6 +53,7 @@ class Learner(Protocol):
         payoffs: np.ndarray,
         foregone: np.ndarray | None = None,
         active: np.ndarray | None = None,
+        validate: bool = True,
     ) -> None:
         """Learn from one round.
 
@@ -62,6 +63,9 @@ class Learner(Protocol):
                 non-negative: the caller shifts them, and those rules also clip at 0.
             foregone: float ``(n, M)``, estimated payoff of every action, or None.
             active: bool ``(n,)``, rows to update; the others are untouched. Default all.
+            validate: check shapes, types and ranges (False only for callers whose arrays are
+                built to the contract, such as the model's sales force, where the checks would
+                cost as much as the update).
         """
         ...
 
@@ -194,6 +198,7 @@ class BaseLearner:
         payoffs: np.ndarray,
         foregone: np.ndarray | None = None,
         active: np.ndarray | None = None,
+        validate: bool = True,
     ) -> None:
         """Learn from one round; see :class:`Learner`. Inactive rows are left untouched.
 
@@ -201,6 +206,9 @@ class BaseLearner:
             ValueError: On wrong shapes, out-of-range actions, non-finite payoffs, or missing
                 ``foregone`` for a rule that needs it.
         """
+        if not validate:
+            self._update(actions, payoffs, foregone, active)
+            return
         n, m = self.n_learners, self.n_actions
         actions = np.asarray(actions)
         if actions.shape != (n,) or not np.issubdtype(actions.dtype, np.integer):

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+from numba import njit
 
 from sales_abm.learning.base import PROPENSITY_FLOOR, BaseLearner, ParamSpec
 
@@ -84,9 +85,8 @@ class RothErev(BaseLearner):
         """``{"propensities": (n, M)}``."""
         return {"propensities": self.propensities.copy()}
 
-    def _unchosen_reinforcement(self, q: np.ndarray, payoffs: np.ndarray) -> np.ndarray:
-        """``E_j`` for the unchosen actions as a new ``(rows, M)`` array."""
-        return np.repeat((self._spillover() * payoffs)[:, None], q.shape[1], axis=1)
+    #: Unchosen actions are reinforced from their own propensity (the modified rule).
+    modified = False
 
     def _spillover(self) -> float:
         """``eps / (M - 1)``, or 0 when there is no other action."""
@@ -100,15 +100,33 @@ class RothErev(BaseLearner):
         foregone: np.ndarray | None,
         active: np.ndarray,
     ) -> None:
-        q = self.propensities[active]
-        chosen = actions[active]
-        pi = np.maximum(payoffs[active], 0.0)
-        rows = np.arange(q.shape[0])
-        reinforcement = self._unchosen_reinforcement(q, pi)
         keep = 1.0 - self.params["experimentation"] if self.n_actions > 1 else 1.0
-        reinforcement[rows, chosen] = keep * pi
-        new_q = (1.0 - self.params["forgetting"]) * q + reinforcement
-        self.propensities[active] = np.maximum(new_q, PROPENSITY_FLOOR)
+        _reinforce(self.propensities, actions, payoffs, active, 1.0 - self.params["forgetting"],
+                   keep, self._spillover(), self.modified, PROPENSITY_FLOOR)
+
+
+@njit(cache=True)
+def _reinforce(q, actions, payoffs, active, decay, keep, spillover, modified,
+               floor):  # pragma: no cover - compiled
+    """``q_j <- max((1 - phi) q_j + E_j, floor)`` in place for the active rows, one pass.
+
+    ``E_k = keep * pi`` for the chosen action; an unchosen one gets ``spillover * pi``, or
+    ``q_j * spillover`` under the modified rule.
+    """
+    n, m = q.shape
+    for i in range(n):
+        if not active[i]:
+            continue
+        pi = max(payoffs[i], 0.0)
+        for j in range(m):
+            old = q[i, j]
+            if j == actions[i]:
+                reinforcement = keep * pi
+            elif modified:
+                reinforcement = old * spillover
+            else:
+                reinforcement = spillover * pi
+            q[i, j] = max(decay * old + reinforcement, floor)
 
 
 class ModifiedRothErev(RothErev):
@@ -125,6 +143,4 @@ class ModifiedRothErev(RothErev):
     """
 
     rule = "modified_roth_erev"
-
-    def _unchosen_reinforcement(self, q: np.ndarray, payoffs: np.ndarray) -> np.ndarray:
-        return q * self._spillover()
+    modified = True

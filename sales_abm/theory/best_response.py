@@ -27,13 +27,13 @@ densities' endpoint singularities removed by a change of variables; they agree w
 ``scipy.integrate.quad`` to 1e-7 or better (tests). Calls are treated as independent draws (the
 model samples targets without replacement from a pool much larger than a week's calls).
 
-**Time budget, exactly.** A week is a budget of ``E`` call-times (the effort level); a call costs
-1 and a booked call ``1 + booking_time``. Calls are made in order while the cumulative cost fits
-(:meth:`Market._within_budget`), so call ``n`` is made iff ``n + booking_time * B_n <= E`` with
-``B_n ~ Binomial(n, b)`` the bookings among the first ``n`` calls. The expected number of calls
-made, connects and bookings are sums of binomial CDFs, computed exactly by a dynamic programme
-(:func:`time_budget`). The renewal approximation ``calls ~ E / (1 + booking_time * b)`` is
-reported beside it (column ``calls_approx``). By Wald's identity applied to the first call that
+**Time budget, exactly.** A week is a budget of ``E`` call-times (the effort level); a call costs 1
+and a booked call ``1 + booking_time``. Calls are made in order while the cumulative cost fits
+(:func:`sales_abm.kernels.book_calls`), so call ``n`` is made iff ``n + booking_time * B_n <= E``
+with ``B_n ~ Binomial(n, b)`` the bookings among the first ``n`` calls. The expected number of
+calls made, connects and bookings are sums of binomial CDFs, computed exactly by a dynamic
+programme (:func:`time_budget`). The renewal approximation ``calls ~ E / (1 + booking_time * b)``
+is reported beside it (column ``calls_approx``). By Wald's identity applied to the first call that
 does not fit, ``E / (1 + booking_time b) - 1 < E[calls] <= (E + 1 + booking_time) / (1 +
 booking_time b) - 1``: the approximation is off by less than one booked call's time.
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 
 from sales_abm.metrics import WEEKLY_METRICS
-from sales_abm.model import run
+from sales_abm.model import SalesModel, run
 from sales_abm.testing import scenarios
 
 RATES = ("gaming_index", "burned_share", "train_probability", "mean_receptivity",
@@ -64,6 +64,18 @@ def test_funnel_is_consistent_and_statuses_partition(scenario):
     assert np.all(col(c, "meetings_held") <= col(c, "appointments_set"))
     assert np.all(col(c, "closes") <= col(c, "meetings_held"))
     assert np.all(col(w, "calls") <= scenario.reps * scenario.rep.calls_max)
+
+
+@given(scenarios(max_weeks=30))
+@settings(max_examples=15)
+def test_status_counts_kept_by_the_market_match_its_rows(scenario):
+    """The counts the recovery pass keeps (and the recorder reports) are the rows' statuses,
+    week after week, including the weeks new prospects replace customers."""
+    model = SalesModel(scenario, seed=scenario.seed)
+    for _ in range(scenario.weeks):
+        model.step()
+        fresh = np.bincount(model.market.status, minlength=6)
+        np.testing.assert_array_equal(model.market.counts, fresh)
 
 
 @given(scenarios())

@@ -5,7 +5,7 @@ What is checked, and against what:
 * **Quadrature** (``beta_expectation``, the fit moments, the receptivity integral) against
   ``scipy.integrate.quad`` to 1e-8 (absolute) / 1e-7 (relative).
 * **The time budget** (``time_budget``, exact by dynamic programming) against a Monte Carlo of the
-  model's own budget rule, ``Market._within_budget``: 20,000 simulated weeks, within 4 standard
+  model's own call loop (``kernels.book_calls``): 20,000 simulated weeks, within 4 standard
   errors; and the renewal approximation against Wald's bounds on the exact value.
 * **The funnel** (``strategy_table``) against a Monte Carlo of ``Market.place_calls`` and
   ``Market.hold_meetings`` in fresh markets (150,000 prospects, 250 identical reps, one week, so
@@ -32,7 +32,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
-from sales_abm import cli
+from sales_abm import cli, kernels
 from sales_abm.agents import STRATEGY_DIMENSIONS, strategy_levels
 from sales_abm.learning import make_learner
 from sales_abm.market import Market
@@ -146,21 +146,32 @@ def test_receptivity_factor_matches_quad(pressure: float, craft: float) -> None:
 def test_time_budget_matches_the_models_budget_rule(
     planned: int, booking_time: float, p_book: float
 ) -> None:
-    """Exact expectations vs ``Market._within_budget`` on simulated weeks (4 SE)."""
+    """Exact expectations vs the model's own call loop (``kernels.book_calls``), 4 SE.
+
+    Each simulated week is one "rep" of ``planned`` calls to distinct prospects who all connect
+    with probability ``p_connect``, propose (fit 1, no noise, threshold 0) and agree with
+    probability ``p_book / p_connect``.
+    """
     weeks, p_connect = 20_000, min(1.0, p_book + 0.05)
     rng = np.random.default_rng(1)
-    u = rng.random((weeks, planned))
-    booked = u < p_book
-    connected = u < p_connect  # bookings are a subset of connects, as in the model
+    total = weeks * planned
     caller = np.repeat(np.arange(weeks), planned)
-    made = Market._within_budget(
-        caller, booked.ravel(), np.full(weeks, planned), booking_time
-    ).reshape(weeks, planned)
+    ones, zeros = np.ones(total), np.zeros(weeks)
+    connected, _, booked, _, _, counts = kernels.book_calls(
+        0, caller, np.arange(total), rng.random(total), np.zeros(total), rng.random(total),
+        weeks, np.full(weeks, planned), zeros, zeros, zeros, np.ones(weeks),
+        np.arange(weeks), booking_time, p_connect, p_book / p_connect, 1.0, 0.0, 0.0, 1, False,
+        0.0, ones, ones.copy(), np.zeros(total, dtype=np.int8), np.zeros(total, dtype=np.int32),
+        np.zeros(total, dtype=np.int32), np.zeros(total, dtype=np.int64),
+        np.zeros(total, dtype=np.int32), np.zeros(total),
+    )
+    made = counts[0]
+    connected, booked = connected.reshape(weeks, planned), booked.reshape(weeks, planned)
     got = time_budget(planned, booking_time, p_book, p_connect)
     for value, sample in (
-        (got.calls, made.sum(axis=1)),
-        (got.connects, (connected & made).sum(axis=1)),
-        (got.bookings, (booked & made).sum(axis=1)),
+        (got.calls, made),
+        (got.connects, connected.sum(axis=1)),
+        (got.bookings, booked.sum(axis=1)),
     ):
         se = sample.std() / math.sqrt(weeks)
         assert abs(sample.mean() - value) <= 4 * se + 1e-9, (sample.mean(), value, se)

@@ -1,0 +1,240 @@
+"""Compiled loops of the market's hot paths (numba).
+
+Each kernel replaces a chain of whole-column numpy calls by one pass, so a week touches each row
+or call once instead of once per operation. They draw no random numbers — the callers draw them,
+in the same order and sizes as always — and every floating-point expression is written in the
+order numpy evaluated it, so results are bit-identical to the vectorised code they replace (the
+golden-output tests pin this). ``NUMBA_DISABLE_JIT=1`` runs them as plain Python for debugging.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# Status codes (see sales_abm.market.Status; numba needs plain ints).
+AVAILABLE, COOLING, BOOKED, CYCLE, CUSTOMER, BURNED = range(6)
+N_STATUSES = 6
+
+
+@njit(cache=True)
+def book_calls(
+    week, caller, target, connect_draw, noise, agree_draw, n_reps, planned, threshold, pressure,
+    noise_sd, craft, hire_id, booking_time, connect_scale, agree_scale, receptivity_scale,
+    pressure_agree_gain, qualification_bar, cooldown_weeks, burn, pressure_annoyance,
+    fit, receptivity, status, until, booked_by, booked_hire, booked_week, booked_pressure,
+):  # pragma: no cover - compiled
+    """One week's calls, in call order (callers sorted): connect, signal, proposal, agreement,
+    the time budget, and the prospects' new states.
+
+    A call is *made* while its rep's time used, counting it, is within ``planned``; the time is a
+    running sum over all calls minus the sum before the rep's first call, exactly as numpy's
+    cumulative sum gave it. Returns per call (made calls only) ``connect``, ``proposed``,
+    ``booked``, ``junk`` and the perceived ``signal`` (``-inf`` where there was no connect), and
+    per rep the counts ``(calls, connects, booked, booked_junk)`` as an ``(4, n_reps)`` array.
+    """
+    reach = caller.size
+    connect = np.zeros(reach, dtype=np.bool_)
+    proposed = np.zeros(reach, dtype=np.bool_)
+    booked = np.zeros(reach, dtype=np.bool_)
+    junk = np.zeros(reach, dtype=np.bool_)
+    signal = np.full(reach, -np.inf)
+    counts = np.zeros((4, n_reps), dtype=np.int64)
+    used = 0.0
+    before = 0.0
+    previous = -1
+    for i in range(reach):
+        rep = caller[i]
+        row = target[i]
+        rec = receptivity[row]
+        connects = connect_draw[i] < connect_scale * rec
+        books = False
+        proposes = False
+        if connects:
+            s = fit[row] + noise_sd[rep] * noise[i]
+            signal[i] = s
+            if s >= threshold[rep]:
+                proposes = True
+                rel = rec / receptivity_scale
+                p = agree_scale * rel * (1 + pressure_agree_gain * pressure[rep]) * craft[rep]
+                p = min(max(p, 0.0), 1.0)
+                books = agree_draw[i] < p
+        if rep != previous:
+            before = used
+            previous = rep
+        used += 1.0 + booking_time * books
+        if not used - before <= planned[rep]:
+            signal[i] = -np.inf
+            continue
+        counts[0, rep] += 1
+        if not connects:
+            continue
+        connect[i] = True
+        proposed[i] = proposes
+        counts[1, rep] += 1
+        if burn:
+            receptivity[row] = rec * (1 - pressure_annoyance * pressure[rep])
+        if books:
+            booked[i] = True
+            counts[2, rep] += 1
+            status[row] = BOOKED
+            booked_by[row] = rep
+            booked_hire[row] = hire_id[rep]
+            booked_week[row] = week
+            booked_pressure[row] = pressure[rep]
+            if fit[row] < qualification_bar:
+                junk[i] = True
+                counts[3, rep] += 1
+        else:
+            status[row] = COOLING
+            until[row] = week + cooldown_weeks
+    return connect, proposed, booked, junk, signal, counts
+
+
+@njit(cache=True)
+def rows_with_status(status, code):  # pragma: no cover - compiled
+    """The rows whose status is ``code``, ascending (``np.flatnonzero(status == code)``)."""
+    out = np.empty(status.size, dtype=np.int64)
+    k = 0
+    for row in range(status.size):
+        if status[row] == code:
+            out[k] = row
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def meetings_due(status, booked_week, week):  # pragma: no cover - compiled
+    """Rows booked before ``week`` whose meeting is still to be held, ascending."""
+    out = np.empty(status.size, dtype=np.int64)
+    k = 0
+    for row in range(status.size):
+        if status[row] == BOOKED and booked_week[row] < week:
+            out[k] = row
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def cycles_due(status, until, week):  # pragma: no cover - compiled
+    """Rows in a sales cycle that ends by ``week``, ascending."""
+    out = np.empty(status.size, dtype=np.int64)
+    k = 0
+    for row in range(status.size):
+        if status[row] == CYCLE and until[row] <= week:
+            out[k] = row
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def recover(status, until, receptivity, base_receptivity, week,
+            recovery_rate):  # pragma: no cover - compiled
+    """End the rests and burns due by next week and let receptivity drift back to its base.
+
+    One pass over the market; returns the customers' rows (ascending) and how many rows are
+    in each status afterwards.
+    """
+    customers = np.empty(status.size, dtype=np.int64)
+    counts = np.zeros(N_STATUSES, dtype=np.int64)
+    k = 0
+    for row in range(status.size):
+        st = status[row]
+        if st in (COOLING, BURNED) and until[row] <= week + 1:
+            st = AVAILABLE
+            status[row] = st
+        elif st == CUSTOMER:
+            customers[k] = row
+            k += 1
+        counts[st] += 1
+        rec = receptivity[row]
+        receptivity[row] = rec + (base_receptivity[row] - rec) * recovery_rate
+    return customers[:k], counts
+
+
+@njit(cache=True)
+def status_counts(status):  # pragma: no cover - compiled
+    """How many rows are in each status."""
+    counts = np.zeros(N_STATUSES, dtype=np.int64)
+    for row in range(status.size):
+        counts[status[row]] += 1
+    return counts
+
+
+@njit(cache=True)
+def settle_meetings(
+    week, rows, fit, show, held, opportunity, won, cycle, qualification_bar, cooldown_weeks,
+    deal_value, booked_by, booked_hire, current_hires, epoch_start, n_reps,
+    status, until, won_column,
+):  # pragma: no cover - compiled
+    """The prospects' new states after this week's meetings, and the counts by owner.
+
+    A meeting that opened an opportunity starts its sales cycle; every other one rests. The
+    owner of a meeting is its rep's slot if that hire still holds it, ``n_reps`` if the rep has
+    left but the contract holder is the same, ``n_reps + 1`` if it was booked under an earlier
+    holder (as :meth:`Market.owner`). Returns ``counts`` ``(5, n_reps + 2)`` — held, held junk,
+    no-shows, cancelled, opportunities —, the expected value of the held meetings by owner
+    (fit × deal value, summed in row order), each row's owner, and the held junk meetings' rows
+    with whether each may burn (it opened no opportunity).
+    """
+    k = rows.size
+    counts = np.zeros((5, n_reps + 2), dtype=np.int64)
+    expected = np.zeros(n_reps + 2)
+    owner = np.empty(k, dtype=np.int64)
+    junk_rows = np.empty(k, dtype=np.int64)
+    may_burn = np.empty(k, dtype=np.bool_)
+    n_junk = 0
+    for i in range(k):
+        row = rows[i]
+        slot = booked_by[row]
+        hire = booked_hire[row]
+        by = slot if hire == current_hires[slot] else n_reps
+        if hire < epoch_start:
+            by = n_reps + 1
+        owner[i] = by
+        if held[i]:
+            counts[0, by] += 1
+            expected[by] += fit[i] * deal_value[row]
+            if fit[i] < qualification_bar:
+                counts[1, by] += 1
+                junk_rows[n_junk] = row
+                may_burn[n_junk] = not opportunity[i]
+                n_junk += 1
+        if not show[i]:
+            counts[2, by] += 1
+        elif not held[i]:
+            counts[3, by] += 1
+        if opportunity[i]:
+            counts[4, by] += 1
+            status[row] = CYCLE
+            until[row] = week + cycle[i]
+            won_column[row] = won[i]
+        else:
+            status[row] = COOLING
+            until[row] = week + cooldown_weeks
+    return counts, expected, owner, junk_rows[:n_junk], may_burn[:n_junk]
+
+
+@njit(cache=True)
+def neighbour_hits(indptr, indices, rows, scratch):  # pragma: no cover - compiled
+    """The distinct neighbours of ``rows`` and how many of the rows each neighbours.
+
+    ``scratch`` is an int array of one zero per node; it is left all zero again.
+    """
+    reach = 0
+    for row in rows:
+        reach += indptr[row + 1] - indptr[row]
+    touched = np.empty(reach, dtype=np.int64)
+    k = 0
+    for row in rows:
+        for j in range(indptr[row], indptr[row + 1]):
+            node = indices[j]
+            if scratch[node] == 0:
+                touched[k] = node
+                k += 1
+            scratch[node] += 1
+    hits = np.empty(k, dtype=np.int64)
+    for i in range(k):
+        hits[i] = scratch[touched[i]]
+        scratch[touched[i]] = 0
+    return touched[:k], hits
