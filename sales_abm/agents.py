@@ -152,8 +152,8 @@ class SalesForce:
         """Draw new actions for these slots (learned or fixed)."""
         for dim in STRATEGY_DIMENSIONS:
             fixed = self.fixed_action[dim]
-            drawn = self.learners[dim].choose(rng) if fixed is None else fixed
-            self.action[dim][rows] = np.broadcast_to(drawn, self.hire_id.shape)[rows]
+            self.action[dim][rows] = fixed if fixed is not None else (
+                self.learners[dim].choose(rng)[rows])
 
     def learn(self, rows: np.ndarray) -> None:
         """Update the learners of these slots from their mean payoff since their last update.

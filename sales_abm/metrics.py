@@ -81,7 +81,7 @@ class Recorder:
         """One row per week; undefined rates are null."""
         data: dict[str, Any] = {"week": np.arange(self.weeks, dtype=np.int32)}
         data.update({name: self.weekly[i] for i, name in enumerate(WEEKLY_METRICS)})
-        return pl.DataFrame(data).fill_nan(None)
+        return pl.DataFrame(data, nan_to_null=True)
 
     def cohort_frame(self) -> pl.DataFrame:
         """One row per cohort week, with its close rate once resolved."""
@@ -95,7 +95,7 @@ class Recorder:
             **c,
             "resolved": resolved,
             "close_rate": rate,
-        }).fill_nan(None)
+        }, nan_to_null=True)
 
 
 def _window_ratio(num: np.ndarray, den: np.ndarray) -> float | None:
