@@ -28,6 +28,7 @@ OUTCOMES = {
     "skill_last": "mean_skill_last_13",
     "client_roi": "client_roi",
     "client_profit": "client_profit",
+    "outsourcer_profit": "outsourcer_profit",
     "training_spend": "training_spend",
     "trained_share": "trained_share_of_hires",
     "replacements": "contract_replacements",

@@ -22,7 +22,7 @@ NAME = "gaming"
 CONTROL = "retainer"
 FALSIFICATION = ("pa_qualified", "pa_audited")
 OUTS = ("appointments_first", *HEADLINE, "close_rate_first", "gaming_first", "threshold_first",
-        "pressure_last", "skill_last", "client_profit")
+        "pressure_last", "skill_last", "client_profit", "outsourcer_profit")
 WEEKLY = ["appointments_set", "appointments_junk", "cohort_closes", "cohort_appointments_set",
           "cohort_resolved", "mean_threshold", "sd_threshold"]
 
@@ -93,7 +93,8 @@ def fragment(n: Numbers) -> Fragment:
         f"{ci(n, 'threshold_last.per_appointment')} in the last, against "
         f"{ci(n, 'threshold_last.retainer')} under the retainer.",
     )
-    f.para(_falsification_text(n))
+    f.para(_other_contracts_text(n))
+    f.para(_falsification_text(n), _participation_text(n))
     f.figure("gaming_timeseries",
              "Four contracts and two falsification arms: weekly appointments, cohort close "
              "rate (8-week cohort bins), gaming index and mean rep threshold (4-week bins); "
@@ -112,6 +113,42 @@ def fragment(n: Numbers) -> Fragment:
              "Coefficient of variation of the long-run cohort close rate as replicates are "
              "added; the dotted line marks where every arm has levelled off.")
     return f
+
+
+def _other_contracts_text(n: Numbers) -> str:
+    """Pay per close and the hybrid against the retainer, and what each contract earns."""
+    parts = []
+    for arm, name in (("per_close", "Paying per close"), ("hybrid", "The hybrid")):
+        close, gaming = (f"diff.{out}.{arm}_vs_{CONTROL}" for out in ("close_rate_last",
+                                                                       "gaming_last"))
+        parts.append(
+            f"{name} {verb(n, close, 'raises', 'lowers', 'does not change')} the long-run close "
+            f"rate relative to the retainer (paired difference {ci(n, close)}) and "
+            f"{verb(n, gaming, 'raises', 'lowers', 'leaves unchanged')} the gaming index "
+            f"(paired difference {ci(n, gaming)}).")
+    roi = f"diff.client_roi.per_appointment_vs_{CONTROL}"
+    profit = f"diff.client_profit.per_appointment_vs_{CONTROL}"
+    parts.append(
+        f"For the client, paying per appointment "
+        f"{verb(n, roi, 'raises', 'lowers', 'does not change')} the three-year return on what "
+        f"it spends (cumulative ROI {ci(n, 'client_roi.per_appointment')} against "
+        f"{ci(n, 'client_roi.retainer')}; paired difference {ci(n, roi)}) while it "
+        f"{verb(n, profit, 'raises', 'lowers', 'does not change')} its profit in dollars "
+        f"(paired difference {ci(n, profit)} USD): more appointments bring more revenue, at a "
+        f"higher cost per dollar of it.")
+    return " ".join(parts)
+
+
+def _participation_text(n: Numbers) -> str:
+    """What the falsification arms leave the outsourcer (the model has no exit for it)."""
+    return (
+        f"Both arms cost the client little because they pay the outsourcer little: its "
+        f"three-year profit is {ci(n, 'outsourcer_profit.pa_qualified')} USD under qualified "
+        f"billing and {ci(n, 'outsourcer_profit.pa_audited')} USD under full audit, against "
+        f"{ci(n, 'outsourcer_profit.retainer')} USD under the retainer. The model gives the "
+        f"outsourcer no participation constraint (it cannot refuse or leave a contract), so "
+        f"these arms show that gaming is what lowers the close rate, not contracts an "
+        f"outsourcer would sign; their client ROI is not a recommendation.")
 
 
 def _falsification_text(n: Numbers) -> str:

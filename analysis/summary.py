@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from analysis.numbers import Numbers
-from analysis.typst import Fragment, ci, num, verb
+from analysis.typst import Fragment, ci, escape, num, verb
 
 UP_DOWN = ("raises", "lowers", "does not change")
 
@@ -82,13 +82,29 @@ def _training(s: Mapping[str, Numbers]) -> str:
     if (n := s.get("training_holdup")) is None:
         return ""
     te = "termination_effect.per_appointment"
-    return (
+    trained = verb(n, te + ".trained_share", "a higher", "a lower", "an unchanged")
+    text = (
         f"*Hold-up.* Termination risk {verb(n, te + '.skill_last', *UP_DOWN)} rep skill under "
-        f"per-appointment pay ({ci(n, te + '.skill_last')}), mostly through replacing the "
-        f"outsourcer ({ci(n, te + '.replacements')} replacements) rather than through a lower "
-        f"trained share of hires ({ci(n, te + '.trained_share')}). The closed-form hold-up "
-        f"condition ranks design points against learned skill at $rho$ = "
-        f"{num(n, 'theory.spearman_npv_skill')}.")
+        f"per-appointment pay ({ci(n, te + '.skill_last')}), with "
+        f"{ci(n, te + '.replacements')} more replacements of the outsourcer and {trained} "
+        f"trained share of hires ({ci(n, te + '.trained_share')}).")
+    rho = n.get("theory.spearman_npv_trained")
+    if rho is None:
+        return text
+    text += (
+        f" The outsourcer's learned training {'follows' if rho > 0.5 else 'does not follow'} "
+        f"the closed-form hold-up condition: across design points, the training NPV and the "
+        f"learned trained share have Spearman's $rho$ = {num(n, 'theory.spearman_npv_trained')} "
+        f"(NPV and mean skill: {num(n, 'theory.spearman_npv_skill')}).")
+    if rho < 0:
+        text += (
+            " Where training pays more in the closed form, the learner trains less. The learner "
+            "judges a hire by what it contributes within its evaluation window "
+            "(`outsourcer.evaluation_weeks`): it counts the training ramp's lost calls in full "
+            "but only the part of the later return that falls inside the window, while the NPV "
+            "counts that return over the hire's expected tenure. Whether this explains the "
+            "reversal is not tested here.")
+    return text
 
 
 def _horizon(s: Mapping[str, Numbers]) -> str:
@@ -110,17 +126,39 @@ def _contagion(s: Mapping[str, Numbers]) -> str:
     return (
         f"*Contagion.* Imitation over a complete office changes the long-run gaming index by "
         f"{ci(n, v.format('per_appointment'))} under per-appointment pay and by "
-        f"{ci(n, v.format('retainer'))} under the retainer (Fermi rule): imitation spreads what "
-        f"pays.")
+        f"{ci(n, v.format('retainer'))} under the retainer (Fermi rule)"
+        f"{_contagion_verdict(n, v)}.")
+
+
+def _contagion_verdict(n: Numbers, path: str) -> str:
+    """": imitation spreads what pays" only if it raises gaming where gaming pays and not
+    where it does not."""
+    pa = n.get(path.format("per_appointment") + ".ci_low") or 0
+    retainer = n.get(path.format("retainer") + ".ci_low") or 0
+    pays = pa > 0 and retainer <= 0
+    return ": imitation spreads what pays" if pays else ""
 
 
 def _robustness(s: Mapping[str, Numbers]) -> str:
     if (n := s.get("robustness")) is None:
         return ""
-    return (
+    text = (
         f"*Robustness.* The gaming gap survives {num(n, 'tally.pa_higher_gaming')} of "
         f"{num(n, 'tally.variants')} rule and ablation variants; per-close pay lowers the "
-        f"close rate in {num(n, 'tally.pc_lower_close_rate')}.")
+        f"close rate in {num(n, 'tally.pc_lower_close_rate')} "
+        f"({escape(n.get('tally.pc_lower_names'))}).")
+    d = s.get("docking")
+    if d is None or (n.get("tally.pc_lower_close_rate") or 0) == 0:
+        return text
+    br = "full.{}.threshold.br.mean"
+    return text + (
+        f" Pay per close is therefore not the clean control it looks like. It rewards closes, "
+        f"not the close rate: the static best response of a rep paid per close qualifies at a "
+        f"threshold of {num(d, br.format('per_close'))} (against "
+        f"{num(d, br.format('retainer'))} under the retainer), because a low-fit meeting still "
+        f"closes now and then and the account executives' time it wastes is the client's. "
+        f"Where the learning rule gets closer to best responses than Roth–Erev does, the "
+        f"falsification arm shows part of the harm.")
 
 
 def _docking(s: Mapping[str, Numbers]) -> str:
