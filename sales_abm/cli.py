@@ -12,6 +12,7 @@ from sales_abm.paper import add_paper_parser
 from sales_abm.runner.cli import add_experiment_parser
 from sales_abm.scenario import PRESETS, Scenario, ScenarioError, parameter_table, parse_override
 from sales_abm.theory.cli import add_theory_parser
+from sales_abm.viz.cli import add_explore_parser
 
 EXIT_USAGE = 2
 
@@ -126,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_experiment_parser(sub)
     add_paper_parser(sub)
     add_theory_parser(sub)
+    add_explore_parser(sub)
     return parser
 
 
