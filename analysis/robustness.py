@@ -170,6 +170,29 @@ def _sobol(n: Numbers, results: Results) -> None:
     order = np.argsort(-np.asarray(res["ST"]))
     n.set("sobol.top", keyify(problem["names"][order[0]]))
     n.set("sobol.top_name", problem["names"][order[0]])
+    n.set("sobol.share_negative", float(np.mean(y < 0)))
+    _sobol_noise(n, results)
+
+
+def _sobol_noise(n: Numbers, results: Results) -> None:
+    """How much of the variance of the point-mean gap is run noise, from the replicates.
+
+    Replicate noise inflates every total-order index by about this share (it acts as an
+    interaction with every parameter), so the indices are readable only when it is small.
+    """
+    f = outcome_frame(results.summaries(SOBOL))
+    per_run = (f.select("sample", "replicate", "arm", "close_rate_last")
+               .pivot(on="arm", index=["sample", "replicate"], values="close_rate_last")
+               .with_columns(gap=pl.col("per_appointment") - pl.col("retainer")))
+    by_point = per_run.group_by("sample").agg(mean=pl.col("gap").mean(), var=pl.col("gap").var(),
+                                              k=pl.len())
+    replicates = int(by_point["k"].min() or 0)
+    n.set("sobol.replicates", replicates)
+    if replicates < 2:
+        return
+    noise = float((by_point["var"] / by_point["k"]).mean())
+    total = float(by_point["mean"].var())
+    n.set("sobol.noise_share", noise / total if total > 0 else None)
 
 
 # -- fragment ----------------------------------------------------------------------------------
@@ -203,17 +226,37 @@ def fragment(n: Numbers) -> Fragment:
              "index, per learning rule and mechanism ablation: per-appointment (filled) and "
              "per-close (open, the falsification arm); 95% intervals.")
     if "sobol" in n.tree:
-        top = n.get("sobol.top")
-        f.para(
-            f"Over {num(n, 'sobol.sample_points')} Saltelli sample points, the per-appointment "
-            f"− retainer close-rate gap averages {ci(n, 'sobol.gap')}; its largest total-order "
-            f"Sobol index, {num(n, f'sobol.index.{top}.ST')} (±"
-            f"{num(n, f'sobol.index.{top}.ST_conf')}), belongs to "
-            f"`{n.get('sobol.top_name')}`.")
+        f.para(_sobol_text(n))
         f.figure("sensitivity_sobol",
                  "First-order and total Sobol indices of the per-appointment − retainer gap in "
                  "the long-run close rate (bootstrap 95% intervals).")
     return f
+
+
+def _sobol_text(n: Numbers) -> str:
+    """The global sensitivity result, read only as far as the run noise allows."""
+    top = n.get("sobol.top")
+    text = (
+        f"Over {num(n, 'sobol.sample_points')} Saltelli sample points "
+        f"({num(n, 'sobol.replicates')} replicates each, averaged), the per-appointment − "
+        f"retainer close-rate gap averages {ci(n, 'sobol.gap')} and is negative at "
+        f"{num(n, 'sobol.share_negative')} of the points.")
+    noise = n.get("sobol.noise_share")
+    if noise is not None and noise > NOISY:
+        return text + (
+            f" Run noise is {num(n, 'sobol.noise_share')} of the variance of the averaged gap, "
+            f"and it inflates every total-order index by about as much: the indices (the "
+            f"largest, {num(n, f'sobol.index.{top}.ST')} ± {num(n, f'sobol.index.{top}.ST_conf')}"
+            f", for `{n.get('sobol.top_name')}`) do not rank the parameters at this sample "
+            f"size. The sign of the gap is robust over the ranges; which parameter drives its "
+            f"size is not resolved.")
+    return text + (
+        f" Its largest total-order Sobol index, {num(n, f'sobol.index.{top}.ST')} (± "
+        f"{num(n, f'sobol.index.{top}.ST_conf')}), belongs to `{n.get('sobol.top_name')}`.")
+
+
+#: Above this share of run noise in the Sobol output variance the indices are not interpreted.
+NOISY = 0.2
 
 
 SECTION = Section(NAME, "Robustness", (NAME,), compute, "analysis.figures.robustness",
