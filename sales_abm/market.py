@@ -9,7 +9,6 @@ in ``until``.
 
 from __future__ import annotations
 
-import bisect
 import random
 from dataclasses import dataclass
 from enum import IntEnum
@@ -122,9 +121,9 @@ def watts_strogatz_edges(n: int, degree: int, rewiring: float,
     draw is below ``rewiring`` is moved to a node drawn by ``random.choice`` (redrawn while it
     would make a self-loop or a double edge). We replay the same Mersenne Twister stream: numpy's
     MT19937 is given the state of ``random.Random(seed)`` and produces its 32-bit words in bulk,
-    the uniform of every pair of consecutive words is computed at once, and a Python loop runs
-    only over the rewired edges (about ``rewiring`` of them), skipping between them by bisection.
-    The graph is kept as the ring (implicit) plus the sets of ring edges removed and edges added.
+    the uniform of every pair of consecutive words is computed at once, and a compiled loop
+    (:func:`sales_abm.kernels.rewire_ring`) walks the ring's edges, keeping the graph as the ring
+    (implicit) plus the sets of ring edges removed and edges added.
 
     Empty when ``degree < 2`` or ``n <= degree`` (as before). Falls back to networkx if ``n``
     needs more than 32 random bits (``random.choice`` then draws several words per node).
@@ -138,103 +137,36 @@ def watts_strogatz_edges(n: int, degree: int, rewiring: float,
         edges = np.array(nx.watts_strogatz_graph(n, degree, rewiring, seed=seed).edges(),
                          dtype=np.int64).reshape(-1, 2)
         return edges[:, 0], edges[:, 1]
-    stream = _PythonRandomStream(seed, rewiring, 2 * half * n + int(half * n * rewiring * 4) + 64)
-    shift = 32 - bits
-    total = half * n  # ring edges, walked as e = (j - 1) * n + u
-    removed: set[int] = set()
-    added: set[int] = set()
-
-    def has_edge(a: int, b: int) -> bool:
-        if a > b:
-            a, b = b, a
-        key = a * n + b
-        if (b - a <= half or n - (b - a) <= half) and key not in removed:
-            return True
-        return key in added
-
-    def node_degree(a: int) -> int:  # needed only on a redraw, which is rare: count, not track
-        ring = sum(has_edge(a, (a + d) % n) + has_edge(a, (a - d) % n) for d in range(1, half + 1))
-        return ring + sum(a in divmod(key, n) for key in added)  # added edges are never ring ones
-
-    def choice() -> int:  # random.choice(range(n)): getrandbits(bits) until below n
-        while True:
-            r = stream.word() >> shift
-            if r < n:
-                return r
-
-    e = 0
+    size = 2 * half * n + int(half * n * rewiring * 4) + 64
     while True:
-        h = stream.next_hit()  # word position of the next uniform below `rewiring`
-        if h is None:
-            if stream.pos + 2 * (total - e) <= stream.words.size:
-                break  # the remaining edges' uniforms are all in the buffer: none rewired
-            stream.extend(stream.words.size // 2 + 64)
-            continue
-        e += (h - stream.pos) // 2  # each edge not rewired uses two words
-        if e >= total:
+        words, below = _python_random_words(seed, rewiring, size)
+        removed, added, enough = kernels.rewire_ring(words, below, n, half, 32 - bits)
+        if enough:
             break
-        stream.pos = h + 2
-        u = e % n
-        v = (u + e // n + 1) % n
-        e += 1
-        w = choice()
-        while w == u or has_edge(u, w):
-            w = choice()
-            if node_degree(u) >= n - 1:
-                break  # u is linked to everyone: networkx skips this rewiring
-        else:
-            removed.add(u * n + v if u < v else v * n + u)  # a ring edge still in place
-            key = u * n + w if u < w else w * n + u
-            if key in removed:
-                removed.discard(key)  # a ring edge moved earlier comes back
-            else:
-                added.add(key)
+        size *= 2
     nodes = np.arange(n, dtype=np.int64)
     keys = np.concatenate([np.minimum(nodes, (nodes + j) % n) * n
                            + np.maximum(nodes, (nodes + j) % n) for j in range(1, half + 1)])
-    if removed:
-        keys = keys[~np.isin(keys, np.fromiter(removed, np.int64, len(removed)))]
-    keys = np.concatenate([keys, np.fromiter(added, np.int64, len(added))])
+    if removed.size:
+        keys = keys[~np.isin(keys, removed)]
+    keys = np.concatenate([keys, added])
     return keys // n, keys % n
 
 
-class _PythonRandomStream:
-    """The 32-bit words of ``random.Random(seed)``, generated in bulk by numpy's MT19937.
+def _python_random_words(seed: int, below: float, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``size`` 32-bit words of ``random.Random(seed)``, generated in bulk by numpy's
+    MT19937, and whether the uniform starting at each word is below ``below``.
 
     ``random.random()`` uses two words: ``((a >> 5) * 2**26 + (b >> 6)) / 2**53``.
     """
-
-    def __init__(self, seed: int, below: float, size: int) -> None:
-        state = random.Random(seed).getstate()[1]
-        self._bits = np.random.MT19937()
-        self._bits.state = {"bit_generator": "MT19937",
-                            "state": {"key": np.array(state[:624], dtype=np.uint32),
-                                      "pos": state[624]}}
-        self.below = below
-        self.pos = 0
-        self.words = np.empty(0, dtype=np.uint64)
-        self.extend(size)
-
-    def extend(self, size: int) -> None:
-        self.words = np.concatenate([self.words, self._bits.random_raw(size)])
-        a = (self.words[:-1] >> np.uint64(5)).astype(np.float64)
-        b = (self.words[1:] >> np.uint64(6)).astype(np.float64)
-        hit = np.flatnonzero((a * 67108864.0 + b) * (1.0 / 9007199254740992.0) < self.below)
-        # the uniform starting at each word position below `below`, by parity of the position
-        self._hits = (hit[hit % 2 == 0].tolist(), hit[hit % 2 == 1].tolist())
-
-    def word(self) -> int:
-        if self.pos >= self.words.size:
-            self.extend(self.words.size // 2 + 64)
-        self.pos += 1
-        return int(self.words[self.pos - 1])
-
-    def next_hit(self) -> int | None:
-        """Word position of the first uniform below ``below`` at or after ``pos``, stepping by
-        whole uniforms (two words); None if the buffer holds none."""
-        hits = self._hits[self.pos % 2]
-        i = bisect.bisect_left(hits, self.pos)
-        return hits[i] if i < len(hits) else None
+    state = random.Random(seed).getstate()[1]
+    bits = np.random.MT19937()
+    bits.state = {"bit_generator": "MT19937",
+                  "state": {"key": np.array(state[:624], dtype=np.uint32), "pos": state[624]}}
+    words = bits.random_raw(size)
+    a = (words[:-1] >> np.uint64(5)).astype(np.float64)
+    b = (words[1:] >> np.uint64(6)).astype(np.float64)
+    return words, (a * 67108864.0 + b) * (1.0 / 9007199254740992.0) < below
 
 
 def band_counts(
