@@ -12,7 +12,8 @@ own; the reference model is not run on it (a million prospect agents would take 
 
 Each timing is the wall time of ``run(scenario, seed)`` inside this process (imports and
 interpreter start-up excluded), one seed per repetition; the table reports the median and the
-range. The first fast run is preceded by an untimed warm-up run on a tiny scenario so that lazy
+range. Fast and reference runs alternate, so both meet the same machine. The first fast run is
+preceded by an untimed warm-up run on a tiny scenario so that lazy
 imports and first-call costs are not charged to it.
 """
 
@@ -65,15 +66,24 @@ def large_runs(raw: dict[str, Any], repeats: int) -> list[dict[str, float]]:
     return out
 
 
-def time_runs(run: Callable[[Scenario, int], Any], scenario: Scenario, repeats: int,
-              first_seed: int) -> list[float]:
-    """Wall times (s) of ``repeats`` runs, one seed each."""
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        run(scenario, first_seed + i)
-        times.append(time.perf_counter() - start)
-    return times
+def time_run(run: Callable[[Scenario, int], Any], scenario: Scenario, seed: int) -> float:
+    """Wall time (s) of one run."""
+    start = time.perf_counter()
+    run(scenario, seed)
+    return time.perf_counter() - start
+
+
+def time_interleaved(scenario: Scenario, fast_n: int,
+                     ref_n: int) -> tuple[list[float], list[float]]:
+    """Fast and reference runs alternated (seeds 1, 2, ...), so that both models meet the same
+    machine: on a shared host the speed drifts by tens of percent within minutes."""
+    fast, ref = [], []
+    for i in range(max(fast_n, ref_n)):
+        if i < fast_n:
+            fast.append(time_run(fast_run, scenario, 1 + i))
+        if i < ref_n:
+            ref.append(time_run(reference_run, scenario, 1 + i))
+    return fast, ref
 
 
 def machine_info() -> list[str]:
@@ -122,8 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"scenario: preset={args.preset} reps={scenario.reps} prospects={scenario.prospects} "
           f"weeks={scenario.weeks}")
     fast_run(Scenario.from_dict({"reps": 2, "prospects": 100, "weeks": 3}), 0)  # warm-up
-    fast = time_runs(fast_run, scenario, fast_n, first_seed=1)
-    ref = time_runs(reference_run, scenario, ref_n, first_seed=1)
+    fast, ref = time_interleaved(scenario, fast_n, ref_n)
     fast_med, ref_med = statistics.median(fast), statistics.median(ref)
     print()
     print(f"{'model':<24}{'runs':>6}{'median s':>11}{'min s':>9}{'max s':>9}")
