@@ -23,12 +23,13 @@ def abstract(by_slot: Mapping[str, Numbers]) -> Fragment | None:
     d = "diff.{}.per_appointment_vs_retainer"
     sentences = [
         f"In the model, pay per appointment {verb(g, d.format('appointments_last'), *UP_DOWN)} "
-        f"appointments per week against a retainer by {ci(g, d.format('appointments_last'))}, "
-        f"{verb(g, d.format('close_rate_last'), *UP_DOWN)} the long-run cohort close rate by "
-        f"{ci(g, d.format('close_rate_last'))} and "
-        f"{verb(g, d.format('gaming_last'), *UP_DOWN)} the share of junk appointments by "
-        f"{ci(g, d.format('gaming_last'))} ({num(g, 'seeds')} seeds per contract); billing only "
-        f"qualified meetings changes the close rate by "
+        f"appointments per week against a retainer (paired difference "
+        f"{ci(g, d.format('appointments_last'))}), "
+        f"{verb(g, d.format('close_rate_last'), *UP_DOWN)} the long-run cohort close rate "
+        f"({ci(g, d.format('close_rate_last'))}) and "
+        f"{verb(g, d.format('gaming_last'), *UP_DOWN)} the share of junk appointments "
+        f"({ci(g, d.format('gaming_last'))}; {num(g, 'seeds')} seeds per contract); billing "
+        f"only qualified meetings changes the close rate by "
         f"{ci(g, 'diff.close_rate_last.pa_qualified_vs_retainer')}."]
     if (r := by_slot.get("robustness")) is not None:
         sentences.append(
