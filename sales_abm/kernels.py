@@ -339,3 +339,10 @@ def _array(keys):  # pragma: no cover - compiled
     for i, key in enumerate(keys):
         out[i] = key
     return out
+
+
+@njit(cache=True)
+def add_in_order(row, index, amounts):  # pragma: no cover - compiled
+    """``np.add.at(row, index, amounts)``: each amount added to its cell, in event order."""
+    for i in range(index.size):
+        row[index[i]] += amounts[i]

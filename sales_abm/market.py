@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -56,6 +57,7 @@ class CallOutcome:
     booked = property(lambda self: self.counts[2])
     booked_junk = property(lambda self: self.counts[3])
 
+    @cached_property  # read by the cohort recorder and the weekly metrics
     def totals(self) -> list[int]:
         """The week's calls, connects, bookings and junk bookings over all reps."""
         return np.add.reduce(self.counts, axis=1).tolist()
@@ -81,6 +83,7 @@ class MeetingOutcome:
     cancelled = property(lambda self: self.counts[3])
     opportunities = property(lambda self: self.counts[4])
 
+    @cached_property  # read by the cohort recorder and the weekly metrics
     def totals(self) -> list[int]:
         """The week's held, held junk, no-show, cancelled meetings and opportunities."""
         return np.add.reduce(self.counts, axis=1).tolist()

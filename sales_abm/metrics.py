@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from sales_abm import kernels
+
 #: Weekly metrics, in column order. All are floats except the integer week.
 WEEKLY_METRICS = (
     "calls", "connects", "appointments_set", "appointments_junk", "meetings_held",
@@ -69,8 +71,10 @@ class Recorder:
                               amounts: np.ndarray | float = 1.0) -> None:
         """Add events to the cohorts they belong to (the weeks their appointments were set)."""
         if cohort_weeks.size:
-            # in event order, so sums match event by event
-            np.add.at(self.cohorts[self._cohort_index[name]], cohort_weeks, amounts)
+            # in event order, so sums match event by event (np.add.at, compiled)
+            if isinstance(amounts, float):
+                amounts = np.full(cohort_weeks.size, amounts)
+            kernels.add_in_order(self.cohorts[self._cohort_index[name]], cohort_weeks, amounts)
 
     def resolved(self) -> np.ndarray:
         """Cohorts whose meetings and sales cycles all ended within the run."""

@@ -148,11 +148,11 @@ class SalesModel(mesa.Model):
     def _record_cohorts(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
                         closes: CloseOutcome) -> None:
         rec = self.recorder
-        _, _, booked, booked_junk = calls.totals()
+        _, _, booked, booked_junk = calls.totals
         rec.add_to_cohort("appointments_set", w, booked)
         rec.add_to_cohort("appointments_junk", w, booked_junk)
         if w > 0:
-            rec.add_to_cohort("meetings_held", w - 1, meetings.totals()[0])
+            rec.add_to_cohort("meetings_held", w - 1, meetings.totals[0])
         rec.add_events_to_cohorts("closes", closes.cohort_weeks)
         rec.add_events_to_cohorts("revenue", closes.cohort_weeks, closes.deal_values)
 
@@ -241,8 +241,8 @@ class SalesModel(mesa.Model):
         sc, force, market = self.config, self.sales_force, self.market
         contract: Settlement = money["contract"]
         pay: Settlement = money["pay"]
-        n_calls, connects, booked, booked_junk = calls.totals()
-        held, held_junk, no_shows, cancelled, opportunities = meetings.totals()
+        n_calls, connects, booked, booked_junk = calls.totals
+        held, held_junk, no_shows, cancelled, opportunities = meetings.totals
         fees, appointment_payments, clawbacks, commission, income = contract.totals()
         base_pay, bonus, rep_clawbacks, rep_commission, rep_pay = pay.totals()
         training_spend = float(training.sum())
