@@ -13,6 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
+from sales_abm import kernels
 from sales_abm.scenario import PAY_ON, WEEKS_PER_MONTH, ContractTerms, PayPlan
 
 
@@ -82,10 +83,10 @@ class Settlement:
         """Sums over payees of fixed, appointments, clawbacks, commission and total.
 
         Each is numpy's pairwise sum of that array alone (a reduction over the rows of a stack
-        may add in another order, and differ in the last bit).
+        may add in another order, and differ in the last bit), computed in one compiled call.
         """
         parts = (self.fixed, self.appointments, self.clawbacks, self.commission, self.total)
-        return [float(np.add.reduce(part)) for part in parts]
+        return kernels.sums(parts).tolist()
 
 
 def counted(

@@ -16,6 +16,7 @@ import networkx as nx
 import numpy as np
 import polars as pl
 
+from sales_abm import kernels
 from sales_abm.agents import (
     STRATEGY_DIMENSIONS,
     Client,
@@ -299,22 +300,13 @@ _STATUS_METRICS = tuple(f"n_{st.name.lower()}" for st in Status)
 
 
 def _masked_mean(x: np.ndarray, mask: np.ndarray) -> float:
-    """``x[mask].mean()`` (NaN if the mask is empty), without ``np.mean``'s per-call overhead.
-
-    The same operations as numpy's: a pairwise sum divided by the count, so the same bits.
-    """
-    x = x[mask]
-    return float(np.add.reduce(x) / x.size) if x.size else np.nan
+    """``x[mask].mean()`` (NaN if the mask is empty), bit for bit, in one compiled pass."""
+    return kernels.masked_mean_sd(x, mask)[0]
 
 
 def _masked_mean_sd(x: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
-    """``x[mask].mean()`` and ``x[mask].std()`` (NaN if empty), computed as numpy does them."""
-    x = x[mask]
-    if not x.size:
-        return np.nan, np.nan
-    mean = np.add.reduce(x) / x.size
-    dev = x - mean
-    return float(mean), float(np.sqrt(np.add.reduce(dev * dev) / x.size))
+    """``x[mask].mean()`` and ``x[mask].std()`` (NaN if empty), bit for bit."""
+    return kernels.masked_mean_sd(x, mask)
 
 
 @dataclass(frozen=True)
