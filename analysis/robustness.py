@@ -189,6 +189,7 @@ def _sobol_noise(n: Numbers, results: Results) -> None:
     replicates = int(by_point["k"].min() or 0)
     n.set("sobol.replicates", replicates)
     if replicates < 2:
+        n.set("sobol.noise_share", None)  # one run per point: noise cannot be estimated
         return
     noise = float((by_point["var"] / by_point["k"]).mean())
     total = float(by_point["mean"].var())
@@ -238,11 +239,15 @@ def _sobol_text(n: Numbers) -> str:
     top = n.get("sobol.top")
     text = (
         f"Over {num(n, 'sobol.sample_points')} Saltelli sample points "
-        f"({num(n, 'sobol.replicates')} replicates each, averaged), the per-appointment − "
+        f"({num(n, 'sobol.replicates')} run(s) each, averaged), the per-appointment − "
         f"retainer close-rate gap averages {ci(n, 'sobol.gap')} and is negative at "
         f"{num(n, 'sobol.share_negative')} of the points.")
     noise = n.get("sobol.noise_share")
-    if noise is not None and noise > NOISY:
+    if noise is None:
+        return text + (
+            " With one run per point, run noise cannot be told apart from the parameters' "
+            "effects, so the Sobol indices are not interpreted at this scale.")
+    if noise > NOISY:
         return text + (
             f" Run noise is {num(n, 'sobol.noise_share')} of the variance of the averaged gap, "
             f"and it inflates every total-order index by about as much: the indices (the "
