@@ -67,6 +67,13 @@ class Numbers:
             node = node[part]
         return node
 
+    def has(self, path: str) -> bool:
+        """Whether ``path`` holds a value (not null); sections hold fewer at small scales."""
+        try:
+            return self.get(path) is not None
+        except KeyError:
+            return False
+
     def key(self, path: str) -> str:
         """The full key of ``path`` as the paper quotes it (``slot.path``), checked to exist."""
         self.get(path)

@@ -151,7 +151,7 @@ def _robustness(s: Mapping[str, Numbers]) -> str:
     d = s.get("docking")
     br = "full.{}.threshold.br.mean"
     if (d is None or (n.get("tally.pc_lower_close_rate") or 0) == 0
-            or not all(_has(d, br.format(c)) for c in ("per_close", "retainer"))):
+            or not all(d.has(br.format(c)) for c in ("per_close", "retainer"))):
         return text
     return text + (
         f" Pay per close is therefore not the clean control it looks like. It rewards closes, "
@@ -161,14 +161,6 @@ def _robustness(s: Mapping[str, Numbers]) -> str:
         f"closes now and then and the account executives' time it wastes is the client's. "
         f"Where the learning rule gets closer to best responses than Roth–Erev does, the "
         f"falsification arm shows part of the harm.")
-
-
-def _has(n: Numbers, path: str) -> bool:
-    """Whether ``path`` holds a number (sections hold fewer numbers at small scales)."""
-    try:
-        return n.get(path) is not None
-    except KeyError:
-        return False
 
 
 def _docking(s: Mapping[str, Numbers]) -> str:

@@ -42,5 +42,6 @@ EXPERIMENT = Experiment(
     design=saltelli_design(64),
     replicates=1,
     root_seed=9,
-    scales={"quick": Scale(overrides=QUICK, design=saltelli_design(8)), "paper": Scale(replicates=2)},
+    scales={"quick": Scale(overrides=QUICK, design=saltelli_design(8)),
+            "paper": Scale(replicates=2)},
 )

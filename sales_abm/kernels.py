@@ -104,24 +104,13 @@ def rows_with_status(status, code):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def meetings_due(status, booked_week, week):  # pragma: no cover - compiled
-    """Rows booked before ``week`` whose meeting is still to be held, ascending."""
+def rows_due(status, code, column, last):  # pragma: no cover - compiled
+    """Rows whose status is ``code`` and whose ``column`` is at most ``last``, ascending: the
+    meetings booked before a week, or the sales cycles ending by it."""
     out = np.empty(status.size, dtype=np.int64)
     k = 0
     for row in range(status.size):
-        if status[row] == BOOKED and booked_week[row] < week:
-            out[k] = row
-            k += 1
-    return out[:k]
-
-
-@njit(cache=True)
-def cycles_due(status, until, week):  # pragma: no cover - compiled
-    """Rows in a sales cycle that ends by ``week``, ascending."""
-    out = np.empty(status.size, dtype=np.int64)
-    k = 0
-    for row in range(status.size):
-        if status[row] == CYCLE and until[row] <= week:
+        if status[row] == code and column[row] <= last:
             out[k] = row
             k += 1
     return out[:k]

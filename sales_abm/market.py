@@ -416,7 +416,7 @@ class Market:
         and held junk meetings are also counted by owner and booking band.
         """
         p, r = self.p, self.n_reps + 2
-        rows = kernels.meetings_due(self.status, self.booked_week, week)
+        rows = kernels.rows_due(self.status, kernels.BOOKED, self.booked_week, week - 1)
         fit = self.fit[rows]
         p_show = (
             p.show_max
@@ -474,7 +474,7 @@ class Market:
 
         With ``bands > 0``, revenue is also summed by owner and booking band.
         """
-        rows = kernels.cycles_due(self.status, self.until, week)
+        rows = kernels.rows_due(self.status, kernels.CYCLE, self.until, week)
         won = rows[self.won[rows]]
         lost = rows[~self.won[rows]]
         self.status[won] = Status.CUSTOMER

@@ -277,7 +277,7 @@ class SalesModel(mesa.Model):
             "client_profit": margin - income - ae_cost,
             "client_cumulative_roi": ratio(cum["margin"] - cum["cost"], cum["cost"]),
             "gaming_index": ratio(booked_junk, booked),
-            "mean_skill": _masked_mean(force.skill, on),
+            "mean_skill": kernels.masked_mean_sd(force.skill, on)[0],
             "reps_employed": on.sum(), "rep_quits": quits.size, "hires": hired.size,
             "trained_hires": float(trained.sum()),
             "train_probability": self.outsourcer.train_probability(),
@@ -289,7 +289,8 @@ class SalesModel(mesa.Model):
             "contract_holder": self.client.replacements,
         }
         for dim in STRATEGY_DIMENSIONS:
-            values[f"mean_{dim}"], values[f"sd_{dim}"] = _masked_mean_sd(force.value(dim), on)
+            mean_sd = kernels.masked_mean_sd(force.value(dim), on)
+            values[f"mean_{dim}"], values[f"sd_{dim}"] = mean_sd
         for name, count in zip(_STATUS_METRICS, status.tolist(), strict=True):
             values[name] = count
         self.recorder.record(w, values)
@@ -297,16 +298,6 @@ class SalesModel(mesa.Model):
 
 #: The weekly metric of each status's count, in Status order (iterating an enum is slow).
 _STATUS_METRICS = tuple(f"n_{st.name.lower()}" for st in Status)
-
-
-def _masked_mean(x: np.ndarray, mask: np.ndarray) -> float:
-    """``x[mask].mean()`` (NaN if the mask is empty), bit for bit, in one compiled pass."""
-    return kernels.masked_mean_sd(x, mask)[0]
-
-
-def _masked_mean_sd(x: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
-    """``x[mask].mean()`` and ``x[mask].std()`` (NaN if empty), bit for bit."""
-    return kernels.masked_mean_sd(x, mask)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The compiled kernels reproduce numpy's arithmetic bit for bit (results must not depend on them)."""
+"""The compiled kernels reproduce numpy's arithmetic bit for bit."""
 
 from __future__ import annotations
 
