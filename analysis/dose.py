@@ -164,5 +164,6 @@ def _switch_sentence(n: Numbers) -> str:
     return text[:1].upper() + text[1:] + "." if text else ""
 
 
-SECTION = Section("dose_response", "Dose–response", (GRID, HYBRID), compute,
-                  "analysis.figures.dose", fragment)
+SECTION = Section("dose_response",
+                  "Dose–response: price per appointment, audits and hybrid weight",
+                  (GRID, HYBRID), compute, "analysis.figures.dose", fragment)
