@@ -1,4 +1,4 @@
-"""The Mesa model: builds the world from a scenario and runs the week of MODEL.md section 3.
+"""The Mesa model: builds the world from a scenario and runs the week of docs/model.md section 3.
 
 One run is a pure function of (scenario, seed): every draw comes from a generator spawned from one
 ``numpy.random.SeedSequence(seed)``, one stream per purpose, so switching a mechanism off does not
