@@ -48,6 +48,7 @@ from typing import Any
 from analysis import inputs
 from analysis.data import EXPERIMENTS_DIR
 from analysis.pipeline import FailedRuns, result_slots, run_all
+from sales_abm.io import atomic_write, dumps, write_text
 
 log = logging.getLogger("analysis.paper")
 
@@ -149,8 +150,6 @@ def compile_pdf(paper_dir: str | Path, out: str | Path, *, strict: bool = False)
                          f"{_typst_message(warnings[0])}")
     if not isinstance(pdf, bytes):
         raise PaperError("typst returned no PDF")
-    from sales_abm.io import atomic_write
-
     return atomic_write(out, lambda tmp: tmp.write_bytes(pdf))
 
 
@@ -167,8 +166,6 @@ def write_generated(paper_dir: str | Path, scale: str, strict: bool = False,
                     provenance: Mapping[str, Any] | None = None,
                     experiments: str | Path = EXPERIMENTS_DIR) -> dict[str, bool]:
     """Write ``generated/*.json``; return, per result slot, whether its results file exists."""
-    from sales_abm.io import dumps
-
     paper_dir = Path(paper_dir)
     gen = paper_dir / "generated"
     slots = result_slots()
@@ -192,8 +189,6 @@ def write_generated(paper_dir: str | Path, scale: str, strict: bool = False,
 
 
 def _write_if_changed(path: Path, text: str) -> None:
-    from sales_abm.io import write_text
-
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return
     write_text(path, text)
@@ -261,7 +256,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="sales-abm paper",
         description="Build the paper: missing runs, analysis, generated inputs from the code, "
-                    "then typst. States the expected run time first.")
+                    "then typst. States the expected run time first.",
+        epilog="Through sales-abm, --root DIR names the project directory holding "
+               "analysis/paper.py (default: the current directory).")
     p.add_argument("--scale", choices=SCALES, default="quick",
                    help="scale of the experiments the paper reports (default quick)")
     p.add_argument("--executor", default=None, metavar="SPEC",
