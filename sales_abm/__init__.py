@@ -5,7 +5,7 @@ name loads its module on first use)::
 
     import sales_abm
 
-    scenario = sales_abm.Scenario.from_dict({"contract.preset": "per_appointment"})
+    scenario = sales_abm.Scenario.from_dict({"weeks": 52, "contract.audit_rate": 0.5})
     result = sales_abm.run(scenario, seed=1)          # frames and summary of one run
     model = sales_abm.SalesModel(scenario, seed=1)    # the Mesa model, to step yourself
     report = sales_abm.run_experiment(sales_abm.load_experiment("smoke"), "quick")
