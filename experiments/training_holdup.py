@@ -18,10 +18,10 @@ PAY_MIX = {
 }
 
 
-def termination_levels(bars: list[float]) -> dict[str | float, dict[str, object]]:
-    """Levels: no termination (``off``), or termination below each ROI bar (labelled by it)."""
-    levels: dict[str | float, dict[str, object]] = {"off": {"switches.termination": False}}
-    levels.update({b: {"client.min_roi": b} for b in bars})
+def termination_levels(bars: list[float]) -> dict[str, dict[str, object]]:
+    """Labelled levels: no termination, or termination below each ROI bar."""
+    levels: dict[str, dict[str, object]] = {"off": {"switches.termination": False}}
+    levels.update({f"{b:g}": {"client.min_roi": b} for b in bars})
     return levels
 
 
