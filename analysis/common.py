@@ -46,7 +46,7 @@ class Section:
 
     Attributes:
         slot: the paper's slot (``generated/results_<slot>.typ``, top-level key of the numbers).
-        title: the slot's heading.
+        title: the slot's heading in the paper (shown with the "not yet run" box).
         experiments: the experiment names it reads.
         compute: results → numbers (pure; the claims tests call it).
         figures: the module whose ``draw(results, numbers, figure dir)`` writes the figures

@@ -112,4 +112,5 @@ def fragment(n: Numbers) -> Fragment:
     return f
 
 
-SECTION = Section(NAME, "Contagion", (NAME,), compute, "analysis.figures.contagion", fragment)
+SECTION = Section(NAME, "Contagion over the office network", (NAME,), compute,
+                  "analysis.figures.contagion", fragment)

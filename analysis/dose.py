@@ -18,16 +18,14 @@ SWITCH_DELTA = 0.05
 
 
 def grid_frame(results: Results) -> pl.DataFrame:
-    """Summaries of the price × audit grid with numeric ``price_v`` and ``audit_v``."""
-    return outcome_frame(results.summaries(GRID)).with_columns(
-        pl.col("price").cast(pl.Float64).alias("price_v"),
-        pl.col("audit").cast(pl.Float64).alias("audit_v"))
+    """Summaries of the price × audit grid (labels ``price``, ``audit``; numbers
+    ``price_value``, ``audit_value`` from the design table)."""
+    return outcome_frame(results.summaries(GRID))
 
 
 def hybrid_frame(results: Results) -> pl.DataFrame:
-    """Summaries of the hybrid-weight design with a numeric ``weight_v``."""
-    return outcome_frame(results.summaries(HYBRID)).with_columns(
-        pl.col("weight").cast(pl.Float64).alias("weight_v"))
+    """Summaries of the hybrid-weight design (label ``weight``, number ``weight_value``)."""
+    return outcome_frame(results.summaries(HYBRID))
 
 
 def compute(results: Results) -> Numbers:
@@ -50,8 +48,8 @@ def _sorted_levels(frame: pl.DataFrame, label: str, value: str) -> list[tuple[st
 
 
 def _cells(n: Numbers, grid: pl.DataFrame) -> None:
-    for a, _ in _sorted_levels(grid, "audit", "audit_v"):
-        for p, _ in _sorted_levels(grid, "price", "price_v"):
+    for a, _ in _sorted_levels(grid, "audit", "audit_value"):
+        for p, _ in _sorted_levels(grid, "price", "price_value"):
             cell = grid.filter((pl.col("audit") == a) & (pl.col("price") == p))
             for out in OUTS:
                 n.set(f"grid.{out}.a{keyify(a)}.p{keyify(p)}", stats.mean_ci(cell[out]).as_dict())
@@ -64,7 +62,7 @@ def switch_price(grid: pl.DataFrame, audit: str) -> tuple[float | None, list[sta
         The switch price and the paired gaming differences against price 0, by price.
     """
     rows = grid.filter(pl.col("audit") == audit)
-    prices = _sorted_levels(rows, "price", "price_v")
+    prices = _sorted_levels(rows, "price", "price_value")
     base = prices[0][0]
     diffs = [stats.paired(rows, "price", "gaming_last", p, base) for p, _ in prices]
     for (_, value), d in zip(prices, diffs, strict=True):
@@ -75,7 +73,7 @@ def switch_price(grid: pl.DataFrame, audit: str) -> tuple[float | None, list[sta
 
 def _switch(n: Numbers, grid: pl.DataFrame) -> None:
     found = 0
-    for a, value in _sorted_levels(grid, "audit", "audit_v"):
+    for a, value in _sorted_levels(grid, "audit", "audit_value"):
         price, diffs = switch_price(grid, a)
         n.set(f"switch.by_audit.a{keyify(a)}.audit", value)
         n.set(f"switch.by_audit.a{keyify(a)}.price", price)
@@ -87,8 +85,8 @@ def _switch(n: Numbers, grid: pl.DataFrame) -> None:
 
 def _audit_effect(n: Numbers, grid: pl.DataFrame) -> None:
     """Full audit against none, at the highest price (the falsification row)."""
-    top = _sorted_levels(grid, "price", "price_v")[-1]
-    audits = _sorted_levels(grid, "audit", "audit_v")
+    top = _sorted_levels(grid, "price", "price_value")[-1]
+    audits = _sorted_levels(grid, "audit", "audit_value")
     rows = grid.filter(pl.col("price") == top[0])
     n.set("audit_effect.price", top[1])
     for out in OUTS:
@@ -97,7 +95,7 @@ def _audit_effect(n: Numbers, grid: pl.DataFrame) -> None:
 
 
 def _hybrid(n: Numbers, hybrid: pl.DataFrame) -> None:
-    weights = _sorted_levels(hybrid, "weight", "weight_v")
+    weights = _sorted_levels(hybrid, "weight", "weight_value")
     for basis in hybrid["basis"].unique(maintain_order=True).to_list():
         rows = hybrid.filter(pl.col("basis") == basis)
         for w, _ in weights:
@@ -164,5 +162,6 @@ def _switch_sentence(n: Numbers) -> str:
     return text[:1].upper() + text[1:] + "." if text else ""
 
 
-SECTION = Section("dose_response", "Dose–response", (GRID, HYBRID), compute,
-                  "analysis.figures.dose", fragment)
+SECTION = Section("dose_response",
+                  "Dose–response: price per appointment, audits and hybrid weight",
+                  (GRID, HYBRID), compute, "analysis.figures.dose", fragment)

@@ -127,4 +127,5 @@ def fragment(n: Numbers) -> Fragment:
     return f
 
 
-SECTION = Section(NAME, "Horizon", (NAME,), compute, "analysis.figures.horizon", fragment)
+SECTION = Section(NAME, "The horizon of the client's return", (NAME,), compute,
+                  "analysis.figures.horizon", fragment)

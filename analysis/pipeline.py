@@ -1,8 +1,9 @@
 """From results on disk to the paper's inputs: figures, ``numbers.json`` and Typst fragments.
 
-:func:`write_paper_inputs` is the hook ``sales-abm paper`` calls (see :mod:`sales_abm.paper`); it
-never runs the model. :func:`run_all` runs the experiments whose runs are missing, through the
-runner, and then writes the inputs.
+:func:`write_paper_inputs` never runs the model. :func:`run_all` runs the experiments whose runs
+are missing, through the runner, and then writes the inputs; :mod:`analysis.paper` (the paper's
+build, ``sales-abm paper``) calls it. :func:`result_slots` is the one list of the paper's
+result slots.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.common import Section
-from analysis.data import Results, experiment_file
+from analysis.data import EXPERIMENTS_DIR, Results
 from analysis.numbers import Numbers, write_numbers
 
 log = logging.getLogger("analysis")
@@ -28,14 +29,29 @@ def sections() -> list[Section]:
     return [importlib.import_module(f"analysis.{m}").SECTION for m in SECTION_MODULES]
 
 
-#: The experiment files the analysis reads (``sales_abm.paper`` runs the missing ones).
+class FailedRuns(RuntimeError):
+    """Some of an experiment's runs failed (the message says where their error records are)."""
+
+
+def result_slots() -> dict[str, str]:
+    """Every result slot of the paper, in its order: slot -> heading.
+
+    The sections' slots, then the abstract's and the discussion's; the analysis writes
+    ``generated/results_<slot>.typ`` for each, and the paper marks a missing one "not yet run".
+    """
+    from analysis.summary import SUMMARY_SLOTS
+
+    return {**{s.slot: s.title for s in sections()}, **SUMMARY_SLOTS}
+
+
+#: The experiment files the analysis reads (:func:`run_all` runs the missing ones).
 REQUIRED_EXPERIMENTS: tuple[str, ...] = tuple(
     dict.fromkeys(e for s in sections() for e in (*s.experiments, *s.optional)))
 
 
 def run_all(scale: str = "quick", executor: str = "local:2", results: Path | None = None,
             paper_dir: Path | None = Path("paper"), names: Iterable[str] | None = None,
-            ) -> list[Any]:
+            experiments: str | Path = EXPERIMENTS_DIR, figures: bool = True) -> list[Any]:
     """Run every required experiment's missing runs at ``scale``, then write the paper inputs.
 
     Args:
@@ -44,23 +60,35 @@ def run_all(scale: str = "quick", executor: str = "local:2", results: Path | Non
         results: results base directory (default ``./results``).
         paper_dir: where to write figures, numbers and fragments; None to only run.
         names: experiments to run (default :data:`REQUIRED_EXPERIMENTS`).
+        experiments: the experiments directory.
+        figures: draw the figures (needs matplotlib).
 
     Returns:
         The runner's sweep reports of the experiments that had runs to do.
+
+    Raises:
+        FailedRuns: an experiment had failed runs.
     """
     from sales_abm.runner import load_experiment, run_experiment, status
 
     reports = []
-    for name in names or REQUIRED_EXPERIMENTS:
-        spec = load_experiment(str(experiment_file(name)))
-        if status(spec, scale, results, deep=False).complete:
+    for name in REQUIRED_EXPERIMENTS if names is None else names:
+        spec = load_experiment(name, experiments)
+        report = status(spec, scale, results, deep=False)
+        if report.complete:
+            log.info("%s/%s: all %d runs done", name, scale, report.total)
             continue
-        report = run_experiment(spec, scale, results=results, executor=executor,
-                                command=["python", "-m", "analysis", "--run", "--scale", scale])
-        log.info("%s", report.line())
-        reports.append(report)
+        log.info("%s/%s: running %d of %d runs", name, scale,
+                 report.total - report.counts["done"], report.total)
+        sweep = run_experiment(spec, scale, results=results, executor=executor,
+                               command=["sales-abm", "paper", "--scale", scale])
+        log.info("%s", sweep.line())
+        if sweep.failed:
+            raise FailedRuns(f"{name}/{scale}: {sweep.failed} runs failed; see "
+                               f"{sweep.root}/runs/*.error.json")
+        reports.append(sweep)
     if paper_dir is not None:
-        write_paper_inputs(scale, paper_dir, results)
+        write_paper_inputs(scale, paper_dir, results, figures)
     return reports
 
 
@@ -102,7 +130,7 @@ def _write_summaries(done: dict[str, Numbers], directory: Path) -> None:
     """The abstract's and discussion's results fragments (removed when they cannot be made)."""
     from analysis import summary
 
-    for slot, make in (("abstract", summary.abstract), ("discussion", summary.discussion)):
+    for slot, make in summary.MAKERS.items():
         fragment = make(done)
         if fragment is None:
             (directory / f"results_{slot}.typ").unlink(missing_ok=True)

@@ -264,5 +264,5 @@ def _sobol_text(n: Numbers) -> str:
 NOISY = 0.2
 
 
-SECTION = Section(NAME, "Robustness", (NAME,), compute, "analysis.figures.robustness",
-                  fragment, optional=(SOBOL,))
+SECTION = Section(NAME, "Robustness and global sensitivity", (NAME,), compute,
+                  "analysis.figures.robustness", fragment, optional=(SOBOL,))

@@ -176,3 +176,9 @@ def _docking(s: Mapping[str, Numbers]) -> str:
         f"*Docking.* Learned thresholds follow {closer} (rank correlation across contracts "
         f"{num(n, 'stationary.order.spearman_learned_mean_field')} against "
         f"{num(n, 'stationary.order.spearman_learned_br')} in the stationary world).")
+
+
+#: The summaries' result slots (slot -> heading), after the sections' in the paper's order.
+SUMMARY_SLOTS = {"abstract": "Results in brief (abstract)", "discussion": "Discussion"}
+#: Each summary slot's fragment maker.
+MAKERS = {"abstract": abstract, "discussion": discussion}

@@ -2,7 +2,7 @@
 
 A fragment imports the paper's helpers (``#import "/lib.typ": *``), quotes every number through
 ``#num("<slot>.<path>")`` — which stops the paper build if the key is missing — and shows figures
-through ``#fig("<name>", [caption])`` (``paper/figures/<name>.pdf``; see :mod:`sales_abm.paper`).
+through ``#fig("<name>", [caption])`` (``paper/figures/<name>.pdf``; see :mod:`analysis.paper`).
 Words that depend on a result's direction ("raises", "lowers") are chosen here from the numbers;
 no number is typed.
 """

@@ -14,9 +14,9 @@ PRICE = 600.0  # the per-appointment preset's price
 BONUS = 150.0  # the per-appointment preset's rep bonus
 
 
-def weight_levels(weights: list[float]) -> dict[str, dict[str, float]]:
-    """Labelled levels: the fee, price and rep bonus of a hybrid weight w."""
-    return {f"{w:g}": {"contract.fixed_fee": (1.0 - w) * FIXED_FEE,
+def weight_levels(weights: list[float]) -> dict[float, dict[str, float]]:
+    """Levels labelled by the weight w: the fee, price and rep bonus of a hybrid weight."""
+    return {w: {"contract.fixed_fee": (1.0 - w) * FIXED_FEE,
                        "contract.price_per_appointment": w * PRICE,
                        "pay.bonus_per_appointment": w * BONUS} for w in weights}
 

@@ -13,15 +13,16 @@ from sales_abm.runner import Experiment, Grid, Scale
 PASS_THROUGH = 0.25  # rep bonus per appointment as a share of the client's price (150 / 600)
 
 
-def price_levels(prices: list[float]) -> dict[str, dict[str, float]]:
-    """Labelled levels: the client's price and the rep bonus it passes through."""
-    return {f"{p:g}": {"contract.price_per_appointment": p,
+def price_levels(prices: list[float]) -> dict[float, dict[str, float]]:
+    """Levels labelled by the price: the client's price and the rep bonus it passes through."""
+    return {p: {"contract.price_per_appointment": p,
                        "pay.bonus_per_appointment": PASS_THROUGH * p} for p in prices}
 
 
-def audit_levels(rates: list[float]) -> dict[str, dict[str, float]]:
-    """Labelled levels: the client's and the outsourcer's audit rate, full clawback on both."""
-    return {f"{a:g}": {"contract.audit_rate": a, "pay.audit_rate": a, "contract.clawback": 1.0,
+def audit_levels(rates: list[float]) -> dict[float, dict[str, float]]:
+    """Levels labelled by the rate: the client's and the outsourcer's audit rate, full clawback
+    on both."""
+    return {a: {"contract.audit_rate": a, "pay.audit_rate": a, "contract.clawback": 1.0,
                        "pay.clawback": 1.0} for a in rates}
 
 

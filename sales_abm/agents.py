@@ -99,7 +99,7 @@ class SalesForce:
     switched-off dimension keeps a fixed action. All learners use ``learning.rule``. Rules that
     weigh foregone payoffs get the estimates of :mod:`sales_abm.foregone`; imitation rules copy
     each dimension separately from the peers ``office`` links a slot to, comparing learning
-    payoffs (a rep sees its peers' pay and strategy, MODEL.md section 4).
+    payoffs (a rep sees its peers' pay and strategy, docs/model.md section 4).
 
     Args:
         scenario: The run's scenario.

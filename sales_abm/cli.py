@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sales_abm.paper import add_paper_parser
+from sales_abm.paper_cli import add_paper_parser
 from sales_abm.runner.cli import add_experiment_parser
 from sales_abm.scenario import PRESETS, Scenario, ScenarioError, parameter_table, parse_override
 from sales_abm.theory.cli import add_theory_parser

@@ -1,4 +1,4 @@
-"""The Mesa model: builds the world from a scenario and runs the week of MODEL.md section 3.
+"""The Mesa model: builds the world from a scenario and runs the week of docs/model.md section 3.
 
 One run is a pure function of (scenario, seed): every draw comes from a generator spawned from one
 ``numpy.random.SeedSequence(seed)``, one stream per purpose, so switching a mechanism off does not
@@ -7,6 +7,8 @@ shift the random numbers of the others (common random numbers across arms).
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -320,14 +322,39 @@ def run(scenario: Scenario, seed: int | None = None) -> RunResult:
     summary = {"contract": scenario.contract.preset, "seed": model.seed_value,
                "weeks": scenario.weeks, "model_version": MODEL_VERSION,
                **summarize(weekly, cohorts)}
-    _release(model)
     return RunResult(scenario, model.seed_value, weekly, cohorts, summary)
 
 
-def _release(model: SalesModel) -> None:
-    """Let the model be garbage-collected: Mesa 3.3 keeps every model in a class-level id
-    registry (``Agent._ids``), which would grow a worker's memory by a model per run.
+class _WeakIdCounters(weakref.WeakKeyDictionary):
+    """Mesa's per-model agent id counters (``Agent._ids``), holding each model weakly.
+
+    Mesa 3.3 keeps them in a class-level ``defaultdict`` keyed by the model, a strong reference
+    that keeps every model that ever had an agent alive (about 2 MiB for a default model); Mesa
+    fixed this upstream after 3.3 (mesa/mesa#3179). Counting is unchanged: ids start at 1 per
+    model, so runs are bit-identical.
+    """
+
+    def __getitem__(self, model: Any) -> Any:
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = itertools.count(1)
+            self[model] = counter
+            return counter
+
+
+def hold_models_weakly() -> None:
+    """Make Mesa forget a model once nothing else holds it (done when this module is imported).
+
+    The one remedy for Mesa 3.3's model registry: ``run``, the runner's workers, the explore page
+    and a ``SalesModel`` built directly all rely on it. Idempotent; live models keep their
+    counters. Does nothing on a Mesa without the registry.
     """
     registry = getattr(mesa.Agent, "_ids", None)
-    if isinstance(registry, dict | MutableMapping):
-        registry.pop(model, None)
+    if isinstance(registry, MutableMapping) and not isinstance(registry, _WeakIdCounters):
+        weak = _WeakIdCounters()
+        weak.update(registry)
+        mesa.Agent._ids = weak
+
+
+hold_models_weakly()

@@ -57,7 +57,7 @@ def param(
 
 @dataclass(frozen=True)
 class ContractTerms:
-    """What the client pays the outsourcer (MODEL.md section 3, "Contracts are data")."""
+    """What the client pays the outsourcer (docs/model.md section 7.6, "Contracts are data")."""
 
     preset: str = param(
         "retainer", "-", "label of the preset the terms started from (reporting only)"
@@ -102,7 +102,7 @@ class PayPlan:
 
 @dataclass(frozen=True)
 class MarketParams:
-    """Prospects, the funnel and the industry network (MODEL.md sections 2-3)."""
+    """Prospects, the funnel and the industry network (docs/model.md sections 2, 7.1-7.4)."""
 
     good_fit_share: float = param(
         0.3, "share of prospects", "prospects drawn from the good-fit Beta; the rest are poor", 0, 1
@@ -169,7 +169,7 @@ class MarketParams:
 
 @dataclass(frozen=True)
 class RepParams:
-    """Sales reps: strategy grid, costs, skill, attrition (MODEL.md section 2)."""
+    """Sales reps: strategy grid, costs, skill, attrition (docs/model.md sections 2, 7.8)."""
 
     calls_min: int = param(200, "calls per week", "lowest effort level", 1, 2000)
     calls_max: int = param(400, "calls per week", "highest effort level", 1, 2000)
@@ -252,7 +252,7 @@ class ClientParams:
 
 @dataclass(frozen=True)
 class Switches:
-    """Mechanism switches (MODEL.md section 4): each channel can be turned off."""
+    """Mechanism switches (docs/model.md section 4): each channel can be turned off."""
 
     threshold_learning: bool = param(True, "on/off", "reps learn their qualification threshold")
     effort_learning: bool = param(True, "on/off", "reps learn their effort")
@@ -364,7 +364,7 @@ TOP_LEVEL: dict[str, dict[str, Any]] = {
     },
 }
 
-# Presets: named starting values, MODEL.md section 3. The pay plan passes the client's measure
+# Presets: named starting values (docs/model.md 7.6). The pay plan passes the client's measure
 # through; under a retainer it pays per qualified held meeting, checked and clawed back.
 PRESETS: dict[str, dict[str, Any]] = {
     "retainer": {

@@ -30,6 +30,23 @@ from sales_abm.scenario import (
     Switches,
 )
 
+__all__ = [
+    "GRAPH_RULES",
+    "SWITCHES",
+    "LearnerSpec",
+    "Round",
+    "contract_terms",
+    "feed",
+    "graphs",
+    "learner_specs",
+    "learning_overrides",
+    "payoff_values",
+    "rounds",
+    "rule_params",
+    "scenarios",
+    "switches",
+]
+
 SWITCHES = tuple(Switches.__dataclass_fields__)
 
 #: Rules that read the peer network.

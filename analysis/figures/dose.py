@@ -25,10 +25,10 @@ def draw(results: Results, n: Numbers, outdir: Path) -> list[str]:
 
 
 def _matrix(grid: pl.DataFrame, out: str) -> tuple[np.ndarray, list[float], list[float]]:
-    cells = (grid.group_by("audit_v", "price_v", maintain_order=True)
-             .agg(pl.col(out).mean()).sort("audit_v", "price_v"))
-    audits = sorted(set(cells["audit_v"].to_list()))
-    prices = sorted(set(cells["price_v"].to_list()))
+    cells = (grid.group_by("audit_value", "price_value", maintain_order=True)
+             .agg(pl.col(out).mean()).sort("audit_value", "price_value"))
+    audits = sorted(set(cells["audit_value"].to_list()))
+    prices = sorted(set(cells["price_value"].to_list()))
     m = np.full((len(audits), len(prices)), np.nan)
     for a, p, v in cells.iter_rows():
         m[audits.index(a), prices.index(p)] = np.nan if v is None else v
@@ -84,8 +84,8 @@ def hybrid(frame: pl.DataFrame, outdir: Path) -> None:
         for ax, out in zip(axes, SHOWN, strict=True):
             for k, basis in enumerate(bases):
                 rows = frame.filter(pl.col("basis") == basis)
-                ws = sorted(set(rows["weight_v"].to_list()))
-                est = [stats.mean_ci(rows.filter(pl.col("weight_v") == w)[out]) for w in ws]
+                ws = sorted(set(rows["weight_value"].to_list()))
+                est = [stats.mean_ci(rows.filter(pl.col("weight_value") == w)[out]) for w in ws]
                 st = style.style_for(basis, bases)
                 style.band(ax, ws, [e.mean for e in est], [e.ci_low for e in est],
                            [e.ci_high for e in est], st,

@@ -1,4 +1,4 @@
-"""The reference model: the week of MODEL.md section 3, one agent at a time.
+"""The reference model: the week of docs/model.md section 3, one agent at a time.
 
 :class:`ReferenceModel` follows :meth:`sales_abm.model.SalesModel.step` step for step (staff, call,
 meet, close, record cohorts, advance the market, settle, learn and leave, review, record), but

@@ -39,6 +39,8 @@ _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 METHODS = ("lhs", "sobol", "saltelli")
 #: Columns of the design table that no factor may be named.
 DESIGN_COLUMNS = ("point", "replicate", "seed", "run_key")
+#: Suffix of the numeric column beside a labelled factor whose labels are numbers.
+VALUE_SUFFIX = "_value"
 _DTYPES: dict[type, pl.DataType] = {
     bool: pl.Boolean(), int: pl.Int64(), float: pl.Float64(), str: pl.String()
 }
@@ -56,6 +58,15 @@ def _check_key(key: str, where: str) -> None:
             raise ExperimentError(f"{where}: {exc}") from None
     if key == "seed":
         raise ExperimentError(f"{where}: 'seed' cannot be set; seeds derive from root_seed")
+
+
+def _is_number(label: Any) -> bool:
+    return isinstance(label, int | float) and not isinstance(label, bool)
+
+
+def _label(label: Any) -> str:
+    """A level's label as the design table shows it (``600.0`` -> ``"600"``)."""
+    return f"{label:g}" if _is_number(label) else str(label)
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,10 @@ class Grid:
             (``{"contract.audit_rate": [0.0, 0.5]}``) or a mapping from labels to bundles of
             dotted overrides (``{"ablation": {"none": {}, "no_burn": {"switches.burn": False}}}``),
             for linked or named settings. No factors gives one point: the base scenario.
+            A label may be a number (``{600.0: {"contract.price_per_appointment": 600.0, ...}}``):
+            the design table then holds the label as text (``"600"``) and the number in a
+            column ``<factor>_value`` (null for a level labelled by text), so an analysis reads
+            the value, not a string to cast back.
     """
 
     factors: Mapping[str, Sequence[Any] | Mapping[str, Mapping[str, Any]]] = field(
@@ -87,7 +102,7 @@ class Grid:
             if not all(isinstance(v, Mapping) for v in levels.values()):
                 raise ExperimentError(f"factor {name!r}: labelled levels must map to dicts of "
                                       "dotted overrides")
-            return [(str(label), dict(bundle)) for label, bundle in levels.items()]
+            return [(_label(label), dict(bundle)) for label, bundle in levels.items()]
         if isinstance(levels, str | bytes) or not isinstance(levels, Sequence):
             raise ExperimentError(f"factor {name!r}: levels must be a list, got {levels!r}")
         _check_key(name, f"factor {name!r}")
@@ -104,23 +119,47 @@ class Grid:
             for _, bundle in levels:
                 for key in bundle:
                     _check_key(key, f"factor {name!r}")
+        clash = set(self._numeric()) & set(self.factors)
+        if clash:
+            raise ExperimentError(f"factor names {sorted(clash)} clash with the value columns "
+                                  "of numerically labelled factors")
+
+    def _numeric(self) -> dict[str, list[float | None]]:
+        """``<factor>_value`` -> each level's number, for labelled factors with numeric labels."""
+        out = {}
+        for name, levels in self.factors.items():
+            if isinstance(levels, Mapping) and any(_is_number(k) for k in levels):
+                out[f"{name}{VALUE_SUFFIX}"] = [float(k) if _is_number(k) else None
+                                                for k in levels]
+        return out
 
     def points(self) -> list[DesignPoint]:
         """Every combination of levels, the first factor varying slowest."""
         names = list(self.factors)
+        numeric = self._numeric()
+        # each level carries its position, to find its number in the value column
+        levels = [[(j, *lv) for j, lv in enumerate(self._levels(n))] for n in names]
         out = []
-        for i, combo in enumerate(itertools.product(*(self._levels(n) for n in names))):
+        for i, combo in enumerate(itertools.product(*levels)):
             overrides: dict[str, Any] = {}
-            for _, bundle in combo:
+            factors: dict[str, Any] = {}
+            for name, (j, label, bundle) in zip(names, combo, strict=True):
                 overrides.update(bundle)
-            out.append(DesignPoint(i, dict(zip(names, (v for v, _ in combo), strict=True)),
-                                   overrides))
+                factors[name] = label
+                if (column := f"{name}{VALUE_SUFFIX}") in numeric:
+                    factors[column] = numeric[column][j]
+            out.append(DesignPoint(i, factors, overrides))
         return out
 
     def column_types(self) -> dict[str, type]:
         """The Python type of each factor column."""
-        return {n: str if isinstance(lv, Mapping) else PARAMETERS[n].type
-                for n, lv in self.factors.items()}
+        types: dict[str, type] = {}
+        numeric = self._numeric()
+        for n, lv in self.factors.items():
+            types[n] = str if isinstance(lv, Mapping) else PARAMETERS[n].type
+            if f"{n}{VALUE_SUFFIX}" in numeric:
+                types[f"{n}{VALUE_SUFFIX}"] = float
+        return types
 
     def describe(self) -> list[str]:
         """One line per factor."""

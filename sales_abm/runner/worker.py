@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import mesa
-
 from sales_abm.model import MODEL_VERSION, RunResult, run
 from sales_abm.runner.identity import point_digest, run_key
 from sales_abm.runner.store import Layout, run_frame, write_error, write_run
@@ -51,29 +49,12 @@ class Outcome:
 
 
 def simulate(scenario: Scenario, seed: int) -> RunResult:
-    """Run the model (a module attribute, so tests can replace it in-process)."""
-    known = {id(m) for m in _agent_ids()}
-    try:
-        return run(scenario, seed)
-    finally:
-        _forget_new_models(known)
+    """Run the model (a module attribute, so tests can replace it in-process).
 
-
-def _agent_ids() -> dict[Any, Any]:
-    ids = getattr(mesa.Agent, "_ids", None)
-    return ids if isinstance(ids, dict) else {}
-
-
-def _forget_new_models(known: set[int]) -> None:
-    """Drop the models made by this run from ``mesa.Agent._ids``.
-
-    mesa 3.3 keeps a strong reference to every model there (about 12 MB per default run), so a
-    worker that runs hundreds of runs would grow without bound. Models that existed before the
-    run are left alone.
+    A worker's memory does not grow by a model per run: Mesa forgets each model once it is
+    dropped (:func:`sales_abm.model.hold_models_weakly`).
     """
-    ids = _agent_ids()
-    for model in [m for m in ids if id(m) not in known]:
-        del ids[model]
+    return run(scenario, seed)
 
 
 def execute(task: RunTask) -> Outcome:

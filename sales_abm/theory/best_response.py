@@ -1,4 +1,4 @@
-"""The rep's static best response, computed from the model's own primitives (MODEL.md section 6).
+"""The rep's static best response, computed from the model's own primitives (docs/model.md 10).
 
 For a pay plan, a skill level and the market's primitives, every strategy of the reps' grid
 (:func:`sales_abm.agents.strategy_levels`: effort x threshold x pressure) gets its expected weekly

@@ -12,7 +12,6 @@ not run, and the page shows the message.
 from __future__ import annotations
 
 import dataclasses
-import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,7 +19,7 @@ import mesa
 import numpy as np
 
 from sales_abm.learning import RULE_PARAMETERS
-from sales_abm.model import SalesModel, _release
+from sales_abm.model import SalesModel
 from sales_abm.scenario import PAY_ON, PRESETS, TOP_LEVEL, Scenario, ScenarioError, Switches
 
 NO_COMPARISON = "none"
@@ -159,11 +158,6 @@ def label(tag: str, scenario: Scenario) -> str:
     return f"{tag}: {scenario.contract.preset}{suffix}"
 
 
-def _release_all(models: list[SalesModel]) -> None:
-    for model in models:
-        _release(model)
-
-
 class ExploreModel(mesa.Model):
     """Run A (the controls' scenario) and B (A under another preset) on one seed, in lock-step.
 
@@ -201,8 +195,6 @@ class ExploreModel(mesa.Model):
             for tag, scenario in zip("AB", pair, strict=False):
                 if scenario is not None:
                     self.runs[label(tag, scenario)] = SalesModel(scenario)
-            # Mesa keeps every model with agents in a class-level registry: let them go with us
-            weakref.finalize(self, _release_all, list(self.runs.values()))
         self.running = bool(self.runs)
 
     @property

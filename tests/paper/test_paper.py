@@ -1,5 +1,8 @@
 """The paper's build: it compiles, it is deterministic, and no number can go missing silently.
 
+The build is ``analysis/paper.py`` (beside the paper, not in the library); ``sales-abm paper``
+finds and runs it.
+
 Every build here runs on a copy of ``paper/`` in a temporary directory, with an empty or fake
 experiments directory and no experiment runs, so the tests neither read nor write the real
 ``paper/generated`` that other work in the tree may be filling.
@@ -7,12 +10,11 @@ experiments directory and no experiment runs, so the tests neither read nor writ
 
 from __future__ import annotations
 
-import argparse
+import ast
 import json
 import math
 import shutil
 import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -20,9 +22,17 @@ import pytest
 typst = pytest.importorskip("typst")
 from pypdf import PdfReader  # noqa: E402  (a test dependency; skip only if typst is missing)
 
-from sales_abm import paper as pp  # noqa: E402
-
 REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from analysis import estimate as est_mod  # noqa: E402
+from analysis import inputs  # noqa: E402
+from analysis import paper as pp  # noqa: E402
+from analysis.pipeline import result_slots, sections  # noqa: E402
+from sales_abm.cli import main as cli_main  # noqa: E402
+
+SLOTS = result_slots()
 SOURCES = ("paper.typ", "lib.typ", "refs.bib", "sections")
 HEADINGS = (
     "Abstract", "Introduction", "Related work", "The model", "Purpose and patterns",
@@ -74,7 +84,7 @@ def flat(text: str) -> str:
 def provenance() -> dict:
     # Collected once: the tree may change under a running test (others edit it), and the record
     # is an input of the build like any other.
-    return pp.collect_provenance()
+    return inputs.collect_provenance()
 
 
 @pytest.fixture(scope="module")
@@ -116,20 +126,20 @@ def test_no_placeholder_survives(built: tuple[Path, str]) -> None:
 
 def test_each_unfilled_slot_is_marked_not_yet_run(built: tuple[Path, str]) -> None:
     # No experiments: every result slot shows the marked box, once.
-    assert flat(built[1]).count(NOT_RUN) == len(pp.RESULT_SLOTS)
+    assert flat(built[1]).count(NOT_RUN) == len(SLOTS)
     assert "Draft build" in flat(built[1])
 
 
 def test_generated_numbers_reach_the_text(built: tuple[Path, str]) -> None:
     body = flat(built[1])
-    theory = pp.theory_numbers()
+    theory = inputs.theory_numbers()
     # The hold-up example (EVIDENCE.md: -$7.5k month to month), as typeset from the theory module.
     npv = theory["holdup"]["monthly"]["npv"]
     packed = body.replace(" ", "")
     assert f"−${abs(npv):,.0f}" in packed
-    assert f"{pp.model_numbers()['junk_share'] * 100:.1f}%" in packed
+    assert f"{inputs.model_numbers()['junk_share'] * 100:.1f}%" in packed
     # The parameter table is the code's: every key appears.
-    assert all(row["key"] in body for row in pp.parameter_rows())
+    assert all(row["key"] in body for row in inputs.parameter_rows())
     # The catalogue comes from the experiments directory.
     assert "fake" in body
 
@@ -186,7 +196,7 @@ def test_a_filled_slot_quotes_its_numbers(tmp_path: Path, provenance: dict,
                               '#pct("gaming.close_rate.retainer").')
     body = flat(text_of(build(paper_dir, provenance, experiments_dir)))
     assert "Close rate 0.183, gap −$1,235, share 18.3%." in body
-    assert body.count(NOT_RUN) == len(pp.RESULT_SLOTS) - 1
+    assert body.count(NOT_RUN) == len(SLOTS) - 1
 
 
 def test_a_missing_number_stops_the_build(tmp_path: Path, provenance: dict,
@@ -210,8 +220,8 @@ def test_strict_builds_when_every_slot_is_filled(tmp_path: Path, provenance: dic
                                                  experiments_dir: Path) -> None:
     paper_dir = copy_paper(tmp_path / "paper")
     write_numbers(paper_dir, {"meta": {"scale": "quick"},
-                              **{slot: {"n": i} for i, slot in enumerate(pp.RESULT_SLOTS)}})
-    for slot in pp.RESULT_SLOTS:
+                              **{slot: {"n": i} for i, slot in enumerate(SLOTS)}})
+    for slot in SLOTS:
         fill(paper_dir, slot, f'Result of {slot.replace("_", " ")}: #num("{slot}.n").')
     body = flat(text_of(build(paper_dir, provenance, experiments_dir, strict=True)))
     assert NOT_RUN not in body
@@ -235,37 +245,52 @@ def test_numbers_json_is_checked(tmp_path: Path) -> None:
         pp.merged_numbers(paper_dir, "quick")
 
 
-def test_the_hook_calls_the_analysis_contract(tmp_path: Path, provenance: dict,
-                                              experiments_dir: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_build_runs_the_analysis_before_typesetting(
+        tmp_path: Path, provenance: dict, experiments_dir: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     paper_dir = copy_paper(tmp_path / "paper")
     calls = []
 
-    def write_paper_inputs(scale: str, paper_dir: Path, results: Path | None) -> None:
-        calls.append((scale, paper_dir, results))
+    def run_all(scale: str, executor: str, results: Path | None, paper_dir: Path,
+                experiments: Path) -> list:
+        calls.append((scale, executor, results, paper_dir))
         write_numbers(paper_dir, {"meta": {"scale": scale}, "horizon": {"week": 61}})
         fill(paper_dir, "horizon", 'It stops paying in week #num("horizon.week").')
+        return []
 
-    fake = types.SimpleNamespace(REQUIRED_EXPERIMENTS=[], write_paper_inputs=write_paper_inputs)
-    monkeypatch.setitem(sys.modules, "analysis", fake)
+    monkeypatch.setattr(pp, "run_all", run_all)
     pdf = pp.build_paper(paper_dir=paper_dir, provenance=provenance, experiments=experiments_dir)
-    assert calls == [("quick", paper_dir, None)]
+    assert calls == [("quick", "local", None, paper_dir)]
     assert "It stops paying in week 61." in flat(text_of(pdf))
 
 
-def test_without_analysis_the_hook_is_skipped(monkeypatch: pytest.MonkeyPatch,
-                                              caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setitem(sys.modules, "analysis", None)  # import raises ModuleNotFoundError
-    with caplog.at_level("INFO", logger="sales_abm.paper"):
-        pp.run_hook("quick", "serial", Path("unused"), None)
-    assert "no 'analysis' package" in caplog.text
+def test_one_slot_registry() -> None:
+    # The sections' slots in the paper's order, then the summaries'; each slot appears once.
+    assert list(SLOTS) == [s.slot for s in sections()] + ["abstract", "discussion"]
+    assert all(SLOTS.values())
+
+
+def test_the_library_imports_no_analysis() -> None:
+    offenders = []
+    for path in sorted((REPO / "sales_abm").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [node.args[0].value] if (
+                         isinstance(node, ast.Call) and getattr(node.func, "attr", "")
+                         == "import_module" and node.args
+                         and isinstance(node.args[0], ast.Constant)) else [])
+            offenders += [f"{path.name}: {n}" for n in names
+                          if n == "analysis" or str(n).startswith("analysis.")]
+    assert not offenders
+    assert not (REPO / "sales_abm" / "paper.py").exists()
 
 
 # -------------------------------------------------------------------------------- numbers
 
 
 def test_theory_numbers_match_the_worked_examples() -> None:
-    t = pp.theory_numbers()
+    t = inputs.theory_numbers()
     assert t["len"]["commission"] == pytest.approx(0.5)
     assert t["multitask"]["b2_1"]["alpha"] == pytest.approx(0.2857, abs=1e-4)
     assert t["multitask"]["b2_3"]["alpha"] == 0.0
@@ -277,15 +302,8 @@ def test_theory_numbers_match_the_worked_examples() -> None:
     assert t["holdup"]["risk_premium"] == pytest.approx(141, abs=1)
 
 
-def test_beta_cdf_matches_scipy() -> None:
-    special = pytest.importorskip("scipy.special")
-    for x, a, b in [(0.1, 4, 8), (0.1, 0.5, 50), (0.5, 2, 5), (0.9, 0.5, 0.5), (0.02, 1, 1)]:
-        assert pp.beta_cdf(x, a, b) == pytest.approx(float(special.betainc(a, b, x)), rel=1e-10)
-    assert pp.beta_cdf(0.0, 2, 2) == 0.0 and pp.beta_cdf(1.0, 2, 2) == 1.0
-
-
 def test_model_numbers_are_consistent() -> None:
-    m = pp.model_numbers()
+    m = inputs.model_numbers()
     assert 0 < m["junk_share"] < 1
     assert m["mean_fit"] == pytest.approx(0.3 * m["good_fit_mean"] + 0.7 * m["poor_fit_mean"])
     assert m["qualified_mean_fit"] > m["mean_fit"]
@@ -295,23 +313,63 @@ def test_model_numbers_are_consistent() -> None:
 # -------------------------------------------------------------------------------- command line
 
 
-def test_cli_parses_and_reports_failures(tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
-    parser = argparse.ArgumentParser(prog="sales-abm")
-    pp.add_paper_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["paper", "--scale", "paper", "--strict", "--no-run",
-                              "--executor", "local:2", "--paper-dir", str(tmp_path)])
+def test_build_cli_parses_and_reports_failures(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    args = pp.parser().parse_args(["--scale", "paper", "--strict", "--no-run",
+                                   "--executor", "local:2", "--paper-dir", str(tmp_path)])
     assert (args.scale, args.strict, args.run_missing, args.executor) == (
         "paper", True, False, "local:2")
-    assert args.func(args) == 1  # no paper.typ there
+    assert pp.main(["--no-run", "--paper-dir", str(tmp_path)]) == 1  # no paper.typ there
     assert "no paper.typ" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        parser.parse_args(["paper", "--scale", "huge"])
+        pp.parser().parse_args(["--scale", "huge"])
+
+
+def test_sales_abm_paper_finds_and_runs_the_build(tmp_path: Path,
+                                                  capfd: pytest.CaptureFixture[str]) -> None:
+    # Found under --root: the build's own help, through a child process.
+    assert cli_main(["paper", "--root", str(REPO), "--help"]) == 0
+    out = capfd.readouterr().out
+    assert "--scale" in out and "--strict" in out
+    # Its errors pass through: bad usage is the build's exit status 2.
+    assert cli_main(["paper", f"--root={REPO}", "--scale", "huge"]) == 2
+    assert "invalid choice" in capfd.readouterr().err
+    # Not found: one line naming the directory searched.
+    assert cli_main(["paper", "--root", str(tmp_path), "--scale", "quick"]) == 2
+    err = capfd.readouterr().err
+    assert err.count("\n") == 1 and str(tmp_path.resolve()) in err and "analysis" in err
+    assert cli_main(["paper", "--root"]) == 2
 
 
 def test_estimate_counts_runs_and_states_a_time(experiments_dir: Path, tmp_path: Path) -> None:
-    est = pp.estimate("quick", "local:2", results=tmp_path / "results", names=["fake"],
-                      experiments=experiments_dir, calibration=(0.5, 0.01))
+    est = est_mod.estimate("quick", "local:2", results=tmp_path / "results", names=["fake"],
+                           experiments=experiments_dir, calibration=(0.5, 0.01))
     assert est.runs == 2 * 2 and est.workers == 2 and est.experiments == 1
     assert est.cpu_seconds > 0 and "4 runs to do" in est.line("quick")
-    assert pp.run_seconds({}, 1.0, 0.01) == pytest.approx(1.0 + 156 * 0.01)
+    assert est_mod.run_seconds({}, 1.0, 0.01) == pytest.approx(1.0 + 156 * 0.01)
+
+
+def test_calibration_excludes_compilation(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fake clock and a fake lazy compiler: the first time any week's kernels run they cost
+    # 10 s (numba compiling on first use), afterwards 0.01 s. The calibration must warm every
+    # kernel up first, so the timed weeks cost 0.01 s each, not 10 s.
+    from sales_abm.model import SalesModel
+
+    now = [0.0]
+    compiled: set[int] = set()
+    real_step = SalesModel.step
+
+    def step(self: SalesModel) -> None:
+        week = self.week
+        now[0] += 0.01 if week in compiled else 10.0
+        compiled.add(week)
+        real_step(self)
+
+    monkeypatch.setattr(SalesModel, "step", step)
+    setup, per_week = est_mod.calibrate(weeks=13, clock=lambda: now[0])
+    assert per_week == pytest.approx(0.01)
+    assert setup == pytest.approx(0.0)
+    # ... and without the warm-up, the same clock charges compilation to the model.
+    compiled.clear()
+    _, cold = est_mod.calibrate(weeks=13, warm_up=lambda: None, clock=lambda: now[0])
+    assert cold > 100 * per_week
