@@ -24,9 +24,10 @@ from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
 from sales_abm.learning import RULES
 from sales_abm.market import Status
 from sales_abm.metrics import Recorder, ratio, summarize
-from sales_abm.model import MODEL_VERSION, RunResult
+from sales_abm.model import RunResult
 from sales_abm.scenario import Scenario
 from sales_abm.strategy import STRATEGY_DIMENSIONS, fixed_actions, strategy_levels
+from sales_abm.version import MODEL_VERSION
 
 
 class ReferenceModel(mesa.Model):
