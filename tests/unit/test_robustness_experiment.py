@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from analysis.robustness import variant_name
 from sales_abm.learning import RULES, RothErev
 
-PATH = Path(__file__).resolve().parents[2] / "experiments" / "robustness.py"
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # analysis/ is a top-level package beside the library
+    sys.path.insert(0, str(ROOT))
+
+from analysis.robustness import variant_name  # noqa: E402
+
+PATH = ROOT / "experiments" / "robustness.py"
 
 
 def _experiment_module() -> ModuleType:
