@@ -108,9 +108,9 @@ def estimate(scale: str, executor: str = "local", results: str | Path | None = N
         experiments: the experiments directory.
         calibration: (set-up seconds, seconds per week); default :func:`calibrate`.
     """
-    from sales_abm.model import MODEL_VERSION
     from sales_abm.runner import load_experiment, status
     from sales_abm.runner.executors import ExecutorSpec
+    from sales_abm.version import MODEL_VERSION
 
     spec = ExecutorSpec.parse(executor)
     workers = spec.workers or (1 if spec.kind == "serial" else os.cpu_count() or 1)

@@ -70,11 +70,12 @@ def preset_rows() -> dict[str, Any]:
 
 def model_facts() -> dict[str, Any]:
     """Structural facts quoted in the model description, read from the code."""
-    from sales_abm.agents import STRATEGY_DIMENSIONS
     from sales_abm.learning import RULES
     from sales_abm.market import Status
     from sales_abm.metrics import WEEKLY_METRICS
-    from sales_abm.model import MODEL_VERSION, STREAMS
+    from sales_abm.model import STREAMS
+    from sales_abm.strategy import STRATEGY_DIMENSIONS
+    from sales_abm.version import MODEL_VERSION
 
     runs_in_model = runnable_rules()
     return {"model_version": MODEL_VERSION, "streams": list(STREAMS),
@@ -286,7 +287,7 @@ def _source_fingerprint(repo: Path) -> tuple[int, str | None]:
 
 def collect_provenance(repo: str | Path | None = None) -> dict[str, Any]:
     """Versions and source state the paper's numbers depend on. No clock, no host name."""
-    from sales_abm.model import MODEL_VERSION
+    from sales_abm.version import MODEL_VERSION
 
     repo = Path(__file__).resolve().parent.parent if repo is None else Path(repo)
     commit = (_git(repo, "rev-parse", "HEAD") or "").strip() or None

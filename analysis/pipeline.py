@@ -150,7 +150,7 @@ def _write_section(section: Section, data: Results, paper_dir: Path,
 
 
 def _meta(scale: str, data: Results, done: dict[str, Numbers]) -> dict[str, Any]:
-    from sales_abm.model import MODEL_VERSION
+    from sales_abm.version import MODEL_VERSION
 
     experiments = {}
     for section in sections():

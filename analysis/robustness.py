@@ -19,6 +19,7 @@ from analysis.common import Section, levels, outcome_frame, put_run_info
 from analysis.data import Results
 from analysis.numbers import Numbers, keyify
 from analysis.typst import Fragment, ci, escape, num
+from sales_abm.learning import RULES
 
 NAME, SOBOL = "robustness", "sensitivity"
 CONTRACT = "contract.preset"
@@ -76,21 +77,27 @@ def _tally(n: Numbers, g: pl.DataFrame) -> None:
     n.set("tally.smallest_gap_variant", ranked["variant"][-1])
 
 
-#: Readable names of the robustness variants (``rule_<name>`` are the learning rules).
-VARIANT_NAMES = {
+#: Readable names of the mechanism ablations (``no_<switch>``); a learning rule's variant
+#: (``rule_<name>``) takes the rule's own display name (:func:`variant_name`).
+ABLATION_NAMES = {
     "no_ae_capacity": "no AE capacity", "no_attrition": "no attrition", "no_burn": "no burning",
     "no_effort_learning": "fixed effort", "no_pressure": "no pressure",
     "no_termination": "no termination", "no_threshold_learning": "fixed threshold",
     "no_training": "no training", "no_word_of_mouth": "no word of mouth",
-    "rule_ewa": "EWA", "rule_fermi": "Fermi", "rule_fictitious_play": "fictitious play",
-    "rule_imitate_best": "imitate the best", "rule_modified_roth_erev": "modified Roth–Erev",
-    "rule_replicator": "replicator", "rule_smooth_fictitious_play": "smooth fictitious play",
 }
+
+
+def variant_name(variant: str) -> str:
+    """A variant in words: a rule's display name, an ablation's name, else the label itself."""
+    rule = variant.removeprefix("rule_")
+    if rule != variant and rule in RULES:
+        return RULES[rule].display_name
+    return ABLATION_NAMES.get(variant, variant)
 
 
 def _names(variants: list[str]) -> str:
     """A list of variants in words ("none" when empty)."""
-    words = [VARIANT_NAMES.get(v, v) for v in variants]
+    words = [variant_name(v) for v in variants]
     if len(words) < 2:
         return words[0] if words else "none"
     return ", ".join(words[:-1]) + " and " + words[-1]

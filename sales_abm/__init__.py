@@ -35,7 +35,7 @@ _EXPORTS: dict[str, str] = {
     "SalesModel": "sales_abm.model",
     "RunResult": "sales_abm.model",
     "run": "sales_abm.model",
-    "MODEL_VERSION": "sales_abm.model",
+    "MODEL_VERSION": "sales_abm.version",
     # experiments: specs, sweeps and their results
     "Experiment": "sales_abm.runner",
     "ExperimentError": "sales_abm.runner",
@@ -78,7 +78,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on first use
     from sales_abm.learning import RULES, make_learner
-    from sales_abm.model import MODEL_VERSION, RunResult, SalesModel, run
+    from sales_abm.model import RunResult, SalesModel, run
     from sales_abm.runner import (
         Experiment,
         ExperimentError,
@@ -92,6 +92,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on f
         status,
     )
     from sales_abm.scenario import PRESETS, Scenario, ScenarioError, parameter_table
+    from sales_abm.version import MODEL_VERSION
 
 
 def __getattr__(name: str) -> Any:

@@ -16,41 +16,21 @@ import numpy as np
 
 from sales_abm.contracts import Terms
 from sales_abm.foregone import ForegoneEstimator
-from sales_abm.learning import EWA, RULES, Learner, make_learner
+from sales_abm.learning import RULES, Learner, make_learner
 from sales_abm.market import CallOutcome, CloseOutcome, MeetingOutcome, Status
 from sales_abm.scenario import WEEKS_PER_MONTH, RepParams, Scenario
+from sales_abm.strategy import STRATEGY_DIMENSIONS, fixed_actions, strategy_levels
 
 if TYPE_CHECKING:
     from sales_abm.model import SalesModel
 
-STRATEGY_DIMENSIONS = ("effort", "threshold", "pressure")
-
-
-def strategy_levels(scenario: Scenario) -> dict[str, np.ndarray]:
-    """The action grid of each strategy dimension (one learner per dimension)."""
-    r = scenario.rep
-    return {
-        "effort": np.linspace(r.calls_min, r.calls_max, r.effort_levels).round(),
-        "threshold": np.linspace(0.0, r.threshold_max, r.threshold_levels),
-        "pressure": np.linspace(0.0, 1.0, r.pressure_levels),
-    }
-
-
-def nearest(levels: np.ndarray, value: float) -> int:
-    """Index of the level closest to ``value``."""
-    return int(np.abs(levels - value).argmin())
-
-
 def uses_foregone(rule: str) -> bool:
     """Whether the model estimates foregone payoffs for reps learning by ``rule``.
 
-    Fictitious play and the replicator learner cannot update without them. EWA can (its
-    ``delta`` then has no effect), but weighting foregone payoffs is what sets it apart from
-    reinforcement, so it gets them too. Reinforcement and imitation rules never read them, and
-    runs with those rules do not pay for the estimate.
+    Read from the rule's metadata (:attr:`~sales_abm.learning.BaseLearner.uses_foregone`): runs
+    with rules that never read them do not pay for the estimate.
     """
-    cls = RULES[rule]
-    return cls.needs_foregone or issubclass(cls, EWA)
+    return RULES[rule].uses_foregone
 
 
 def office_network(n: int, rep: RepParams, seed: int) -> nx.Graph:
@@ -120,16 +100,9 @@ class SalesForce:
         self.action = {dim: np.zeros(n, dtype=np.int64) for dim in STRATEGY_DIMENSIONS}
         self.payoff_sum = np.zeros(n)
         self.payoff_weeks = np.zeros(n, dtype=np.int64)
-        sw, rep = scenario.switches, scenario.rep
-        self.fixed_action = {
-            "effort": None if sw.effort_learning else nearest(
-                self.levels["effort"], (rep.calls_min + rep.calls_max) / 2),
-            "threshold": None if sw.threshold_learning else nearest(
-                self.levels["threshold"], rep.initial_threshold),
-            "pressure": None if sw.pressure else 0,
-        }
+        self.fixed_action = fixed_actions(scenario, self.levels)
         lp = scenario.learning
-        self.office = office if office is not None else office_network(n, rep, seed=0)
+        self.office = office if office is not None else office_network(n, scenario.rep, seed=0)
         self.learners: dict[str, Learner] = {
             dim: make_learner(lp.rule, n, self.levels[dim].size, lp.rule_params(), self.office)
             for dim in STRATEGY_DIMENSIONS

@@ -1,20 +1,29 @@
-"""Contracts as data: one form for the client contract and the reps' pay plan.
+"""Contracts as data: one form for the client contract and the reps' pay plan, and what it pays.
 
 A contract is a fixed amount per week, a price per appointment that counts (set, held or
 qualified), a commission on closed revenue, and an audit of a share of the counted appointments
 whose unqualified ones are not paid and are clawed back. Presets (see :mod:`sales_abm.scenario`)
 are values of this one form; nothing here knows their names.
+
+:func:`payment` is the one formula for what a contract pays for a week's events. The model
+settles with it (:func:`settle`, audits drawn), and the foregone-payoff estimator
+(:mod:`sales_abm.foregone`) and the theory (:mod:`sales_abm.theory.best_response`) take its
+expectation (:func:`expected_payment`, audits at their rate). It is plain arithmetic, so it works
+on numpy arrays and on floats alike, with the same operations in the same order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple, TypeAlias
 
 import numpy as np
 
-from sales_abm import kernels
 from sales_abm.scenario import PAY_ON, WEEKS_PER_MONTH, ContractTerms, PayPlan
+
+#: An array of counts or amounts (one entry per payee, band, ...) or a single number.
+Amount: TypeAlias = np.ndarray | float
 
 
 @dataclass(frozen=True)
@@ -24,7 +33,8 @@ class Terms:
     Attributes:
         fixed_per_week: fixed payment per payee per week (USD).
         per_appointment: price of one counted appointment (USD).
-        pay_on: index into :data:`PAY_ON` of the appointments that count.
+        pay_on: the appointments that count, one of :data:`PAY_ON` (``set``, ``held`` or
+            ``qualified``), the scenario's own encoding.
         commission: share of closed revenue paid.
         audit_rate: chance each counted appointment is audited for fit.
         clawback: multiple of the price refunded for each audited unqualified appointment.
@@ -32,10 +42,14 @@ class Terms:
 
     fixed_per_week: float
     per_appointment: float
-    pay_on: int
+    pay_on: str
     commission: float
     audit_rate: float
     clawback: float
+
+    def __post_init__(self) -> None:
+        if self.pay_on not in PAY_ON:
+            raise ValueError(f"pay_on must be one of {', '.join(PAY_ON)}, got {self.pay_on!r}")
 
     @classmethod
     def from_contract(cls, c: ContractTerms, headcount: int) -> Terms:
@@ -43,7 +57,7 @@ class Terms:
         return cls(
             c.fixed_fee * headcount / WEEKS_PER_MONTH,
             c.price_per_appointment,
-            PAY_ON.index(c.pay_on),
+            c.pay_on,
             c.commission,
             c.audit_rate,
             c.clawback,
@@ -55,18 +69,85 @@ class Terms:
         return cls(
             p.base_salary / WEEKS_PER_MONTH,
             p.bonus_per_appointment,
-            PAY_ON.index(p.pay_on),
+            p.pay_on,
             p.commission,
             p.audit_rate,
             p.clawback,
         )
 
 
+class Payment(NamedTuple):
+    """What a contract pays for a week's events, apart from its fixed part (non-negative parts).
+
+    Attributes:
+        appointments: the price of the counted appointments the audit did not find unqualified.
+        clawbacks: refunds for the audited unqualified ones (a multiple of their price).
+        commission: the share of closed revenue.
+    """
+
+    appointments: Amount
+    clawbacks: Amount
+    commission: Amount
+
+    def net(self, fixed: Amount | None = None) -> Amount:
+        """Net payment: ``fixed + appointments - clawbacks + commission`` (no fixed part: 0)."""
+        paid = self.appointments if fixed is None else fixed + self.appointments
+        return paid - self.clawbacks + self.commission
+
+
+def counted(
+    pay_on: str, set_: Amount, set_junk: Amount, held: Amount, held_junk: Amount
+) -> tuple[Amount, Amount]:
+    """The appointments a contract counts, and how many of them are unqualified.
+
+    Qualified means held with a fit at or above the client's bar, so none of those is junk.
+    """
+    if pay_on == "set":
+        return set_, set_junk
+    if pay_on == "held":
+        return held, held_junk
+    return held - held_junk, np.zeros_like(held)
+
+
+def payment(terms: Terms, count: Amount, audited: Amount, revenue: Amount) -> Payment:
+    """What ``terms`` pays for a week's events: the one payment formula.
+
+    Args:
+        terms: the contract.
+        count: appointments that count (see :func:`counted`).
+        audited: counted appointments the audit finds unqualified: drawn when settling
+            (:func:`draw_audits`), or the expected number ``audit_rate x unqualified``.
+        revenue: closed revenue credited (USD).
+    """
+    price = terms.per_appointment
+    return Payment(
+        (count - audited) * price, audited * price * terms.clawback, revenue * terms.commission
+    )
+
+
+def expected_payment(
+    terms: Terms, set_: Amount, set_junk: Amount, held: Amount, held_junk: Amount, revenue: Amount
+) -> Payment:
+    """What ``terms`` pays for a week's events in expectation over its audit.
+
+    Args:
+        terms: the contract.
+        set_: appointments set; ``set_junk`` of them unqualified.
+        set_junk: unqualified appointments among ``set_``.
+        held: meetings held; ``held_junk`` of them unqualified.
+        held_junk: unqualified meetings among ``held``.
+        revenue: closed revenue credited (USD).
+    """
+    count, junk = counted(terms.pay_on, set_, set_junk, held, held_junk)
+    return payment(terms, count, terms.audit_rate * junk, revenue)
+
+
 @dataclass(frozen=True)
 class Settlement:
     """One week's payments under a contract, per payee (arrays of equal length).
 
-    ``total = fixed + appointments - clawbacks + commission``; every part is non-negative.
+    ``total = fixed + appointments - clawbacks + commission`` (:meth:`Payment.net`); every part
+    is non-negative.
     """
 
     fixed: np.ndarray
@@ -77,7 +158,7 @@ class Settlement:
     @cached_property  # read several times a week (settling, learning, accounts, metrics)
     def total(self) -> np.ndarray:
         """Net payment to each payee."""
-        return self.fixed + self.appointments - self.clawbacks + self.commission
+        return Payment(self.appointments, self.clawbacks, self.commission).net(self.fixed)
 
     def totals(self) -> list[float]:
         """Sums over payees of fixed, appointments, clawbacks, commission and total.
@@ -85,22 +166,10 @@ class Settlement:
         Each is numpy's pairwise sum of that array alone (a reduction over the rows of a stack
         may add in another order, and differ in the last bit), computed in one compiled call.
         """
+        from sales_abm import kernels  # compiled code: only the model settles, not the theory
+
         parts = (self.fixed, self.appointments, self.clawbacks, self.commission, self.total)
         return kernels.sums(parts).tolist()
-
-
-def counted(
-    pay_on: int, set_: np.ndarray, set_junk: np.ndarray, held: np.ndarray, held_junk: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The appointments a contract counts, and how many of them are unqualified.
-
-    Qualified means held with a fit at or above the client's bar, so none of those is junk.
-    """
-    if pay_on == 0:
-        return set_, set_junk
-    if pay_on == 1:
-        return held, held_junk
-    return held - held_junk, np.zeros_like(held)
 
 
 def settle(
@@ -110,7 +179,7 @@ def settle(
     revenue: np.ndarray,
     fixed_mask: np.ndarray | None = None,
 ) -> Settlement:
-    """What each payee is owed this week.
+    """What each payee is owed this week, with the audit's findings drawn.
 
     Args:
         terms: the contract.
@@ -122,11 +191,8 @@ def settle(
     fixed = np.full(counted_n.shape, terms.fixed_per_week)
     if fixed_mask is not None:
         fixed = np.where(fixed_mask, fixed, 0.0)
-    paid = (counted_n - audited_junk) * terms.per_appointment
-    clawbacks = audited_junk * terms.per_appointment * terms.clawback
-    return Settlement(
-        fixed, paid.astype(float), clawbacks.astype(float), revenue * terms.commission
-    )
+    paid, clawbacks, commission = payment(terms, counted_n, audited_junk, revenue)
+    return Settlement(fixed, paid.astype(float), clawbacks.astype(float), commission)
 
 
 def draw_audits(terms: Terms, junk: np.ndarray, rng: np.random.Generator) -> np.ndarray:

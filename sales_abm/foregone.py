@@ -53,7 +53,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from sales_abm.contracts import Terms, counted
+from sales_abm.contracts import Terms, expected_payment
 from sales_abm.market import CallOutcome, CloseOutcome, MeetingOutcome
 from sales_abm.scenario import Scenario
 
@@ -102,12 +102,10 @@ def band_pay(
 ) -> np.ndarray:
     """Variable pay a week's events earn, by band, under a pay plan, audits at their expected rate.
 
-    Arguments are arrays of one shape (e.g. reps x bands) of counts (revenue in USD).
+    Arguments are arrays of one shape (e.g. reps x bands) of counts (revenue in USD); the pay is
+    :func:`sales_abm.contracts.expected_payment`'s, without the fixed part.
     """
-    count, junk = counted(terms.pay_on, booked, booked_junk, held, held_junk)
-    audited = terms.audit_rate * junk
-    price = terms.per_appointment
-    return (count - audited) * price - audited * price * terms.clawback + terms.commission * revenue
+    return expected_payment(terms, booked, booked_junk, held, held_junk, revenue).net()
 
 
 def fill_unexplored(value: np.ndarray, explored: np.ndarray) -> np.ndarray:

@@ -32,9 +32,7 @@ from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
 from sales_abm.market import CallOutcome, CloseOutcome, Market, MeetingOutcome, Status
 from sales_abm.metrics import Recorder, ratio, summarize
 from sales_abm.scenario import Scenario
-
-#: Bump when the model's mechanics change, so stored results are known to be stale.
-MODEL_VERSION = "2"
+from sales_abm.version import MODEL_VERSION  # re-exported: sales_abm.model.MODEL_VERSION
 
 #: The named random streams of a run, spawned in this order from the run's SeedSequence.
 STREAMS = ("mesa", "world", "hiring", "strategy", "calls", "meetings", "market", "audit",

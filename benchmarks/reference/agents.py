@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sales_abm.agents import STRATEGY_DIMENSIONS
 from sales_abm.contracts import Terms
 from sales_abm.learning import Learner, make_learner
 from sales_abm.market import Status
 from sales_abm.scenario import WEEKS_PER_MONTH
+from sales_abm.strategy import STRATEGY_DIMENSIONS
 
 if TYPE_CHECKING:
     from benchmarks.reference.model import ReferenceModel

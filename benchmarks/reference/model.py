@@ -20,13 +20,14 @@ import networkx as nx
 import numpy as np
 
 from benchmarks.reference.agents import Client, Outsourcer, Prospect, SalesRep, Tally
-from sales_abm.agents import STRATEGY_DIMENSIONS, nearest, strategy_levels
 from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
-from sales_abm.learning import EWA, RULES
+from sales_abm.learning import RULES
 from sales_abm.market import Status
 from sales_abm.metrics import Recorder, ratio, summarize
-from sales_abm.model import MODEL_VERSION, RunResult
+from sales_abm.model import RunResult
 from sales_abm.scenario import Scenario
+from sales_abm.strategy import STRATEGY_DIMENSIONS, fixed_actions, strategy_levels
+from sales_abm.version import MODEL_VERSION
 
 
 class ReferenceModel(mesa.Model):
@@ -45,7 +46,7 @@ class ReferenceModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
         rule = RULES[scenario.learning.rule]
-        if getattr(rule, "uses_graph", False) or rule.needs_foregone or issubclass(rule, EWA):
+        if rule.uses_graph or rule.uses_foregone:
             raise NotImplementedError(
                 f"the reference model implements reinforcement rules only, not "
                 f"{scenario.learning.rule!r} (no office network, no foregone payoffs)")
@@ -53,15 +54,8 @@ class ReferenceModel(mesa.Model):
         super().__init__(rng=np.random.default_rng(np.random.SeedSequence(self.seed_value)))
         self.config = scenario
         self.week = 0
-        rep, sw = scenario.rep, scenario.switches
         self.levels = strategy_levels(scenario)
-        self.fixed_action: dict[str, int | None] = {
-            "effort": None if sw.effort_learning else nearest(
-                self.levels["effort"], (rep.calls_min + rep.calls_max) / 2),
-            "threshold": None if sw.threshold_learning else nearest(
-                self.levels["threshold"], rep.initial_threshold),
-            "pressure": None if sw.pressure else 0,
-        }
+        self.fixed_action = fixed_actions(scenario, self.levels)
         m = scenario.market
         self.prospects: list[Prospect] = [Prospect(self, node)
                                           for node in range(scenario.prospects)]

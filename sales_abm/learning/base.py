@@ -9,7 +9,7 @@ function of the generator's seed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import Any, ClassVar, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -18,6 +18,15 @@ import numpy as np
 #: defined. It is the smallest normal float, so it never changes a probability that is not already
 #: 0 to machine precision.
 PROPENSITY_FLOOR = float(np.finfo(np.float64).tiny)
+
+#: What every rule declares about itself, with the type of each value (see :class:`BaseLearner`).
+METADATA: dict[str, type] = {
+    "name": str,
+    "display_name": str,
+    "needs_foregone": bool,
+    "uses_foregone": bool,
+    "uses_graph": bool,
+}
 
 
 class ParamSpec(NamedTuple):
@@ -37,11 +46,13 @@ class Learner(Protocol):
         n_learners: Number of rows; each row learns independently.
         n_actions: Number of actions ``M`` available to every row.
         needs_foregone: True if :meth:`update` requires the foregone payoff of every action.
+        uses_foregone: True if :meth:`update` reads foregone payoffs when it is given them.
     """
 
     n_learners: int
     n_actions: int
     needs_foregone: bool
+    uses_foregone: bool
 
     def choose(self, rng: np.random.Generator) -> np.ndarray:
         """Sample one action per row from :meth:`probabilities` (int64, shape ``(n,)``)."""
@@ -155,9 +166,20 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 class BaseLearner:
     """Common machinery: parameter validation, argument checks, sampling, row masks.
 
-    Subclasses set ``rule`` (registry name), ``PARAMETERS`` and ``needs_foregone``, and
-    implement ``probabilities``, ``reset``, ``state`` and ``_update`` (which receives validated
-    arrays and a boolean mask of the rows to update).
+    A rule is a subclass that declares its metadata (:data:`METADATA`: ``name``,
+    ``display_name``, ``needs_foregone``, ``uses_foregone``, ``uses_graph``) and its
+    ``PARAMETERS`` as class attributes, and implements ``probabilities``, ``reset``, ``state``
+    and ``_update`` (which receives validated arrays and a boolean mask of the rows to update).
+    The base class declares no metadata values, so a rule that forgets one fails at
+    registration (:mod:`sales_abm.learning.registry`) instead of inheriting a wrong default.
+
+    Attributes:
+        name: Registry name, the value of the scenario's ``learning.rule``.
+        display_name: How prose, tables and figures name the rule.
+        needs_foregone: :meth:`update` raises without the foregone payoff of every action.
+        uses_foregone: :meth:`update` reads foregone payoffs when given them (so the model
+            estimates them for reps learning by the rule); true whenever ``needs_foregone`` is.
+        uses_graph: The constructor takes a peer ``graph`` keyword (imitation rules).
 
     Args:
         n_learners: Number of independent rows.
@@ -165,11 +187,18 @@ class BaseLearner:
         params: Rule parameters; missing ones take their defaults from ``PARAMETERS``.
     """
 
-    rule: str = ""
-    PARAMETERS: Mapping[str, ParamSpec] = {}
-    needs_foregone: bool = False
-    #: True if the constructor takes a peer ``graph`` keyword (imitation rules).
-    uses_graph: bool = False
+    name: ClassVar[str]
+    display_name: ClassVar[str]
+    needs_foregone: ClassVar[bool]
+    uses_foregone: ClassVar[bool]
+    uses_graph: ClassVar[bool]
+    PARAMETERS: ClassVar[Mapping[str, ParamSpec]] = {}
+
+    @classmethod
+    def metadata(cls) -> dict[str, Any]:
+        """The rule's metadata, ``{attribute: value}`` for every :data:`METADATA` attribute
+        (like Axelrod's ``classifier``); raises AttributeError if one is not declared."""
+        return {key: getattr(cls, key) for key in METADATA}
 
     def __init__(
         self, n_learners: int, n_actions: int, params: Mapping[str, float] | None = None
@@ -180,7 +209,7 @@ class BaseLearner:
             )
         self.n_learners = int(n_learners)
         self.n_actions = int(n_actions)
-        self.params = resolve_params(self.rule, self.PARAMETERS, params)
+        self.params = resolve_params(self.name, self.PARAMETERS, params)
 
     def __repr__(self) -> str:
         return (
@@ -223,7 +252,7 @@ class BaseLearner:
             if foregone.shape != (n, m) or not np.all(np.isfinite(foregone)):
                 raise ValueError(f"foregone must be a finite float array of shape ({n}, {m})")
         elif self.needs_foregone:
-            raise ValueError(f"rule {self.rule!r} needs foregone payoffs of shape ({n}, {m})")
+            raise ValueError(f"rule {self.name!r} needs foregone payoffs of shape ({n}, {m})")
         mask = np.ones(n, dtype=bool) if active is None else np.asarray(active)
         # An index array must not be mistaken for a mask, so insist on booleans.
         if mask.shape != (n,) or mask.dtype != bool:

@@ -52,9 +52,14 @@ class EWA(BaseLearner):
     reinforced (weight 1) and unchosen attractions just decay, as if ``delta = 0``.
     """
 
-    rule = "ewa"
-    PARAMETERS: Mapping[str, ParamSpec] = _PARAMETERS
+    name = "ewa"
+    display_name = "EWA"
+    # EWA can update without foregone payoffs (``delta`` then has no effect), but weighting
+    # them is what sets it apart from reinforcement, so it reads them when given.
     needs_foregone = False
+    uses_foregone = True
+    uses_graph = False
+    PARAMETERS: Mapping[str, ParamSpec] = _PARAMETERS
 
     def __init__(
         self, n_learners: int, n_actions: int, params: Mapping[str, float] | None = None

@@ -66,9 +66,12 @@ class FictitiousPlay(BaseLearner):
         ValueError: From :meth:`update` if ``foregone`` is None.
     """
 
-    rule = "fictitious_play"
-    PARAMETERS: Mapping[str, ParamSpec] = _PARAMETERS
+    name = "fictitious_play"
+    display_name = "fictitious play"
     needs_foregone = True
+    uses_foregone = True
+    uses_graph = False
+    PARAMETERS: Mapping[str, ParamSpec] = _PARAMETERS
 
     def __init__(
         self, n_learners: int, n_actions: int, params: Mapping[str, float] | None = None
@@ -114,7 +117,8 @@ class SmoothFictitiousPlay(FictitiousPlay):
     Same beliefs as :class:`FictitiousPlay`; equals EWA with ``delta = 1, rho = phi``.
     """
 
-    rule = "smooth_fictitious_play"
+    name = "smooth_fictitious_play"
+    display_name = "smooth fictitious play"
     PARAMETERS: Mapping[str, ParamSpec] = _SMOOTH_PARAMETERS
 
     def probabilities(self) -> np.ndarray:

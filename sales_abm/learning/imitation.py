@@ -51,6 +51,8 @@ class _Imitation(BaseLearner):
         ValueError: If the graph is missing or its nodes are not ``0..n_learners-1``.
     """
 
+    needs_foregone = False
+    uses_foregone = False  # peers' realised payoffs, never an estimate
     uses_graph = True
 
     def __init__(
@@ -63,7 +65,7 @@ class _Imitation(BaseLearner):
         super().__init__(n_learners, n_actions, params)
         if graph is None or set(graph.nodes) != set(range(self.n_learners)):
             raise ValueError(
-                f"rule {self.rule!r} needs a graph with nodes 0..{self.n_learners - 1}"
+                f"rule {self.name!r} needs a graph with nodes 0..{self.n_learners - 1}"
             )
         edges = np.array([(u, v) for u, v in graph.edges() if u != v], dtype=np.int64)
         edges = edges.reshape(-1, 2)
@@ -110,7 +112,8 @@ class ImitateBest(_Imitation):
     neighbours keep their action.
     """
 
-    rule = "imitate_best"
+    name = "imitate_best"
+    display_name = "imitate the best"
     PARAMETERS: Mapping[str, ParamSpec] = {"mutation": _MUTATION}
 
     def _next_distribution(self, actions: np.ndarray, payoffs: np.ndarray) -> np.ndarray:
@@ -136,7 +139,8 @@ class Fermi(_Imitation):
     keep their action.
     """
 
-    rule = "fermi"
+    name = "fermi"
+    display_name = "Fermi"
     PARAMETERS: Mapping[str, ParamSpec] = {
         "K": ParamSpec(
             0.1, 1e-9, 1e9, "Selection noise in payoff units (Szabó & Tőke 1998: K = 0.1)."

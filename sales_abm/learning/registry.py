@@ -1,11 +1,16 @@
-"""Rule registry: :data:`RULES`, :data:`RULE_PARAMETERS` and the :func:`make_learner` factory."""
+"""Rule registry: :data:`RULES`, :data:`RULE_PARAMETERS` and the :func:`make_learner` factory.
+
+Adding a rule: write its class (metadata and ``PARAMETERS`` as class attributes, see
+:class:`~sales_abm.learning.BaseLearner`) and list it here. Experiments name the rules they run
+(``experiments/robustness.py``), so a new rule adds no arm to an existing experiment.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from sales_abm.learning.base import BaseLearner, Learner, ParamSpec
+from sales_abm.learning.base import METADATA, BaseLearner, Learner, ParamSpec
 from sales_abm.learning.ewa import EWA
 from sales_abm.learning.fictitious_play import FictitiousPlay, SmoothFictitiousPlay
 from sales_abm.learning.imitation import Fermi, ImitateBest
@@ -15,18 +20,37 @@ from sales_abm.learning.roth_erev import ModifiedRothErev, RothErev
 if TYPE_CHECKING:
     import networkx
 
+
+def _declared(cls: type[BaseLearner]) -> type[BaseLearner]:
+    """``cls``, once it is checked to declare every metadata attribute with the right type.
+
+    Raises:
+        TypeError: Naming the rule class and the attribute missing or of the wrong type.
+    """
+    for key, kind in METADATA.items():
+        value = getattr(cls, key, None)
+        if not isinstance(value, kind):
+            raise TypeError(f"learning rule {cls.__name__} must declare {key} ({kind.__name__})")
+    if cls.needs_foregone and not cls.uses_foregone:
+        raise TypeError(f"learning rule {cls.__name__} needs foregone payoffs, so it uses them")
+    return cls
+
+
 #: Learner class per rule name.
 RULES: dict[str, type[BaseLearner]] = {
-    cls.rule: cls
-    for cls in (
-        RothErev,
-        ModifiedRothErev,
-        EWA,
-        FictitiousPlay,
-        SmoothFictitiousPlay,
-        ImitateBest,
-        Fermi,
-        ReplicatorLearner,
+    cls.name: cls
+    for cls in map(
+        _declared,
+        (
+            RothErev,
+            ModifiedRothErev,
+            EWA,
+            FictitiousPlay,
+            SmoothFictitiousPlay,
+            ImitateBest,
+            Fermi,
+            ReplicatorLearner,
+        ),
     )
 }
 

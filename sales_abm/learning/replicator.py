@@ -91,7 +91,8 @@ class ReplicatorLearner(BaseLearner):
     Starts uniform. An action whose share reaches 0 never returns.
     """
 
-    rule = "replicator"
+    name = "replicator"
+    display_name = "replicator"
     PARAMETERS: Mapping[str, ParamSpec] = {
         "dt": ParamSpec(
             0.1,
@@ -101,6 +102,8 @@ class ReplicatorLearner(BaseLearner):
         ),
     }
     needs_foregone = True
+    uses_foregone = True
+    uses_graph = False
 
     def __init__(
         self, n_learners: int, n_actions: int, params: Mapping[str, float] | None = None

@@ -62,9 +62,12 @@ class RothErev(BaseLearner):
         unchosen actions keep receiving ``eps * pi / (M - 1)`` each round.
     """
 
-    rule = "roth_erev"
-    PARAMETERS: Mapping[str, ParamSpec] = _PARAMETERS
+    name = "roth_erev"
+    display_name = "Roth–Erev"
     needs_foregone = False
+    uses_foregone = False
+    uses_graph = False
+    PARAMETERS: Mapping[str, ParamSpec] = _PARAMETERS
 
     def __init__(
         self, n_learners: int, n_actions: int, params: Mapping[str, float] | None = None
@@ -142,5 +145,6 @@ class ModifiedRothErev(RothErev):
         spillover is small.
     """
 
-    rule = "modified_roth_erev"
+    name = "modified_roth_erev"
+    display_name = "modified Roth–Erev"
     modified = True

@@ -57,7 +57,7 @@ class StatusReport:
 
 
 def _model_version() -> str:
-    from sales_abm.model import MODEL_VERSION
+    from sales_abm.version import MODEL_VERSION
 
     return MODEL_VERSION
 

@@ -48,7 +48,7 @@ def git_commit() -> dict[str, Any] | None:
 
 def environment() -> dict[str, Any]:
     """Package, model, Python and dependency versions, and the git commit if there is one."""
-    from sales_abm.model import MODEL_VERSION
+    from sales_abm.version import MODEL_VERSION
 
     return {
         "package_version": _version("sales_abm"),

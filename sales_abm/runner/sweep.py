@@ -111,7 +111,7 @@ def run_experiment(
     Raises:
         ExperimentError: a bad scale, design or executor, before any run starts.
     """
-    from sales_abm.model import MODEL_VERSION
+    from sales_abm.version import MODEL_VERSION
 
     plan = experiment.resolve(scale)
     spec = ExecutorSpec.parse(executor)

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sales_abm.model import MODEL_VERSION, RunResult, run
+from sales_abm.model import RunResult, run
 from sales_abm.runner.identity import point_digest, run_key
 from sales_abm.runner.store import Layout, run_frame, write_error, write_run
 from sales_abm.scenario import Scenario
+from sales_abm.version import MODEL_VERSION
 
 
 @dataclass(frozen=True)

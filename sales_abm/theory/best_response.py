@@ -1,7 +1,7 @@
 """The rep's static best response, computed from the model's own primitives (docs/model.md 10).
 
 For a pay plan, a skill level and the market's primitives, every strategy of the reps' grid
-(:func:`sales_abm.agents.strategy_levels`: effort x threshold x pressure) gets its expected weekly
+(:func:`sales_abm.strategy.strategy_levels`: effort x threshold x pressure) gets its expected weekly
 outcome and payoff in a **stationary market**:
 
 * no depletion: every call reaches an available prospect, and the prospect is a fresh draw from
@@ -46,7 +46,7 @@ by ``learning.payoff_scale`` (column ``learning_payoff``); the shift does not ch
 
 The myopic best response is the argmax of ``payoff`` over the grid (ties go to the lowest grid
 index: lowest effort, threshold, pressure); a dimension whose learning is switched off is held at
-the action :class:`~sales_abm.agents.SalesForce` fixes for it.
+the action the model fixes for it (:func:`sales_abm.strategy.fixed_actions`).
 """
 
 from __future__ import annotations
@@ -61,7 +61,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from sales_abm.contracts import Payment, Terms, expected_payment
 from sales_abm.scenario import WEEKS_PER_MONTH, ContractTerms, MarketParams, PayPlan, Scenario
+from sales_abm.strategy import STRATEGY_DIMENSIONS, fixed_actions, strategy_levels
 
 __all__ = [
     "STRATEGY_DIMENSIONS",
@@ -81,25 +83,6 @@ __all__ = [
     "strategy_table",
     "time_budget",
 ]
-
-#: The strategy dimensions, in the model's order (``sales_abm.agents.STRATEGY_DIMENSIONS``; a
-#: test checks they agree). The agents module is imported only when a grid is needed: it imports
-#: Mesa, which the command line should not pay for at start-up.
-STRATEGY_DIMENSIONS = ("effort", "threshold", "pressure")
-
-
-def strategy_levels(scenario: Scenario) -> dict[str, np.ndarray]:
-    """The reps' strategy grid, as :func:`sales_abm.agents.strategy_levels` builds it."""
-    from sales_abm.agents import strategy_levels as levels
-
-    return levels(scenario)
-
-
-def _nearest(levels: np.ndarray, value: float) -> int:
-    from sales_abm.agents import nearest
-
-    return nearest(levels, value)
-
 
 _GL_NODES = 48
 _SQRT2 = math.sqrt(2.0)
@@ -418,47 +401,18 @@ def budgets(
 def allowed_actions(scenario: Scenario) -> dict[str, np.ndarray]:
     """Indices of each dimension's actions a rep can choose (a switched-off one is fixed)."""
     levels = strategy_levels(scenario)
-    sw, rep = scenario.switches, scenario.rep
-    fixed = {
-        "effort": None
-        if sw.effort_learning
-        else _nearest(levels["effort"], (rep.calls_min + rep.calls_max) / 2),
-        "threshold": None
-        if sw.threshold_learning
-        else _nearest(levels["threshold"], rep.initial_threshold),
-        "pressure": None if sw.pressure else 0,
-    }
+    fixed = fixed_actions(scenario, levels)
     return {
         dim: np.arange(levels[dim].size) if fixed[dim] is None else np.array([fixed[dim]])
         for dim in STRATEGY_DIMENSIONS
     }
 
 
-def _counted(pay_on: str, row: Mapping[str, float]) -> tuple[float, float]:
-    """Counted appointments and the unqualified ones among them (as :func:`contracts.counted`)."""
-    if pay_on == "set":
-        return row["booked"], row["booked_junk"]
-    if pay_on == "held":
-        return row["held"], row["held_junk"]
-    return row["held"] - row["held_junk"], 0.0
-
-
-def _payment(
-    per_appointment: float,
-    pay_on: str,
-    commission: float,
-    audit_rate: float,
-    clawback: float,
-    row: Mapping[str, float],
-) -> dict[str, float]:
-    """Expected appointment pay, clawbacks and commission under terms of the contract form."""
-    count, junk = _counted(pay_on, row)
-    audited = audit_rate * junk
-    return {
-        "appointments": per_appointment * (count - audited),
-        "clawbacks": per_appointment * clawback * audited,
-        "commission": commission * row["revenue"],
-    }
+def _expected_pay(terms: Terms, row: Mapping[str, float]) -> Payment:
+    """What ``terms`` pays in expectation for a row's weekly events (plain floats)."""
+    pay = expected_payment(terms, row["booked"], row["booked_junk"], row["held"],
+                           row["held_junk"], row["revenue"])
+    return Payment(*(float(part) for part in pay))
 
 
 def strategy_table(
@@ -494,6 +448,8 @@ def strategy_table(
         raise ValueError(f"skill must lie in [0, 1], got {skill}")
     pay = scenario.pay if pay is None else pay
     contract = scenario.contract if contract is None else contract
+    pay_terms = Terms.from_pay_plan(pay)
+    contract_terms = Terms.from_contract(contract, headcount=1)  # the fixed fee per rep
     levels = strategy_levels(scenario)
     allowed = allowed_actions(scenario)
     rep, cl = scenario.rep, scenario.client
@@ -550,39 +506,17 @@ def strategy_table(
                 }
                 row["junk_share"] = r.book_junk / r.book if r.book > 0 else 0.0
                 row["qualified"] = row["held"] - row["held_junk"]
-                money = _payment(
-                    pay.bonus_per_appointment,
-                    pay.pay_on,
-                    pay.commission,
-                    pay.audit_rate,
-                    pay.clawback,
-                    row,
-                )
-                row["bonus"] = money["appointments"]
-                row["clawback"] = money["clawbacks"]
-                row["commission"] = money["commission"]
-                row["variable_pay"] = (
-                    money["appointments"] - money["clawbacks"] + money["commission"]
-                )
+                money = _expected_pay(pay_terms, row)
+                row["bonus"] = money.appointments
+                row["clawback"] = money.clawbacks
+                row["commission"] = money.commission
+                row["variable_pay"] = money.net()
                 row["effort_cost"] = cost
                 row["payoff"] = row["variable_pay"] - cost
                 row["learning_payoff"] = (
                     row["payoff"] + rep.effort_cost
                 ) / scenario.learning.payoff_scale
-                c = _payment(
-                    contract.price_per_appointment,
-                    contract.pay_on,
-                    contract.commission,
-                    contract.audit_rate,
-                    contract.clawback,
-                    row,
-                )
-                client_pay = (
-                    contract.fixed_fee / WEEKS_PER_MONTH
-                    + c["appointments"]
-                    - c["clawbacks"]
-                    + c["commission"]
-                )
+                client_pay = _expected_pay(contract_terms, row).net(contract_terms.fixed_per_week)
                 row["client_payment"] = client_pay
                 row["ae_cost"] = cl.ae_cost_per_meeting * row["held"]
                 row["client_profit"] = (
@@ -590,7 +524,7 @@ def strategy_table(
                 )
                 row["outsourcer_contribution"] = (
                     client_pay
-                    - pay.base_salary / WEEKS_PER_MONTH
+                    - pay_terms.fixed_per_week
                     - row["variable_pay"]
                     - scenario.outsourcer.overhead / WEEKS_PER_MONTH
                 )

@@ -75,10 +75,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sales_abm.agents import STRATEGY_DIMENSIONS
 from sales_abm.market import Status
 from sales_abm.model import SalesModel
 from sales_abm.scenario import Scenario
+from sales_abm.strategy import STRATEGY_DIMENSIONS
 from sales_abm.theory.best_response import best_response, roth_erev_mean_field
 
 PRESETS = ("retainer", "per_appointment", "per_close", "hybrid")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import sales_abm.model
+import sales_abm.version
 from sales_abm.runner import ExperimentError, run_experiment, status
 from sales_abm.runner.store import Layout
 from sales_abm.runner.worker import simulate
@@ -155,7 +155,7 @@ def test_a_dead_worker_loses_only_its_own_run(tmp_path) -> None:
 
 
 def test_a_new_model_version_makes_results_stale(done_root, monkeypatch) -> None:
-    monkeypatch.setattr(sales_abm.model, "MODEL_VERSION", "next")
+    monkeypatch.setattr(sales_abm.version, "MODEL_VERSION", "next")
     counts = status(tiny(), results=done_root).counts
     assert (counts["stale"], counts["done"]) == (4, 0)
 

@@ -22,7 +22,6 @@ What is checked, and against what:
 from __future__ import annotations
 
 import argparse
-import importlib
 import math
 
 import numpy as np
@@ -33,11 +32,13 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 from sales_abm import cli, kernels
-from sales_abm.agents import STRATEGY_DIMENSIONS, strategy_levels
+from sales_abm.agents import SalesForce
 from sales_abm.learning import make_learner
 from sales_abm.market import Market
 from sales_abm.scenario import PRESETS, Scenario, ScenarioError
+from sales_abm.strategy import STRATEGY_DIMENSIONS, strategy_levels
 from sales_abm.theory import (
+    allowed_actions,
     best_response,
     beta_expectation,
     budgets,
@@ -452,11 +453,19 @@ def test_payoff_table_is_finite_and_the_br_is_in_the_grid(
     assert all(g >= -1e-9 for g in gaps.values())
 
 
-def test_grid_is_the_models() -> None:
-    module = importlib.import_module("sales_abm.theory.best_response")  # the name is shadowed
-    assert module.STRATEGY_DIMENSIONS == STRATEGY_DIMENSIONS
-    for dim, levels in module.strategy_levels(DEFAULT).items():
-        assert np.array_equal(levels, strategy_levels(DEFAULT)[dim])
+@pytest.mark.parametrize(
+    "switched_off", [(), ("effort_learning", "threshold_learning", "pressure")]
+)
+def test_grid_and_fixed_actions_are_the_models(switched_off: tuple[str, ...]) -> None:
+    sc = DEFAULT.with_overrides({f"switches.{s}": False for s in switched_off})
+    force = SalesForce(sc)
+    allowed = allowed_actions(sc)
+    for dim in STRATEGY_DIMENSIONS:
+        assert np.array_equal(force.levels[dim], strategy_levels(sc)[dim])
+        fixed = force.fixed_action[dim]
+        want = np.arange(force.levels[dim].size) if fixed is None else np.array([fixed])
+        assert np.array_equal(allowed[dim], want)
+    assert all(force.fixed_action[d] is not None for d in STRATEGY_DIMENSIONS) == bool(switched_off)
 
 
 def test_payoff_is_variable_pay_minus_effort_cost() -> None:
