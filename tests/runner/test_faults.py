@@ -41,8 +41,11 @@ def _snapshot(runs: Path) -> dict[str, tuple[int, int]]:
     return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in runs.glob("*.parquet")}
 
 
-def _interrupt_sweep(tmp_path: Path, sig: signal.Signals) -> tuple[Path, Path, int]:
-    """Start a sweep of 24 runs in a subprocess; send ``sig`` to its process group mid-way."""
+def _interrupt_sweep(tmp_path: Path, sig: signal.Signals,
+                     parent_only: bool = False) -> tuple[Path, Path, int]:
+    """Start a sweep of 24 runs in a subprocess; send ``sig`` to its process group mid-way
+    (``parent_only``: to the sweep's process alone, as a kill of the parent does; its workers
+    must then exit within seconds)."""
     spec = helpers.write_spec(tmp_path / "experiments", replicates=12)
     script = tmp_path / "sweep.py"
     script.write_text(RUNNER_SCRIPT)
@@ -56,11 +59,33 @@ def _interrupt_sweep(tmp_path: Path, sig: signal.Signals) -> tuple[Path, Path, i
             assert time.monotonic() < deadline, "the sweep did not start"
             time.sleep(0.02)
     finally:
-        os.killpg(proc.pid, sig)
+        (os.kill if parent_only else os.killpg)(proc.pid, sig)
         code = proc.wait(timeout=60)
-        if _group_alive(proc.pid):  # a stray worker after an interrupt: never leave one behind
+        orphans = _wait_for_group_to_exit(proc.pid, 10.0)
+        if orphans:  # a stray worker after an interrupt: never leave one behind
             os.killpg(proc.pid, signal.SIGKILL)
+    assert not orphans, f"worker processes outlived the sweep: {orphans}"
     return spec, results, code
+
+
+def _wait_for_group_to_exit(pgid: int, seconds: float) -> list[int]:
+    """The processes of group ``pgid`` still alive after up to ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while _group_alive(pgid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return _group_members(pgid)
+
+
+def _group_members(pgid: int) -> list[int]:
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
 
 
 def _group_alive(pgid: int) -> bool:
@@ -97,6 +122,14 @@ def test_kill_9_mid_sweep_then_resume_runs_each_run_once(tmp_path) -> None:
     assert {k: after[k] for k in before} == before, "a completed run was recomputed"
     assert not list(runs.glob(".*")), "a partial file was left behind"
     assert status(experiment, results=results).counts["done"] == 24
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_kill_9_of_the_parent_leaves_no_worker_behind(tmp_path) -> None:
+    _spec, results, code = _interrupt_sweep(tmp_path, signal.SIGKILL, parent_only=True)
+    assert code == -signal.SIGKILL
+    done = len(list(_runs(results).glob("*.parquet")))
+    assert 3 <= done < 24, "the sweep should have been killed mid-way"
 
 
 @pytest.fixture
