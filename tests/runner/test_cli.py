@@ -6,26 +6,7 @@ import json
 
 import pytest
 
-from sales_abm import cli
-from sales_abm.runner.cli import add_experiment_parser
-
 from .helpers import write_spec
-
-
-@pytest.fixture
-def main(monkeypatch):
-    """``sales_abm.cli.main`` with the experiment command wired in (as the lead will)."""
-    original = cli.build_parser
-
-    def build_parser():
-        parser = original()
-        sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-        if "experiment" not in sub.choices:
-            add_experiment_parser(sub)
-        return parser
-
-    monkeypatch.setattr(cli, "build_parser", build_parser)
-    return cli.main
 
 
 def test_list_and_describe(main, experiments_dir, capsys) -> None:
@@ -42,7 +23,7 @@ def test_list_and_describe(main, experiments_dir, capsys) -> None:
 
 def test_run_status_compact(main, experiments_dir, tmp_path, capsys) -> None:
     base = ["--experiments", str(experiments_dir), "--results", str(tmp_path)]
-    assert main(["experiment", "status", "tiny", "--json", *base]) == 0
+    assert main(["experiment", "status", "tiny", "--json", *base]) == 1  # not done: exit 1
     assert json.loads(capsys.readouterr().out)["missing"] == 4
     assert main(["experiment", "run", "tiny", "--executor", "serial", *base]) == 0
     captured = capsys.readouterr()
