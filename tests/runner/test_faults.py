@@ -96,14 +96,21 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
+def _last_sweep(results: Path) -> dict:
+    return json.loads((results / "tiny" / "quick" / "manifest.json").read_text())["sweeps"][-1]
+
+
 def test_ctrl_c_stops_the_sweep_and_records_it(tmp_path) -> None:
-    spec, results, code = _interrupt_sweep(tmp_path, signal.SIGINT)
+    # SIGINT to the sweep alone: its workers finish the runs they hold while it shuts down,
+    # after it stopped counting; the manifest must count them all the same.
+    spec, results, code = _interrupt_sweep(tmp_path, signal.SIGINT, parent_only=True)
     assert code == 130
-    sweeps = json.loads((results / "tiny" / "quick" / "manifest.json").read_text())["sweeps"]
-    assert sweeps[-1]["status"] == "interrupted" and "finished" in sweeps[-1]
+    last = _last_sweep(results)
+    assert last["status"] == "interrupted" and "finished" in last
     runs = _runs(results)
     assert not list(runs.glob(".*.tmp"))
     done = len(list(runs.glob("*.parquet")))
+    assert last["done"] == done, "the manifest's done count differs from the files written"
     report = run_experiment(helpers.load_spec(spec), results=results, executor="serial",
                             progress=False)
     assert (report.skipped, report.done) == (done, 24 - done)
@@ -114,7 +121,10 @@ def test_kill_9_mid_sweep_then_resume_runs_each_run_once(tmp_path) -> None:
     runs = _runs(results)
     before = _snapshot(runs)
     assert 3 <= len(before) < 24, "the sweep should have been killed mid-way"
+    assert _last_sweep(results)["status"] == "running"
     experiment = helpers.load_spec(spec)
+    status(experiment, results=results)
+    assert _last_sweep(results)["status"] == "killed", "a killed sweep still reads 'running'"
     report = run_experiment(experiment, results=results, executor="serial", progress=False)
     assert (report.skipped, report.done, report.failed) == (len(before), 24 - len(before), 0)
     after = _snapshot(runs)

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from sales_abm.runner import executors, manifest, run_experiment, status
+from sales_abm.runner import ExperimentError, executors, manifest, run_experiment, status
 from sales_abm.runner import store as store_module
 from sales_abm.runner.store import Layout
 from sales_abm.runner.worker import Outcome
 
-from .helpers import tiny
+from .helpers import SPEC_FILE, TINY, tiny, write_spec
 
 needs_dask = pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
                                 reason="dask.distributed missing")
@@ -219,3 +219,97 @@ def test_recorded_environment_has_numba_and_dirty_counts_untracked_files(tmp_pat
     (tmp_path / "new.py").write_text("y = 2\n")
     info = manifest.git_commit(tmp_path)
     assert info["dirty"] is True and info["untracked_files"] == 1
+
+
+# --- item 6: a run whose data is damaged is corrupt everywhere ----------------------------------
+
+def _damage_data_keep_footer(path: Path) -> None:
+    """Overwrite the middle of a run file's data pages; its footer (and summary) still read."""
+    data = bytearray(path.read_bytes())
+    footer = int.from_bytes(data[-8:-4], "little") + 8
+    start, stop = 64, len(data) - footer - 64
+    data[start:stop] = bytes((b ^ 0x5A) for b in data[start:stop])
+    path.write_bytes(bytes(data))
+
+
+def test_a_run_with_damaged_data_is_corrupt_for_summaries_and_compact(
+        main, experiments_dir, tmp_path, capsys) -> None:
+    from sales_abm.runner import compact, load_summaries
+    from sales_abm.runner.store import read_summary
+
+    run_experiment(tiny(), results=tmp_path, executor="serial", progress=False)
+    damaged = sorted((tmp_path / "tiny" / "quick" / "runs").glob("*.parquet"))[0]
+    _damage_data_keep_footer(damaged)
+    assert read_summary(damaged)["closes"] is not None  # the footer alone looks fine
+    assert status(tiny(), results=tmp_path).counts["corrupt"] == 1
+    with pytest.raises(ExperimentError, match=r"1 of 4 runs are not done \(1 corrupt\)"):
+        load_summaries(tiny(), results=tmp_path)
+    kept = load_summaries(tiny(), results=tmp_path, allow_missing=True)
+    assert kept.height == 3 and damaged.stem not in kept["run_key"].to_list()
+    with pytest.raises(ExperimentError, match="1 corrupt"):
+        compact(tiny(), results=tmp_path)
+    base = ["--experiments", str(experiments_dir), "--results", str(tmp_path)]
+    assert main(["experiment", "compact", "tiny", *base]) == 2
+    err = _one_line_error(capsys)
+    assert "1 corrupt" in err and "allow_missing" not in err
+    assert "sales-abm experiment run tiny" in err
+    assert not (tmp_path / "tiny" / "quick" / "weekly.parquet").exists()
+    assert main(["experiment", "status", "tiny", *base]) == 1
+    assert "1 corrupt" in capsys.readouterr().out
+
+
+# --- item 13: experiments from any directory; list executes only experiment files ---------------
+
+def test_experiments_are_found_from_any_directory(tmp_path, monkeypatch) -> None:
+    from sales_abm.runner import load_experiment
+    from sales_abm.runner.discover import CHECKOUT, experiments_dir
+
+    monkeypatch.delenv("SALES_ABM_EXPERIMENTS", raising=False)
+    monkeypatch.chdir(tmp_path)
+    if not (CHECKOUT / "smoke.py").is_file():
+        pytest.skip("not running from a source checkout")
+    assert experiments_dir() == CHECKOUT
+    assert load_experiment("smoke").name == "smoke"
+    mine = tmp_path / "mine"
+    write_spec(mine)
+    monkeypatch.setenv("SALES_ABM_EXPERIMENTS", str(mine))
+    assert load_experiment("tiny").name == "tiny"
+    assert load_summaries_from_env(tmp_path).height == 4
+    with pytest.raises(ExperimentError, match=f"no experiment 'smoke' in {mine}.*"
+                                              "SALES_ABM_EXPERIMENTS"):
+        load_experiment("smoke")
+    with pytest.raises(ExperimentError, match=f"no experiments directory {tmp_path / 'nope'}"
+                                              ".*given by --experiments"):
+        load_experiment("tiny", tmp_path / "nope")
+
+
+def load_summaries_from_env(tmp_path: Path):
+    """A sweep and its summaries by experiment name, from a directory without experiments."""
+    from sales_abm.runner import load_experiment, load_summaries
+
+    run_experiment(load_experiment("tiny"), results=tmp_path / "r", executor="serial",
+                   progress=False)
+    return load_summaries("tiny", results=tmp_path / "r")
+
+
+MARKED = '''
+from pathlib import Path
+with open(Path(__file__).with_suffix(".log"), "a") as fh:
+    fh.write("executed\\n")
+{body}
+'''
+
+
+def test_list_executes_only_experiment_files_and_each_once(main, experiments_dir,
+                                                           capsys) -> None:
+    helper = experiments_dir / "helper.py"
+    helper.write_text(MARKED.format(body="VALUE = 1"))
+    spec = SPEC_FILE.format(name="marked", replicates=2, tiny=TINY)
+    (experiments_dir / "marked.py").write_text(MARKED.format(body=spec))
+    args = ["--experiments", str(experiments_dir)]
+    assert main(["experiment", "list", *args]) == 0
+    out = capsys.readouterr().out
+    assert "marked" in out and "helper" not in out
+    assert main(["experiment", "describe", "marked", *args]) == 0
+    assert not helper.with_suffix(".log").exists(), "a file without EXPERIMENT was executed"
+    assert (experiments_dir / "marked.log").read_text() == "executed\n"
