@@ -252,9 +252,12 @@ def compact(experiment: Experiment | str, scale: str = "quick",
     paths = {"weekly": root / "weekly.parquet", "summaries": root / "summaries.parquet"}
     try:
         atomic_write(paths["weekly"], lambda tmp: weekly.sink_parquet(tmp, compression="zstd"))
+        write_parquet(paths["summaries"], summaries)
     except pl.exceptions.PolarsError as exc:  # a file damaged since it was checked
         raise ExperimentError(f"{spec.name}/{scale}: a run file cannot be read "
                               f"({type(exc).__name__}); `sales-abm experiment status "
                               f"{spec.name} --scale {scale}` finds it") from None
-    write_parquet(paths["summaries"], summaries)
+    except OSError as exc:
+        raise ExperimentError(f"compact: cannot write to {root} "
+                              f"({exc.strerror or exc}: {exc.filename or root})") from None
     return paths

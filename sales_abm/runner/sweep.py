@@ -115,12 +115,26 @@ def run_experiment(
         ExperimentError: a bad scale, design, executor, results directory or manifest, before
             any run starts; or a full disk, which stops the sweep (the runs written are kept).
     """
-    from sales_abm.model import MODEL_VERSION
 
     plan = experiment.resolve(scale)
     spec = ExecutorSpec.parse(executor)
     layout = Layout(results_root(experiment.name, scale, results).absolute())
     report = SweepReport(experiment.name, scale, layout.root, str(spec))
+    try:
+        _sweep(experiment, scale, plan, spec, layout, report, force=force, progress=progress,
+               command=command, function=function)
+    except OSError as exc:  # the design, an error record or the manifest did not fit
+        if not is_disk_full(exc):
+            raise
+        raise _disk_full(layout) from None
+    return report
+
+
+def _sweep(experiment: Experiment, scale: str, plan: Plan, spec: ExecutorSpec, layout: Layout,
+           report: SweepReport, *, force: bool, progress: bool | None,
+           command: list[str] | None, function: Callable[[Any], Any] | None) -> None:
+    from sales_abm.model import MODEL_VERSION
+
     with layout.lock():
         manifest.settle_abandoned(layout, locked=True)  # also checks the manifest is readable
         report.partial_removed = layout.remove_partial_files()
@@ -138,7 +152,6 @@ def run_experiment(
                 report.done = _written(layout, todo, before)
                 manifest.record(layout, experiment.name, scale,
                                 {**entry, "finished": manifest.now(), **report.as_dict()})
-    return report
 
 
 def _stamps(layout: Layout, todo: list[RunRef]) -> dict[str, tuple[int, int]]:
@@ -324,9 +337,7 @@ class _Sweep:
         self._tick()
 
     def _disk_full(self) -> DiskFullError:
-        return DiskFullError(f"the disk is full (no space left on device) in "
-                             f"{self.layout.root}: the sweep stopped; the runs written are "
-                             f"kept; free some space and rerun to continue")
+        return _disk_full(self.layout)
 
     def _count_failure(self, key: str, error: str) -> None:
         self.report.failed += 1
@@ -348,6 +359,12 @@ class _Sweep:
         self.pool.close()
         self.broken = False
         self._start()
+
+
+def _disk_full(layout: Layout) -> DiskFullError:
+    return DiskFullError(f"the disk is full (no space left on device) in {layout.root}: the "
+                         f"sweep stopped; the runs written are kept; free some space and rerun "
+                         f"to continue")
 
 
 class _WorkerDied(RuntimeError):
