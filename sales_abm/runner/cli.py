@@ -24,6 +24,7 @@ from sales_abm.runner.discover import (
     find,
     load_experiment,
     load_file,
+    where,
 )
 from sales_abm.runner.spec import Experiment, ExperimentError, Plan
 from sales_abm.runner.store import results_root
@@ -103,9 +104,11 @@ def _load(args: argparse.Namespace) -> Experiment:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """``experiment list``."""
+    if not experiments_dir(args.experiments).is_dir():
+        raise ExperimentError(f"no experiments directory {where(args.experiments)}")
     files = experiment_files(args.experiments)
     if not files:
-        print(f"no experiments found in {experiments_dir(args.experiments).absolute()}")
+        print(f"no experiments found in {where(args.experiments)}")
     for path in files:
         print(_list_line(path))
     return 0

@@ -39,7 +39,7 @@ def experiments_dir(directory: str | Path | None = None) -> Path:
     return CHECKOUT if not here.is_dir() and CHECKOUT.is_dir() else here
 
 
-def _where(directory: str | Path | None) -> str:
+def where(directory: str | Path | None) -> str:
     """The experiments directory and how it was chosen, for messages."""
     base = experiments_dir(directory).absolute()
     if directory is not None:
@@ -62,10 +62,10 @@ def find(name_or_path: str, directory: str | Path | None = None) -> Path:
     candidate = base / f"{name_or_path}.py"
     if not base.is_dir():
         raise ExperimentError(f"no experiment {name_or_path!r}: there is no experiments "
-                              f"directory {_where(directory)}")
+                              f"directory {where(directory)}")
     if not candidate.is_file():
         known = ", ".join(p.stem for p in experiment_files(base)) or "none"
-        raise ExperimentError(f"no experiment {name_or_path!r} in {_where(directory)}; "
+        raise ExperimentError(f"no experiment {name_or_path!r} in {where(directory)}; "
                               f"known: {known}")
     return candidate
 

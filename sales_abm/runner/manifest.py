@@ -149,6 +149,11 @@ def settle_abandoned(layout: Layout, *, locked: bool = False) -> int:
     if not layout.manifest.exists():
         return 0
     if not locked:
+        try:  # take the lock only when there is something to settle
+            if not any(s.get("status") == "running" for s in read(layout).get("sweeps", [])):
+                return 0
+        except ExperimentError:
+            return 0
         try:
             with layout.lock():
                 return settle_abandoned(layout, locked=True)

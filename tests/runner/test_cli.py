@@ -58,6 +58,26 @@ def test_bad_input_exits_2_with_one_line(main, experiments_dir, tmp_path, capsys
     assert not (tmp_path / "bad").exists()
 
 
+def test_too_many_workers_is_one_line_before_any_worker_starts(main, experiments_dir, tmp_path,
+                                                               capsys, monkeypatch) -> None:
+    from sales_abm.runner import executors
+
+    monkeypatch.setattr(executors, "memory_bytes", lambda: 2 * executors.WORKER_MEMORY)
+    monkeypatch.setattr(executors, "_process_pool", None)  # starting a pool would fail loudly
+    code = main(["experiment", "run", "tiny", "--executor", "local:3", "--experiments",
+                 str(experiments_dir), "--results", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "worker count must be 1 to 2" in err
+    assert not (tmp_path / "tiny").exists()
+
+
+def test_list_names_a_missing_directory(main, tmp_path, capsys) -> None:
+    assert main(["experiment", "list", "--experiments", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert f"no experiments directory {tmp_path / 'none'} (given by --experiments)" in err
+
+
 def test_a_missing_name_is_a_usage_error(main, capsys) -> None:
     assert main(["experiment", "describe"]) == 2
     assert "arguments are required" in capsys.readouterr().err
