@@ -11,7 +11,7 @@
 Worker counts are bounded (:func:`max_workers`: four per CPU and one per
 :data:`WORKER_MEMORY` bytes of memory, whichever is fewer), so a typo such as ``local:99999`` is
 refused instead of forking until the machine runs out of memory. Workers started here (local
-processes, and the workers and nannies of a ``LocalCluster``) watch the sweep's process and exit
+processes, and the worker processes of a ``LocalCluster``) watch the sweep's process and exit
 when it dies, so a ``kill -9`` of a sweep leaves no orphan behind.
 
 Results do not depend on the executor: a run is a pure function of its task.
@@ -161,9 +161,7 @@ def _watch(pid: int, parent: int, interval: float) -> None:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # a process of another user took the pid: ours is gone
+    except (ProcessLookupError, PermissionError):  # gone, or its pid reused by another user
         return False
     return True
 
