@@ -184,9 +184,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     report = status(_load(args), args.scale, args.results)
     if args.json:
         print(json.dumps({"experiment": report.experiment, "scale": report.scale,
-                          "root": str(report.root), "total": report.total, **report.counts}))
+                          "root": str(report.root), "total": report.total, **report.counts,
+                          "last_sweep": report.last_sweep}))
     else:
         print(report.line())
+        if report.last_sweep is not None:
+            print(f"last sweep: {report.last_sweep}")
         for key, error in list(report.errors.items())[:10]:
             print(f"failed {key}: {error}")
     return 0 if report.complete else EXIT_INCOMPLETE

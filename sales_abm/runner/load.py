@@ -40,6 +40,9 @@ class StatusReport:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
     keys: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in STATES})
     errors: dict[str, str] = field(default_factory=dict)
+    #: The status of the latest sweep in the manifest (``finished``, ``interrupted``, ``killed``,
+    #: ``disk full``, ``running`` ...), or None without a (readable) manifest.
+    last_sweep: str | None = None
 
     @property
     def total(self) -> int:
@@ -92,7 +95,7 @@ def status(experiment: Experiment | str, scale: str = "quick",
     plan, version = spec.resolve(scale), _model_version()
     layout = Layout(results_root(spec.name, scale, results))
     manifest.settle_abandoned(layout)
-    report = StatusReport(spec.name, scale, layout.root)
+    report = StatusReport(spec.name, scale, layout.root, last_sweep=_last_sweep(layout))
     pending = []
     for ref in plan.runs(version):
         state = check_run(layout.run_path(ref.key), ref.key, deep=deep)
@@ -107,6 +110,14 @@ def status(experiment: Experiment | str, scale: str = "quick",
     for key in pending:
         _count(report, "stale" if key in stale else "missing", key)
     return report
+
+
+def _last_sweep(layout: Layout) -> str | None:
+    try:
+        sweeps = manifest.read(layout).get("sweeps", [])
+    except ExperimentError:
+        return None
+    return str(sweeps[-1].get("status")) if sweeps else None
 
 
 def _count(report: StatusReport, state: str, key: str) -> None:

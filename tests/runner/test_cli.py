@@ -33,7 +33,9 @@ def test_run_status_compact(main, experiments_dir, tmp_path, capsys) -> None:
                  *base]) == 0
     assert "0 done, 4 skipped" in capsys.readouterr().out
     assert main(["experiment", "status", "tiny", *base]) == 0
-    assert "4 done, 0 missing, 0 stale, 0 failed, 0 corrupt" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "4 done, 0 missing, 0 stale, 0 failed, 0 corrupt" in out
+    assert "last sweep: finished" in out
     assert main(["experiment", "compact", "tiny", *base]) == 0
     assert (tmp_path / "tiny" / "quick" / "weekly.parquet").exists()
 

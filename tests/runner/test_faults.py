@@ -127,7 +127,7 @@ def test_kill_9_mid_sweep_then_resume_runs_each_run_once(tmp_path) -> None:
     assert 3 <= len(before) < 24, "the sweep should have been killed mid-way"
     assert _last_sweep(results)["status"] == "running"
     experiment = helpers.load_spec(spec)
-    status(experiment, results=results)
+    assert status(experiment, results=results).last_sweep == "killed"
     assert _last_sweep(results)["status"] == "killed", "a killed sweep still reads 'running'"
     report = run_experiment(experiment, results=results, executor="serial", progress=False)
     assert (report.skipped, report.done, report.failed) == (len(before), 24 - len(before), 0)
