@@ -10,9 +10,9 @@
 
 Worker counts are bounded (:func:`max_workers`: four per CPU and one per
 :data:`WORKER_MEMORY` bytes of memory, whichever is fewer), so a typo such as ``local:99999`` is
-refused instead of forking until the machine runs out of memory. Workers started here (local
-processes, and the worker processes of a ``LocalCluster``) watch the sweep's process and exit
-when it dies, so a ``kill -9`` of a sweep leaves no orphan behind.
+refused instead of forking until the machine runs out of memory. Local workers watch the sweep's
+process and exit when it dies, so a ``kill -9`` of a sweep leaves no orphan behind (the worker
+processes of a ``LocalCluster`` do so by themselves).
 
 Results do not depend on the executor: a run is a pure function of its task.
 """
@@ -135,19 +135,16 @@ def _checked_count(text: str, n: int) -> int:
     return n
 
 
-def watch_parent(pid: int, kernel: bool = False, interval: float = WATCH_INTERVAL) -> None:
-    """Exit this process as soon as process ``pid`` (the sweep) has died.
+def watch_parent(pid: int, interval: float = WATCH_INTERVAL) -> None:
+    """Exit this worker as soon as process ``pid`` (the sweep) has died.
 
-    Called in every worker as it starts. A worker blocked on its task queue never learns that the
-    sweep died (it holds that queue's write end itself), so a daemon thread polls the sweep's pid
-    and its own parent's. With ``kernel`` (local workers, forked by a single-threaded forkserver),
-    Linux also kills the worker when its parent process dies.
+    The initializer of every local worker. A worker blocked on its task queue never learns that
+    the sweep died (it holds that queue's write end itself), so a daemon thread polls the sweep's
+    pid and this worker's parent (the forkserver, which exits with the sweep); on Linux the
+    kernel also kills the worker when the forkserver dies (single-threaded, so the signal is not
+    sent early by a thread's exit).
     """
-    if pid == os.getpid() or any(t.name == "sales_abm-watch-parent" for t in
-                                 threading.enumerate()):
-        return
-    if kernel:
-        _die_with_parent()
+    _die_with_parent()
     threading.Thread(target=_watch, args=(pid, os.getppid(), interval), daemon=True,
                      name="sales_abm-watch-parent").start()
 
@@ -183,7 +180,7 @@ def _process_pool(n: int) -> Iterator[ProcessPoolExecutor]:
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
     pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=watch_parent,
-                               initargs=(os.getpid(), True))
+                               initargs=(os.getpid(),))
     try:
         _warm_up(pool, n)
         yield pool
@@ -212,8 +209,8 @@ def _dask(workers: int | None, address: str | None) -> Iterator[tuple[Executor, 
         n = _checked_count(f"dask:{workers or ''}", workers or min(cpu_count(), max_workers()))
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                dashboard_address=None)
-        client = Client(cluster)
-        client.run(watch_parent, os.getpid())  # its workers die with this process
+        client = Client(cluster)  # its worker processes exit when this one dies (distributed
+        # watches the parent of every process it starts)
     else:
         cluster, client = None, _connect(Client, address)
     try:
