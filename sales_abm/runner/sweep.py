@@ -115,43 +115,35 @@ def run_experiment(
         ExperimentError: a bad scale, design, executor, results directory or manifest, before
             any run starts; or a full disk, which stops the sweep (the runs written are kept).
     """
+    from sales_abm.model import MODEL_VERSION
 
     plan = experiment.resolve(scale)
     spec = ExecutorSpec.parse(executor)
     layout = Layout(results_root(experiment.name, scale, results).absolute())
     report = SweepReport(experiment.name, scale, layout.root, str(spec))
     try:
-        _sweep(experiment, scale, plan, spec, layout, report, force=force, progress=progress,
-               command=command, function=function)
+        with layout.lock():
+            manifest.settle_abandoned(layout, locked=True)  # also checks the manifest is readable
+            report.partial_removed = layout.remove_partial_files()
+            write_design(layout, plan.design_frame(MODEL_VERSION))
+            todo = _todo(plan, layout, MODEL_VERSION, force, report)
+            before = _stamps(layout, todo)
+            entry = {"id": uuid.uuid4().hex, "started": manifest.now(), "command": command,
+                     "executor": str(spec), "force": force, "plan": _plan_info(plan),
+                     "owner": manifest.owner(), **manifest.environment()}
+            with _Sweep(spec, report, function, layout, progress, started=bool(todo)) as sweep:
+                manifest.record(layout, experiment.name, scale, {**entry, **report.as_dict()})
+                try:
+                    _execute(sweep, todo, plan, MODEL_VERSION)
+                finally:
+                    report.done = _written(layout, todo, before)
+                    manifest.record(layout, experiment.name, scale,
+                                    {**entry, "finished": manifest.now(), **report.as_dict()})
     except OSError as exc:  # the design, an error record or the manifest did not fit
         if not is_disk_full(exc):
             raise
         raise _disk_full(layout) from None
     return report
-
-
-def _sweep(experiment: Experiment, scale: str, plan: Plan, spec: ExecutorSpec, layout: Layout,
-           report: SweepReport, *, force: bool, progress: bool | None,
-           command: list[str] | None, function: Callable[[Any], Any] | None) -> None:
-    from sales_abm.model import MODEL_VERSION
-
-    with layout.lock():
-        manifest.settle_abandoned(layout, locked=True)  # also checks the manifest is readable
-        report.partial_removed = layout.remove_partial_files()
-        write_design(layout, plan.design_frame(MODEL_VERSION))
-        todo = _todo(plan, layout, MODEL_VERSION, force, report)
-        before = _stamps(layout, todo)
-        entry = {"id": uuid.uuid4().hex, "started": manifest.now(), "command": command,
-                 "executor": str(spec), "force": force, "plan": _plan_info(plan),
-                 "owner": manifest.owner(), **manifest.environment()}
-        with _Sweep(spec, report, function, layout, progress, started=bool(todo)) as sweep:
-            manifest.record(layout, experiment.name, scale, {**entry, **report.as_dict()})
-            try:
-                _execute(sweep, todo, plan, MODEL_VERSION)
-            finally:
-                report.done = _written(layout, todo, before)
-                manifest.record(layout, experiment.name, scale,
-                                {**entry, "finished": manifest.now(), **report.as_dict()})
 
 
 def _stamps(layout: Layout, todo: list[RunRef]) -> dict[str, tuple[int, int]]:
