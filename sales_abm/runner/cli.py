@@ -27,7 +27,7 @@ from sales_abm.runner.discover import (
     where,
 )
 from sales_abm.runner.spec import Experiment, ExperimentError, Plan
-from sales_abm.runner.store import results_root
+from sales_abm.runner.store import RESULTS_ENVIRONMENT, results_root
 
 DEFAULT_SCALE = "quick"
 #: Exit status of ``status`` when some runs are not done, and of ``run`` when some failed.
@@ -94,7 +94,8 @@ def _name_options(p: argparse.ArgumentParser, scale_default: str | None = DEFAUL
     p.add_argument("--scale", default=scale_default,
                    help=f"scale to use (default {scale_default or 'all'})")
     p.add_argument("--results", type=Path, metavar="DIR",
-                   help="base directory of results (default ./results)")
+                   help=f"base directory of results (default ${RESULTS_ENVIRONMENT}, else "
+                        f"./results)")
     _dir_option(p)
 
 

@@ -151,8 +151,8 @@ def _done_design(spec: Experiment, scale: str, results: str | Path | None,
         corrupt = sum(state == "corrupt" for state in states.values())
         raise ExperimentError(
             f"{spec.name}/{scale}: {len(keys) - len(done)} of {len(keys)} runs are not done "
-            f"({corrupt} corrupt) in {layout.root}; `sales-abm experiment run {spec.name} "
-            f"--scale {scale}` computes them{hint}")
+            f"({corrupt} corrupt) in {layout.root.absolute()}; `sales-abm experiment run "
+            f"{spec.name} --scale {scale}` computes them{hint}")
     return plan, design.filter(pl.col("run_key").is_in(done)), layout
 
 

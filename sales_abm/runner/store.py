@@ -24,6 +24,7 @@ import fcntl
 import io
 import json
 import math
+import os
 import tempfile
 import traceback
 from collections.abc import Iterator
@@ -45,9 +46,16 @@ META = "sales_abm."
 RUNS = "runs"
 
 
+#: The environment variable naming the default base directory of results.
+RESULTS_ENVIRONMENT = "SALES_ABM_RESULTS"
+
+
 def results_root(experiment: str, scale: str, results: str | Path | None = None) -> Path:
-    """``<results>/<experiment>/<scale>``; ``results`` defaults to ``./results``."""
-    return Path("results" if results is None else results) / experiment / scale
+    """``<results>/<experiment>/<scale>``; ``results`` defaults to ``$SALES_ABM_RESULTS``, else
+    ``./results``."""
+    if results is None:
+        results = os.environ.get(RESULTS_ENVIRONMENT) or "results"
+    return Path(results) / experiment / scale
 
 
 def run_schema() -> dict[str, pl.DataType]:

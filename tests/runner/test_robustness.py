@@ -313,3 +313,17 @@ def test_list_executes_only_experiment_files_and_each_once(main, experiments_dir
     assert main(["experiment", "describe", "marked", *args]) == 0
     assert not helper.with_suffix(".log").exists(), "a file without EXPERIMENT was executed"
     assert (experiments_dir / "marked.log").read_text() == "executed\n"
+
+
+def test_results_default_from_the_environment_and_messages_name_it(tmp_path,
+                                                                   monkeypatch) -> None:
+    from sales_abm.runner import load_summaries
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SALES_ABM_RESULTS", str(tmp_path / "env"))
+    with pytest.raises(ExperimentError, match=f"4 of 4 runs are not done .* in {tmp_path}/env/"):
+        load_summaries(tiny())
+    run_experiment(tiny(), executor="serial", progress=False)
+    assert load_summaries(tiny()).height == 4
+    assert (tmp_path / "env" / "tiny" / "quick" / "manifest.json").exists()
+    assert not (tmp_path / "results").exists()
