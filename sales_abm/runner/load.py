@@ -87,7 +87,7 @@ def status(experiment: Experiment | str, scale: str = "quick",
     Args:
         experiment: a spec, or an experiment name or file.
         scale: the scale.
-        results: base directory of results (default ``results``).
+        results: base directory of results (default ``$SALES_ABM_RESULTS``, else ``results``).
         deep: read every row of every file (else only the footers).
         experiments: the experiments directory a name is looked up in.
     """
@@ -169,7 +169,7 @@ def load(experiment: Experiment | str, scale: str = "quick", results: str | Path
     Args:
         experiment: a spec, or an experiment name or file.
         scale: the scale.
-        results: base directory of results (default ``results``).
+        results: base directory of results (default ``$SALES_ABM_RESULTS``, else ``results``).
         allow_missing: load the runs that are done instead of raising when some are not.
         experiments: the experiments directory a name is looked up in.
 

@@ -102,9 +102,9 @@ def run_experiment(
     Args:
         experiment: the spec.
         scale: the scale's name.
-        results: base directory of results (default ``results``); the root is
-            ``<results>/<experiment>/<scale>``, made absolute before any task is sent (workers
-            may run in another directory).
+        results: base directory of results (default ``$SALES_ABM_RESULTS``, else
+            ``results``); the root is ``<results>/<experiment>/<scale>``, made absolute before
+            any task is sent (workers may run in another directory).
         executor: ``serial``, ``local[:N]`` or ``dask[:N|ADDRESS]``.
         force: recompute runs that are done.
         progress: False for no progress bar.
