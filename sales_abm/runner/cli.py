@@ -3,6 +3,10 @@
 Wired into the main parser by :func:`add_experiment_parser`. Bad input raises
 :class:`~sales_abm.runner.spec.ExperimentError` (a ``ScenarioError``), which the main command maps
 to one line on stderr and exit status 2.
+
+Exit status: 0 when the command did what it says; ``run`` gives 1 when some runs failed and
+``status`` gives 1 when some runs are not done (missing, stale, failed or corrupt); 2 for bad
+input (and a full disk), with one line on stderr.
 """
 
 from __future__ import annotations
@@ -13,11 +17,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sales_abm.runner.discover import experiment_files, find, load_experiment, load_file
+from sales_abm.runner.discover import (
+    ENVIRONMENT,
+    experiment_files,
+    experiments_dir,
+    find,
+    load_experiment,
+    load_file,
+    where,
+)
 from sales_abm.runner.spec import Experiment, ExperimentError, Plan
-from sales_abm.runner.store import results_root
+from sales_abm.runner.store import RESULTS_ENVIRONMENT, results_root
 
 DEFAULT_SCALE = "quick"
+#: Exit status of ``status`` when some runs are not done, and of ``run`` when some failed.
+EXIT_INCOMPLETE = 1
 
 
 def add_experiment_parser(subparsers: Any) -> None:
@@ -27,7 +41,12 @@ def add_experiment_parser(subparsers: Any) -> None:
                                           "under results/<experiment>/<scale>/.")
     sub = p.add_subparsers(dest="experiment_command", required=True, parser_class=type(p))
 
-    p_list = sub.add_parser("list", help="list the experiments and their scales")
+    p_list = sub.add_parser(
+        "list", help="list the experiments and their scales",
+        description="List the experiments of the experiments directory. Every .py file there "
+                    "that assigns EXPERIMENT at its top level is executed (imported) to read "
+                    "its spec, so keep only experiment files there; files that do not assign "
+                    "EXPERIMENT are skipped without being executed.")
     _dir_option(p_list)
     p_list.set_defaults(func=cmd_list)
 
@@ -44,12 +63,21 @@ def add_experiment_parser(subparsers: Any) -> None:
                        help="no progress bar")
     p_run.set_defaults(func=cmd_run)
 
-    p_status = sub.add_parser("status", help="count done, missing, stale, failed, corrupt runs")
+    p_status = sub.add_parser(
+        "status", help="count done, missing, stale, failed, corrupt runs",
+        description="Count the runs of a scale that are done, missing, stale (computed by "
+                    "another model version), failed or corrupt, reading every file. Exit "
+                    "status 0 when every run is done, 1 when some are not, 2 for bad input.")
     _name_options(p_status)
     p_status.add_argument("--json", action="store_true", help="print the counts as JSON")
     p_status.set_defaults(func=cmd_status)
 
-    p_compact = sub.add_parser("compact", help="write weekly.parquet and summaries.parquet")
+    p_compact = sub.add_parser(
+        "compact", help="write weekly.parquet and summaries.parquet",
+        description="Write a finished sweep as two files for analysis: weekly.parquet (the "
+                    "weekly rows of every run, joined to its design point) and "
+                    "summaries.parquet (one row per run). Every run must be done and readable; "
+                    "exit status 2 otherwise.")
     _name_options(p_compact)
     p_compact.add_argument("--out", type=Path, help="directory (default: the results root)")
     p_compact.set_defaults(func=cmd_compact)
@@ -57,7 +85,8 @@ def add_experiment_parser(subparsers: Any) -> None:
 
 def _dir_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--experiments", type=Path, metavar="DIR",
-                   help="experiments directory (default $SALES_ABM_EXPERIMENTS or ./experiments)")
+                   help=f"experiments directory (default ${ENVIRONMENT}, else ./experiments, "
+                        f"else the source checkout's experiments/)")
 
 
 def _name_options(p: argparse.ArgumentParser, scale_default: str | None = DEFAULT_SCALE) -> None:
@@ -65,7 +94,8 @@ def _name_options(p: argparse.ArgumentParser, scale_default: str | None = DEFAUL
     p.add_argument("--scale", default=scale_default,
                    help=f"scale to use (default {scale_default or 'all'})")
     p.add_argument("--results", type=Path, metavar="DIR",
-                   help="base directory of results (default ./results)")
+                   help=f"base directory of results (default ${RESULTS_ENVIRONMENT}, else "
+                        f"./results)")
     _dir_option(p)
 
 
@@ -75,9 +105,11 @@ def _load(args: argparse.Namespace) -> Experiment:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """``experiment list``."""
+    if not experiments_dir(args.experiments).is_dir():
+        raise ExperimentError(f"no experiments directory {where(args.experiments)}")
     files = experiment_files(args.experiments)
     if not files:
-        print("no experiments found")
+        print(f"no experiments found in {where(args.experiments)}")
     for path in files:
         print(_list_line(path))
     return 0
@@ -143,7 +175,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if report.stale:
         print(f"recomputed {report.stale} runs stored by an older model version")
     print(report.line())
-    return 1 if report.failed else 0
+    return EXIT_INCOMPLETE if report.failed else 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -153,12 +185,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     report = status(_load(args), args.scale, args.results)
     if args.json:
         print(json.dumps({"experiment": report.experiment, "scale": report.scale,
-                          "root": str(report.root), "total": report.total, **report.counts}))
+                          "root": str(report.root), "total": report.total, **report.counts,
+                          "last_sweep": report.last_sweep}))
     else:
         print(report.line())
+        if report.last_sweep is not None:
+            print(f"last sweep: {report.last_sweep}")
         for key, error in list(report.errors.items())[:10]:
             print(f"failed {key}: {error}")
-    return 0
+    return 0 if report.complete else EXIT_INCOMPLETE
 
 
 def cmd_compact(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from sales_abm.io import atomic_write, write_parquet
+from sales_abm.runner import manifest
 from sales_abm.runner.spec import Experiment, ExperimentError, Plan
 from sales_abm.runner.store import (
     Layout,
@@ -39,6 +40,9 @@ class StatusReport:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
     keys: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in STATES})
     errors: dict[str, str] = field(default_factory=dict)
+    #: The status of the latest sweep in the manifest (``finished``, ``interrupted``, ``killed``,
+    #: ``disk full``, ``running`` ...), or None without a (readable) manifest.
+    last_sweep: str | None = None
 
     @property
     def total(self) -> int:
@@ -62,25 +66,36 @@ def _model_version() -> str:
     return MODEL_VERSION
 
 
-def _experiment(experiment: Experiment | str) -> Experiment:
+def _experiment(experiment: Experiment | str,
+                experiments: str | Path | None = None) -> Experiment:
     if isinstance(experiment, Experiment):
         return experiment
     from sales_abm.runner.discover import load_experiment
 
-    return load_experiment(experiment)
+    return load_experiment(experiment, experiments)
 
 
 def status(experiment: Experiment | str, scale: str = "quick",
-           results: str | Path | None = None, *, deep: bool = True) -> StatusReport:
+           results: str | Path | None = None, *, deep: bool = True,
+           experiments: str | Path | None = None) -> StatusReport:
     """Check every run of a scale on disk (reading each file: unreadable means corrupt).
 
     A run is ``done`` (a valid file), ``corrupt`` (a file that cannot be read), ``failed`` (an
-    error record), ``stale`` (a result from another model version exists) or ``missing``.
+    error record), ``stale`` (a result from another model version exists) or ``missing``. A sweep
+    the manifest still calls ``running`` while none holds the root's lock is marked ``killed``.
+
+    Args:
+        experiment: a spec, or an experiment name or file.
+        scale: the scale.
+        results: base directory of results (default ``$SALES_ABM_RESULTS``, else ``results``).
+        deep: read every row of every file (else only the footers).
+        experiments: the experiments directory a name is looked up in.
     """
-    spec = _experiment(experiment)
+    spec = _experiment(experiment, experiments)
     plan, version = spec.resolve(scale), _model_version()
     layout = Layout(results_root(spec.name, scale, results))
-    report = StatusReport(spec.name, scale, layout.root)
+    manifest.settle_abandoned(layout)
+    report = StatusReport(spec.name, scale, layout.root, last_sweep=_last_sweep(layout))
     pending = []
     for ref in plan.runs(version):
         state = check_run(layout.run_path(ref.key), ref.key, deep=deep)
@@ -97,6 +112,14 @@ def status(experiment: Experiment | str, scale: str = "quick",
     return report
 
 
+def _last_sweep(layout: Layout) -> str | None:
+    try:
+        sweeps = manifest.read(layout).get("sweeps", [])
+    except ExperimentError:
+        return None
+    return str(sweeps[-1].get("status")) if sweeps else None
+
+
 def _count(report: StatusReport, state: str, key: str) -> None:
     report.counts[state] += 1
     report.keys[state].append(key)
@@ -109,24 +132,33 @@ def _error_text(path: Path) -> str:
         return "unreadable error record"
 
 
-def _done_design(experiment: Experiment | str, scale: str, results: str | Path | None,
-                 allow_missing: bool) -> tuple[Plan, pl.DataFrame, Layout]:
-    spec = _experiment(experiment)
+def _done_design(spec: Experiment, scale: str, results: str | Path | None,
+                 allow_missing: bool, *, deep: bool,
+                 hint: str = " (or pass allow_missing=True)"
+                 ) -> tuple[Plan, pl.DataFrame, Layout]:
+    """The design rows of the runs that are done; raises if some are not, unless allowed.
+
+    ``deep`` reads every row of every file, so that a file whose data (not only its footer) is
+    damaged counts as corrupt.
+    """
     plan, version = spec.resolve(scale), _model_version()
     layout = Layout(results_root(spec.name, scale, results))
     design = plan.design_frame(version)
     keys = design["run_key"].unique(maintain_order=True).to_list()
-    done = {k for k in keys if check_run(layout.run_path(k), k, deep=False) == "done"}
+    states = {k: check_run(layout.run_path(k), k, deep=deep) for k in keys}
+    done = [k for k, state in states.items() if state == "done"]
     if len(done) < len(keys) and not allow_missing:
+        corrupt = sum(state == "corrupt" for state in states.values())
         raise ExperimentError(
-            f"{spec.name}/{scale}: {len(keys) - len(done)} of {len(keys)} runs are not done in "
-            f"{layout.root}; run `sales-abm experiment run {spec.name} --scale {scale}` "
-            f"(or pass allow_missing=True)")
-    return plan, design.filter(pl.col("run_key").is_in(list(done))), layout
+            f"{spec.name}/{scale}: {len(keys) - len(done)} of {len(keys)} runs are not done "
+            f"({corrupt} corrupt) in {layout.root.absolute()}; `sales-abm experiment run "
+            f"{spec.name} --scale {scale}` computes them{hint}")
+    return plan, design.filter(pl.col("run_key").is_in(done)), layout
 
 
 def load(experiment: Experiment | str, scale: str = "quick", results: str | Path | None = None,
-         *, allow_missing: bool = False) -> pl.LazyFrame:
+         *, allow_missing: bool = False, experiments: str | Path | None = None
+         ) -> pl.LazyFrame:
     """The weekly rows of every run, joined to its design point.
 
     Columns: ``point, replicate, seed, run_key``, one column per factor (named by the factor),
@@ -137,13 +169,18 @@ def load(experiment: Experiment | str, scale: str = "quick", results: str | Path
     Args:
         experiment: a spec, or an experiment name or file.
         scale: the scale.
-        results: base directory of results (default ``results``).
+        results: base directory of results (default ``$SALES_ABM_RESULTS``, else ``results``).
         allow_missing: load the runs that are done instead of raising when some are not.
+        experiments: the experiments directory a name is looked up in.
+
+    Only the files' footers are checked here; a file whose data is damaged raises when the frame
+    is collected.
 
     Raises:
         ExperimentError: runs are not done (unless ``allow_missing``).
     """
-    plan, design, layout = _done_design(experiment, scale, results, allow_missing)
+    spec = _experiment(experiment, experiments)
+    plan, design, layout = _done_design(spec, scale, results, allow_missing, deep=False)
     schema = run_schema()
     runs_schema = {k: v for k, v in schema.items() if k != "seed"}
     keys = design["run_key"].unique(maintain_order=True).to_list()
@@ -158,15 +195,26 @@ def _tail(schema: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
 
 
 def load_summaries(experiment: Experiment | str, scale: str = "quick",
-                   results: str | Path | None = None, *,
-                   allow_missing: bool = False) -> pl.DataFrame:
+                   results: str | Path | None = None, *, allow_missing: bool = False,
+                   experiments: str | Path | None = None) -> pl.DataFrame:
     """One row per (design point, replicate): the design columns and every summary field.
 
     Summary fields are typed by their values: text -> String, whole numbers -> Int64, other
     numbers and nulls -> Float64, booleans -> Boolean. The summary's own ``seed`` is dropped (the
-    design's is the same).
+    design's is the same). Every file is read in full, so a run whose data is damaged is not
+    done (its summary, in the file's footer, may still read well).
+
+    Raises:
+        ExperimentError: runs are not done or corrupt (unless ``allow_missing``, which leaves
+            them out).
     """
-    plan, design, layout = _done_design(experiment, scale, results, allow_missing)
+    return _summaries(_experiment(experiment, experiments), scale, results, allow_missing)
+
+
+def _summaries(spec: Experiment, scale: str, results: str | Path | None, allow_missing: bool,
+               hint: str = " (or pass allow_missing=True)") -> pl.DataFrame:
+    plan, design, layout = _done_design(spec, scale, results, allow_missing, deep=True,
+                                        hint=hint)
     rows: dict[str, dict[str, Any]] = {}
     for key in design["run_key"].unique(maintain_order=True):
         summary = read_summary(layout.run_path(key))
@@ -200,18 +248,27 @@ def _summary_schema(rows: Any) -> dict[str, pl.DataType]:
 
 
 def compact(experiment: Experiment | str, scale: str = "quick",
-            results: str | Path | None = None, out: str | Path | None = None) -> dict[str, Path]:
+            results: str | Path | None = None, out: str | Path | None = None, *,
+            experiments: str | Path | None = None) -> dict[str, Path]:
     """Write the whole sweep as two files for analysis: ``weekly.parquet`` (:func:`load`) and
     ``summaries.parquet`` (:func:`load_summaries`), atomically, in ``out`` (default: the root).
 
     Raises:
-        ExperimentError: runs are not done.
+        ExperimentError: runs are not done, or corrupt (every file is read in full first).
     """
-    spec = _experiment(experiment)
+    spec = _experiment(experiment, experiments)
     root = Path(out) if out is not None else results_root(spec.name, scale, results)
+    summaries = _summaries(spec, scale, results, allow_missing=False, hint="")
     weekly = load(spec, scale, results)
-    summaries = load_summaries(spec, scale, results)
     paths = {"weekly": root / "weekly.parquet", "summaries": root / "summaries.parquet"}
-    atomic_write(paths["weekly"], lambda tmp: weekly.sink_parquet(tmp, compression="zstd"))
-    write_parquet(paths["summaries"], summaries)
+    try:
+        atomic_write(paths["weekly"], lambda tmp: weekly.sink_parquet(tmp, compression="zstd"))
+        write_parquet(paths["summaries"], summaries)
+    except pl.exceptions.PolarsError as exc:  # a file damaged since it was checked
+        raise ExperimentError(f"{spec.name}/{scale}: a run file cannot be read "
+                              f"({type(exc).__name__}); `sales-abm experiment status "
+                              f"{spec.name} --scale {scale}` finds it") from None
+    except OSError as exc:
+        raise ExperimentError(f"compact: cannot write to {root} "
+                              f"({exc.strerror or exc}: {exc.filename or root})") from None
     return paths

@@ -19,9 +19,13 @@ Files are written atomically (temporary file, then rename), so a file is complet
 
 from __future__ import annotations
 
+import errno
 import fcntl
+import io
 import json
 import math
+import os
+import tempfile
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,13 +40,22 @@ from sales_abm.metrics import COHORT_COLUMNS, WEEKLY_METRICS
 from sales_abm.runner.spec import ExperimentError
 
 FORMAT = "1"
+#: A worker's outcome for a run it could not write because the disk is full.
+DISK_FULL = "disk full"
 META = "sales_abm."
 RUNS = "runs"
 
 
+#: The environment variable naming the default base directory of results.
+RESULTS_ENVIRONMENT = "SALES_ABM_RESULTS"
+
+
 def results_root(experiment: str, scale: str, results: str | Path | None = None) -> Path:
-    """``<results>/<experiment>/<scale>``; ``results`` defaults to ``./results``."""
-    return Path("results" if results is None else results) / experiment / scale
+    """``<results>/<experiment>/<scale>``; ``results`` defaults to ``$SALES_ABM_RESULTS``, else
+    ``./results``."""
+    if results is None:
+        results = os.environ.get(RESULTS_ENVIRONMENT) or "results"
+    return Path(results) / experiment / scale
 
 
 def run_schema() -> dict[str, pl.DataType]:
@@ -86,17 +99,39 @@ class Layout:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the root's lock, so that two sweeps never write one root at once."""
-        self.runs.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "a+") as fh:
+        """Hold the root's lock, so that two sweeps never write one root at once.
+
+        Raises:
+            ExperimentError: another sweep holds it, or the root cannot be written (a path
+                under a file, a read-only place).
+        """
+        try:
+            self.runs.mkdir(parents=True, exist_ok=True)
+            fh = open(self.root / ".lock", "a+")  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            raise self._unwritable(exc) from None
+        with fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise ExperimentError(f"another sweep is writing {self.root}") from None
             try:
+                self._check_writable()
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _check_writable(self) -> None:
+        try:
+            with tempfile.TemporaryFile(dir=self.runs):
+                pass
+        except OSError as exc:
+            raise self._unwritable(exc) from None
+
+    def _unwritable(self, exc: OSError) -> ExperimentError:
+        where = f": {exc.filename}" if exc.filename else ""
+        return ExperimentError(f"results: cannot write to {self.root} "
+                               f"({exc.strerror or exc}{where})")
 
     def remove_partial_files(self) -> int:
         """Delete temporary files left by an interrupted sweep (call under the lock)."""
@@ -128,7 +163,17 @@ def write_run(path: Path, frame: pl.DataFrame, meta: dict[str, Any]) -> None:
     """
     text = {META + k: v if isinstance(v, str) else dumps(_json_safe(v)) for k, v in meta.items()}
     text[META + "format"] = FORMAT
-    atomic_write(path, lambda tmp: frame.write_parquet(tmp, compression="zstd", metadata=text))
+    buffer = io.BytesIO()  # encoded in memory: a full disk then fails in Python's own write,
+    frame.write_parquet(buffer, compression="zstd", metadata=text)  # with ENOSPC
+    data = buffer.getvalue()
+    atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error says the disk (or the user's quota) is full."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return "No space left on device" in str(exc)
 
 
 def _json_safe(value: Any) -> Any:

@@ -27,10 +27,12 @@ from tqdm import tqdm
 
 from sales_abm.runner import manifest
 from sales_abm.runner.executors import ExecutorSpec
-from sales_abm.runner.spec import Experiment, Plan, RunRef
+from sales_abm.runner.spec import Experiment, ExperimentError, Plan, RunRef
 from sales_abm.runner.store import (
+    DISK_FULL,
     Layout,
     check_run,
+    is_disk_full,
     results_root,
     stale_keys,
     write_design,
@@ -100,8 +102,9 @@ def run_experiment(
     Args:
         experiment: the spec.
         scale: the scale's name.
-        results: base directory of results (default ``results``); the root is
-            ``<results>/<experiment>/<scale>``.
+        results: base directory of results (default ``$SALES_ABM_RESULTS``, else
+            ``results``); the root is ``<results>/<experiment>/<scale>``, made absolute before
+            any task is sent (workers may run in another directory).
         executor: ``serial``, ``local[:N]`` or ``dask[:N|ADDRESS]``.
         force: recompute runs that are done.
         progress: False for no progress bar.
@@ -109,29 +112,56 @@ def run_experiment(
         function: the task function (default :func:`sales_abm.runner.worker.execute`; tests).
 
     Raises:
-        ExperimentError: a bad scale, design or executor, before any run starts.
+        ExperimentError: a bad scale, design, executor, results directory or manifest, before
+            any run starts; or a full disk, which stops the sweep (the runs written are kept).
     """
     from sales_abm.version import MODEL_VERSION
 
     plan = experiment.resolve(scale)
     spec = ExecutorSpec.parse(executor)
-    layout = Layout(results_root(experiment.name, scale, results))
+    layout = Layout(results_root(experiment.name, scale, results).absolute())
     report = SweepReport(experiment.name, scale, layout.root, str(spec))
-    with layout.lock():
-        report.partial_removed = layout.remove_partial_files()
-        write_design(layout, plan.design_frame(MODEL_VERSION))
-        todo = _todo(plan, layout, MODEL_VERSION, force, report)
-        entry = {"id": uuid.uuid4().hex, "started": manifest.now(), "command": command,
-                 "executor": str(spec), "force": force, "plan": _plan_info(plan),
-                 **manifest.environment()}
-        manifest.record(layout, experiment.name, scale, {**entry, **report.as_dict()})
-        try:
-            _execute(_Sweep(spec, report, function, layout, progress), todo, plan,
-                     MODEL_VERSION)
-        finally:
-            manifest.record(layout, experiment.name, scale,
-                            {**entry, "finished": manifest.now(), **report.as_dict()})
+    try:
+        with layout.lock():
+            manifest.settle_abandoned(layout, locked=True)  # also checks the manifest is readable
+            report.partial_removed = layout.remove_partial_files()
+            write_design(layout, plan.design_frame(MODEL_VERSION))
+            todo = _todo(plan, layout, MODEL_VERSION, force, report)
+            before = _stamps(layout, todo)
+            entry = {"id": uuid.uuid4().hex, "started": manifest.now(), "command": command,
+                     "executor": str(spec), "force": force, "plan": _plan_info(plan),
+                     "owner": manifest.owner(), **manifest.environment()}
+            with _Sweep(spec, report, function, layout, progress, started=bool(todo)) as sweep:
+                manifest.record(layout, experiment.name, scale, {**entry, **report.as_dict()})
+                try:
+                    _execute(sweep, todo, plan, MODEL_VERSION)
+                finally:
+                    report.done = _written(layout, todo, before)
+                    manifest.record(layout, experiment.name, scale,
+                                    {**entry, "finished": manifest.now(), **report.as_dict()})
+    except OSError as exc:  # the design, an error record or the manifest did not fit
+        if not is_disk_full(exc):
+            raise
+        raise _disk_full(layout) from None
     return report
+
+
+def _stamps(layout: Layout, todo: list[RunRef]) -> dict[str, tuple[int, int]]:
+    """The (inode, mtime) of the run files of ``todo`` that exist (corrupt, or ``force``)."""
+    stamps = {}
+    for ref in todo:
+        try:
+            st = layout.run_path(ref.key).stat()
+        except FileNotFoundError:
+            continue
+        stamps[ref.key] = (st.st_ino, st.st_mtime_ns)
+    return stamps
+
+
+def _written(layout: Layout, todo: list[RunRef], before: dict[str, tuple[int, int]]) -> int:
+    """The runs of ``todo`` whose file this sweep wrote: counted from the files, so that runs
+    finished while an interrupt stopped the counting are counted too."""
+    return sum(1 for key, stamp in _stamps(layout, todo).items() if before.get(key) != stamp)
 
 
 def _execute(sweep: _Sweep, todo: list[RunRef], plan: Plan, model_version: str) -> None:
@@ -143,6 +173,9 @@ def _execute(sweep: _Sweep, todo: list[RunRef], plan: Plan, model_version: str) 
         report.status = "finished"
     except KeyboardInterrupt:
         report.status = "interrupted"
+        raise
+    except DiskFullError:
+        report.status = "disk full"
         raise
     finally:
         report.wall_seconds = time.perf_counter() - start
@@ -168,29 +201,46 @@ def _plan_info(plan: Plan) -> dict[str, Any]:
             "factors": list(plan.factor_types)}
 
 
+class DiskFullError(ExperimentError):
+    """The disk of the results is full: the sweep stops, its written runs are kept."""
+
+
 class _Sweep:
-    """The submission loop: bounded in flight, a progress bar, crash recovery."""
+    """The submission loop: bounded in flight, a progress bar, crash recovery.
+
+    A context manager: entering starts the executor (when ``started``), so that an executor
+    which cannot start fails before the manifest records a sweep; leaving stops it.
+    """
 
     def __init__(self, spec: ExecutorSpec, report: SweepReport,
                  function: Callable[[Any], Any] | None, layout: Layout,
-                 progress: bool | None) -> None:
+                 progress: bool | None, started: bool = True) -> None:
         from sales_abm.runner.worker import execute
 
         self.spec, self.report, self.layout = spec, report, layout
         self.function = function or execute
         self.progress = progress
+        self.started = started
+        self.pool = ExitStack()
         self.in_flight: dict[Future, Any] = {}
         self.retry: deque[Any] = deque()
         self.attempts: dict[str, int] = {}
         self.restarts = 0
         self.broken = False
 
+    def __enter__(self) -> _Sweep:
+        if self.started:
+            self._start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.close()
+
     def run(self, todo: list[RunRef], plan: Plan, model_version: str) -> None:
         """Submit every run of ``todo`` and collect every outcome."""
         tasks = _tasks(todo, plan, model_version, self.layout)
         with ExitStack() as stack:
             self.bar = stack.enter_context(_bar(len(todo), self.report, self.progress))
-            self._start()
             stack.callback(lambda: self.pool.close())
             for task in tasks:
                 self._submit_within_limit(task)
@@ -255,6 +305,13 @@ class _Sweep:
         self.attempts.pop(task.key, None)
         self.report.run_seconds += outcome.seconds
         self.report.run_cpu_seconds += outcome.cpu_seconds
+        if outcome.status == DISK_FULL:
+            raise self._disk_full()
+        if outcome.status == "done" and not self.layout.run_path(task.key).exists():
+            self._failed(task, _Misplaced(
+                f"the worker wrote the run, but not at {self.layout.run_path(task.key)}: "
+                f"do the workers see this file system at the same path?"))
+            return
         if outcome.status == "done":
             self.report.done += 1
         else:
@@ -262,9 +319,17 @@ class _Sweep:
         self._tick()
 
     def _failed(self, task: Any, exc: BaseException) -> None:
-        write_error(self.layout, task.key, task.info(), exc)
+        try:
+            write_error(self.layout, task.key, task.info(), exc)
+        except OSError as err:
+            if is_disk_full(err):
+                raise self._disk_full() from None
+            raise
         self._count_failure(task.key, f"{type(exc).__name__}: {exc}")
         self._tick()
+
+    def _disk_full(self) -> DiskFullError:
+        return _disk_full(self.layout)
 
     def _count_failure(self, key: str, error: str) -> None:
         self.report.failed += 1
@@ -288,8 +353,18 @@ class _Sweep:
         self._start()
 
 
+def _disk_full(layout: Layout) -> DiskFullError:
+    return DiskFullError(f"the disk is full (no space left on device) in {layout.root}: the "
+                         f"sweep stopped; the runs written are kept; free some space and rerun "
+                         f"to continue")
+
+
 class _WorkerDied(RuntimeError):
     """A run lost because its worker process died."""
+
+
+class _Misplaced(RuntimeError):
+    """A run whose worker reported it done, but whose file is not where the store expects it."""
 
 
 def _tasks(todo: list[RunRef], plan: Plan, model_version: str,

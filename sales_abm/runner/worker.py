@@ -15,7 +15,14 @@ from typing import Any
 
 from sales_abm.model import RunResult, run
 from sales_abm.runner.identity import point_digest, run_key
-from sales_abm.runner.store import Layout, run_frame, write_error, write_run
+from sales_abm.runner.store import (
+    DISK_FULL,
+    Layout,
+    is_disk_full,
+    run_frame,
+    write_error,
+    write_run,
+)
 from sales_abm.scenario import Scenario
 from sales_abm.version import MODEL_VERSION
 
@@ -40,7 +47,8 @@ class RunTask:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of a run: ``done`` or ``failed`` (with its error), its wall and CPU time."""
+    """What became of a run: ``done``, ``failed`` (with its error) or :data:`DISK_FULL`, its
+    wall and CPU time."""
 
     key: str
     status: str
@@ -62,15 +70,24 @@ def execute(task: RunTask) -> Outcome:
     """Simulate one run and write its file; a run that raises writes its error record instead.
 
     Only ``Exception`` is caught: an interrupt or a dying process leaves no file at all (writes
-    are atomic), and the run is simply missing.
+    are atomic), and the run is simply missing. A full disk is no fault of the run: it is
+    reported as :data:`DISK_FULL` (no error record, which would not fit either), and the sweep
+    stops.
     """
     start, cpu = time.perf_counter(), time.process_time()
     layout = Layout(Path(task.root))
     try:
         _simulate_and_write(task, layout)
     except Exception as exc:
-        write_error(layout, task.key, task.info(), exc)
-        return Outcome(task.key, "failed", time.perf_counter() - start,
+        status = DISK_FULL if is_disk_full(exc) else "failed"
+        if status == "failed":
+            try:
+                write_error(layout, task.key, task.info(), exc)
+            except OSError as err:
+                if not is_disk_full(err):
+                    raise
+                status = DISK_FULL
+        return Outcome(task.key, status, time.perf_counter() - start,
                        f"{type(exc).__name__}: {exc}", time.process_time() - cpu)
     layout.error_path(task.key).unlink(missing_ok=True)
     return Outcome(task.key, "done", time.perf_counter() - start, None,

@@ -6,26 +6,7 @@ import json
 
 import pytest
 
-from sales_abm import cli
-from sales_abm.runner.cli import add_experiment_parser
-
 from .helpers import write_spec
-
-
-@pytest.fixture
-def main(monkeypatch):
-    """``sales_abm.cli.main`` with the experiment command wired in (as the lead will)."""
-    original = cli.build_parser
-
-    def build_parser():
-        parser = original()
-        sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-        if "experiment" not in sub.choices:
-            add_experiment_parser(sub)
-        return parser
-
-    monkeypatch.setattr(cli, "build_parser", build_parser)
-    return cli.main
 
 
 def test_list_and_describe(main, experiments_dir, capsys) -> None:
@@ -42,7 +23,7 @@ def test_list_and_describe(main, experiments_dir, capsys) -> None:
 
 def test_run_status_compact(main, experiments_dir, tmp_path, capsys) -> None:
     base = ["--experiments", str(experiments_dir), "--results", str(tmp_path)]
-    assert main(["experiment", "status", "tiny", "--json", *base]) == 0
+    assert main(["experiment", "status", "tiny", "--json", *base]) == 1  # not done: exit 1
     assert json.loads(capsys.readouterr().out)["missing"] == 4
     assert main(["experiment", "run", "tiny", "--executor", "serial", *base]) == 0
     captured = capsys.readouterr()
@@ -52,7 +33,9 @@ def test_run_status_compact(main, experiments_dir, tmp_path, capsys) -> None:
                  *base]) == 0
     assert "0 done, 4 skipped" in capsys.readouterr().out
     assert main(["experiment", "status", "tiny", *base]) == 0
-    assert "4 done, 0 missing, 0 stale, 0 failed, 0 corrupt" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "4 done, 0 missing, 0 stale, 0 failed, 0 corrupt" in out
+    assert "last sweep: finished" in out
     assert main(["experiment", "compact", "tiny", *base]) == 0
     assert (tmp_path / "tiny" / "quick" / "weekly.parquet").exists()
 
@@ -75,6 +58,26 @@ def test_bad_input_exits_2_with_one_line(main, experiments_dir, tmp_path, capsys
     assert code == 2
     assert message in err and err.count("\n") == 1
     assert not (tmp_path / "bad").exists()
+
+
+def test_too_many_workers_is_one_line_before_any_worker_starts(main, experiments_dir, tmp_path,
+                                                               capsys, monkeypatch) -> None:
+    from sales_abm.runner import executors
+
+    monkeypatch.setattr(executors, "memory_bytes", lambda: 2 * executors.WORKER_MEMORY)
+    monkeypatch.setattr(executors, "_process_pool", None)  # starting a pool would fail loudly
+    code = main(["experiment", "run", "tiny", "--executor", "local:3", "--experiments",
+                 str(experiments_dir), "--results", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "worker count must be 1 to 2" in err
+    assert not (tmp_path / "tiny").exists()
+
+
+def test_list_names_a_missing_directory(main, tmp_path, capsys) -> None:
+    assert main(["experiment", "list", "--experiments", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert f"no experiments directory {tmp_path / 'none'} (given by --experiments)" in err
 
 
 def test_a_missing_name_is_a_usage_error(main, capsys) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sales_abm.runner import ExperimentError, load, load_summaries, run_experiment
+from sales_abm.runner import ExperimentError, executors, load, load_summaries, run_experiment
 from sales_abm.runner.executors import ExecutorSpec
 
 from .helpers import tiny
@@ -69,7 +69,23 @@ def test_executor_specs_parse(text, expected) -> None:
     assert str(ExecutorSpec.parse(text)) == text
 
 
-@pytest.mark.parametrize("text", ["threads", "local:0", "local:x", "serial:2", ""])
+@pytest.mark.parametrize("text", ["threads", "local:0", "local:x", "serial:2", "", "dask:0",
+                                  "local:99999", "dask:99999"])
 def test_bad_executor_specs_fail(text) -> None:
     with pytest.raises(ExperimentError, match="executor|worker count"):
         ExecutorSpec.parse(text)
+
+
+def test_worker_counts_are_bounded_by_memory_and_cpus(monkeypatch) -> None:
+    monkeypatch.setattr(executors, "memory_bytes", lambda: 2 * executors.WORKER_MEMORY + 1)
+    monkeypatch.setattr(executors, "cpu_count", lambda: 8)
+    assert executors.max_workers() == 2
+    assert ExecutorSpec.parse("local:2").workers == 2
+    for text in ("local:3", "dask:3"):
+        with pytest.raises(ExperimentError, match="worker count must be 1 to 2"):
+            ExecutorSpec.parse(text)
+    monkeypatch.setattr(executors, "memory_bytes", lambda: None)
+    monkeypatch.setattr(executors, "cpu_count", lambda: 1)
+    assert executors.max_workers() == executors.WORKERS_PER_CPU
+    with pytest.raises(ExperimentError, match="worker count"):
+        ExecutorSpec.parse(f"local:{executors.WORKERS_PER_CPU + 1}")

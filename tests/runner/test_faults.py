@@ -41,8 +41,11 @@ def _snapshot(runs: Path) -> dict[str, tuple[int, int]]:
     return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in runs.glob("*.parquet")}
 
 
-def _interrupt_sweep(tmp_path: Path, sig: signal.Signals) -> tuple[Path, Path, int]:
-    """Start a sweep of 24 runs in a subprocess; send ``sig`` to its process group mid-way."""
+def _interrupt_sweep(tmp_path: Path, sig: signal.Signals,
+                     parent_only: bool = False) -> tuple[Path, Path, int]:
+    """Start a sweep of 24 runs in a subprocess; send ``sig`` to its process group mid-way
+    (``parent_only``: to the sweep's process alone, as a kill of the parent does; its workers
+    must then exit within seconds)."""
     spec = helpers.write_spec(tmp_path / "experiments", replicates=12)
     script = tmp_path / "sweep.py"
     script.write_text(RUNNER_SCRIPT)
@@ -56,11 +59,33 @@ def _interrupt_sweep(tmp_path: Path, sig: signal.Signals) -> tuple[Path, Path, i
             assert time.monotonic() < deadline, "the sweep did not start"
             time.sleep(0.02)
     finally:
-        os.killpg(proc.pid, sig)
+        (os.kill if parent_only else os.killpg)(proc.pid, sig)
         code = proc.wait(timeout=60)
-        if _group_alive(proc.pid):  # a stray worker after an interrupt: never leave one behind
+        orphans = _wait_for_group_to_exit(proc.pid, 10.0)
+        if orphans:  # a stray worker after an interrupt: never leave one behind
             os.killpg(proc.pid, signal.SIGKILL)
+    assert not orphans, f"worker processes outlived the sweep: {orphans}"
     return spec, results, code
+
+
+def _wait_for_group_to_exit(pgid: int, seconds: float) -> list[int]:
+    """The processes of group ``pgid`` still alive after up to ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while _group_alive(pgid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return _group_members(pgid)
+
+
+def _group_members(pgid: int) -> list[int]:
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
 
 
 def _group_alive(pgid: int) -> bool:
@@ -71,25 +96,39 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
+def _last_sweep(results: Path) -> dict:
+    return json.loads((results / "tiny" / "quick" / "manifest.json").read_text())["sweeps"][-1]
+
+
 def test_ctrl_c_stops_the_sweep_and_records_it(tmp_path) -> None:
-    spec, results, code = _interrupt_sweep(tmp_path, signal.SIGINT)
+    # SIGINT to the sweep alone: its workers finish the runs they hold while it shuts down,
+    # after it stopped counting; the manifest must count them all the same.
+    spec, results, code = _interrupt_sweep(tmp_path, signal.SIGINT, parent_only=True)
     assert code == 130
-    sweeps = json.loads((results / "tiny" / "quick" / "manifest.json").read_text())["sweeps"]
-    assert sweeps[-1]["status"] == "interrupted" and "finished" in sweeps[-1]
+    last = _last_sweep(results)
+    assert last["status"] == "interrupted" and "finished" in last
     runs = _runs(results)
     assert not list(runs.glob(".*.tmp"))
     done = len(list(runs.glob("*.parquet")))
+    assert last["done"] == done, "the manifest's done count differs from the files written"
     report = run_experiment(helpers.load_spec(spec), results=results, executor="serial",
                             progress=False)
     assert (report.skipped, report.done) == (done, 24 - done)
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_kill_9_mid_sweep_then_resume_runs_each_run_once(tmp_path) -> None:
-    spec, results, _ = _interrupt_sweep(tmp_path, signal.SIGKILL)
+    # kill -9 of the sweep's process alone: its workers must exit by themselves (checked in
+    # _interrupt_sweep), its manifest entry must not stay 'running', and a rerun resumes.
+    spec, results, code = _interrupt_sweep(tmp_path, signal.SIGKILL, parent_only=True)
+    assert code == -signal.SIGKILL
     runs = _runs(results)
     before = _snapshot(runs)
     assert 3 <= len(before) < 24, "the sweep should have been killed mid-way"
+    assert _last_sweep(results)["status"] == "running"
     experiment = helpers.load_spec(spec)
+    assert status(experiment, results=results).last_sweep == "killed"
+    assert _last_sweep(results)["status"] == "killed", "a killed sweep still reads 'running'"
     report = run_experiment(experiment, results=results, executor="serial", progress=False)
     assert (report.skipped, report.done, report.failed) == (len(before), 24 - len(before), 0)
     after = _snapshot(runs)
