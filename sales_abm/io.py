@@ -96,8 +96,10 @@ class StagedDirectory:
             OSError: ``dest`` is a file, lies under a file, or its place is not writable.
         """
         dest = Path(dest).absolute()
-        if dest.exists() and not dest.is_dir():
-            raise NotADirectoryError(errno.ENOTDIR, "exists and is not a directory", str(dest))
+        existing = next(p for p in (dest, *dest.parents) if p.exists())
+        if not existing.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "exists and is not a directory",
+                                     str(existing))
         dest.parent.mkdir(parents=True, exist_ok=True)
         if dest.is_dir() and not os.access(dest, os.W_OK | os.X_OK):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(dest))
