@@ -184,5 +184,6 @@ VIEWS: list[Callable[[Any], solara.Element]] = [
 def Page() -> solara.Element:
     """The explorer: one model per browser session."""
     model = solara.use_memo(ExploreModel, dependencies=[])
+    solara.Title(TITLE)  # the browser tab's title (Solara's default is "Solara ☀️")
     return SolaraViz(model, components=[(view, 0) for view in VIEWS], model_params=MODEL_PARAMS,
                      name=TITLE)
