@@ -300,3 +300,13 @@ def test_the_console_script_exits_with_the_status_and_flushes_its_output(tmp_pat
     assert proc.returncode == 0 and json.loads(proc.stdout)["weeks"] == 2
     proc = subprocess.run([str(script)], capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.startswith("usage:")
+
+
+def test_run_loads_mesas_model_without_the_rest_of_mesa_and_nothing_goes_missing():
+    code = ("import sys\nfrom sales_abm.cli import main\nassert main(['run', '--weeks', '2']) == 0\n"
+            "print('pandas' in sys.modules, 'mesa.space' in sys.modules, file=sys.stderr)\n"
+            "from mesa import DataCollector, space\nimport mesa\n"
+            "print(mesa.__version__ > '3', DataCollector.__name__, file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert proc.stderr.split() == ["False", "False", "True", "DataCollector"]
