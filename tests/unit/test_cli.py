@@ -303,7 +303,8 @@ def test_the_console_script_exits_with_the_status_and_flushes_its_output(tmp_pat
 
 
 def test_run_loads_mesas_model_without_the_rest_of_mesa_and_nothing_goes_missing():
-    code = ("import sys\nfrom sales_abm.cli import main\nassert main(['run', '--weeks', '2']) == 0\n"
+    code = ("import sys\nfrom sales_abm.cli import main\n"
+            "assert main(['run', '--weeks', '2']) == 0\n"
             "print('pandas' in sys.modules, 'mesa.space' in sys.modules, file=sys.stderr)\n"
             "from mesa import DataCollector, space\nimport mesa\n"
             "print(mesa.__version__ > '3', DataCollector.__name__, file=sys.stderr)")
