@@ -17,13 +17,7 @@ The model is described in ``docs/model.md``; a first session is ``docs/tutorial.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
-
-try:
-    __version__ = version("sales_abm")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
 
 #: Each public name and the module that defines it.
 _EXPORTS: dict[str, str] = {
@@ -95,8 +89,22 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on f
     from sales_abm.version import MODEL_VERSION
 
 
+def _version() -> str:
+    # importlib.metadata scans the installed distributions: ~50 ms that `sales-abm --help` and
+    # every run process would pay at start-up for a string they do not use.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sales_abm")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
     """Import a public name's module on first use, and cache the name here."""
+    if name == "__version__":
+        globals()[name] = _version()
+        return globals()[name]
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'sales_abm' has no attribute {name!r}")

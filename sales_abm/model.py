@@ -312,8 +312,14 @@ class RunResult:
 
 
 def run(scenario: Scenario, seed: int | None = None) -> RunResult:
-    """Run one scenario with one seed and return its frames and summary."""
-    model = SalesModel(scenario, seed)
+    """Run one scenario with one seed and return its frames and summary.
+
+    A ``seed`` other than the scenario's is written into the returned scenario, so that running
+    ``result.scenario`` again reproduces the result.
+    """
+    if seed is not None and seed != scenario.seed:
+        scenario = scenario.with_overrides({"seed": seed})
+    model = SalesModel(scenario)
     model.run_model()
     weekly = model.recorder.weekly_frame()
     cohorts = model.recorder.cohort_frame()

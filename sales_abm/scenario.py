@@ -530,8 +530,13 @@ def _flatten(raw: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _unknown(key: str) -> ScenarioError:
-    close = difflib.get_close_matches(key, list(PARAMETERS), n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else "; see `sales-abm params` for all keys"
+    # A key's own name in another section (``market.reps`` for ``reps``) is the likelier slip
+    # than the nearest spelling, which shares the section but means something else.
+    name = key.rsplit(".", 1)[-1]
+    close = [k for k in PARAMETERS if k.rsplit(".", 1)[-1] == name] or difflib.get_close_matches(
+        key, list(PARAMETERS), n=1, cutoff=0.6)
+    hint = ("; did you mean " + " or ".join(f"'{k}'" for k in close) + "?" if close
+            else "; see `sales-abm params` for all keys")
     return ScenarioError(f"unknown scenario key '{key}'{hint}")
 
 
@@ -650,17 +655,15 @@ class Scenario:
 
     @classmethod
     def from_toml(cls, path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
-        """Load a TOML file, then apply dotted overrides."""
-        path = Path(path)
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ScenarioError(f"scenario file not found: {path}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"malformed TOML in {path}: {exc}") from None
-        flat = _flatten(raw)
-        flat.update(overrides or {})
-        return cls.from_dict(flat)
+        """Load a TOML file, then apply dotted overrides as :meth:`with_overrides` does.
+
+        So a ``contract.preset`` override gives that preset's terms, whatever terms the file
+        spells out. The file is read at most :data:`MAX_SCENARIO_BYTES` (+1) bytes, so a huge or
+        endless file (``/dev/zero``) is refused at once; a file that cannot be read, is not
+        UTF-8 or is not TOML raises a one-line :class:`ScenarioError`.
+        """
+        scenario = cls.from_dict(_flatten(read_scenario_file(path)))
+        return scenario.with_overrides(overrides) if overrides else scenario
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
         """A new scenario with dotted keys changed (a new preset re-applies its values first)."""
@@ -707,6 +710,47 @@ class Scenario:
             lines.append(f"\n[{section}]")
             lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items())
         return "\n".join(lines) + "\n"
+
+
+#: Largest scenario file read (a resolved scenario is about 4 KB).
+MAX_SCENARIO_BYTES = 1 << 20
+
+
+def read_scenario_file(path: str | Path, limit: int = MAX_SCENARIO_BYTES) -> dict[str, Any]:
+    """The parsed TOML of a scenario file, checked to be readable, small enough and UTF-8.
+
+    Args:
+        path: The file.
+        limit: The largest size accepted, in bytes; at most ``limit + 1`` bytes are read.
+
+    Returns:
+        The file's tables and keys, not yet validated as a scenario.
+
+    Raises:
+        ScenarioError: One line naming the file and what is wrong with it.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError:
+        raise ScenarioError(f"scenario file not found: {path}") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"--scenario must be a TOML file, {path} is a directory") from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario file {path}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise ScenarioError(f"scenario file {path} is larger than {limit // 1024} KiB; a "
+                            "scenario is a small TOML file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"scenario file {path} is not UTF-8 text (byte {exc.start}); "
+                            "a scenario is a TOML file") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"malformed TOML in {path}: {exc}") from None
 
 
 def _toml_value(value: Any) -> str:

@@ -1,14 +1,16 @@
 """``sales-abm theory``: the static benchmark on the command line.
 
-Registered by :func:`add_theory_parser` from :func:`sales_abm.cli.build_parser`. The scenario
-options are the ``run`` command's (imported lazily, so this module does not import
-:mod:`sales_abm.cli` at import time and no cycle arises).
+Registered through :data:`sales_abm.cli.COMMANDS` (imported when the command runs). The scenario
+options are the ``run`` command's, from :mod:`sales_abm.cli_common`, without ``--weeks`` and
+``--seed``: the static benchmark has no horizon and draws nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
+
+from sales_abm.cli_common import UsageError, add_scenario_options, scenario_from_args
 
 _COLUMNS = (
     ("effort", "effort", ".0f"),
@@ -48,15 +50,13 @@ def add_theory_parser(subparsers: Any) -> argparse.ArgumentParser:
     Returns:
         The new sub-parser.
     """
-    from sales_abm.cli import _add_scenario_options
-
     p = subparsers.add_parser(
         "theory",
         help="the rep's static best response (and the client's best contract) for a scenario",
         description="Expected weekly payoff of every rep strategy in a stationary market, the "
         "myopic best response, and optionally the client's best contract in the one-shot game.",
     )
-    _add_scenario_options(p)
+    add_scenario_options(p, horizon=False)
     p.add_argument("--skill", type=float, help="rep skill in [0, 1] (default rep.skill_initial)")
     p.add_argument("--top", type=int, default=10, help="strategies to list (default 10)")
     p.add_argument(
@@ -83,7 +83,6 @@ def format_table(rows: list[dict[str, Any]], columns: tuple[tuple[str, str, str]
 
 
 def _cmd_theory(args: argparse.Namespace) -> int:
-    from sales_abm.cli import UsageError, scenario_from_args
     from sales_abm.theory.best_response import best_response
     from sales_abm.theory.contract_game import solve_contract_game, training_decision
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import solara
@@ -28,12 +29,24 @@ with warnings.catch_warnings():
     from mesa.visualization import SolaraViz
 
 TITLE = "sales_abm: two contracts, one seed"
+#: Hides the bar of Mesa's page tabs (the page has one tab, "Page 0").
+ONE_PAGE_CSS = ".v-tabs { display: none; }"
+
+
+class VegaLite(solara.widgets.VegaLite):
+    """Solara's Vega-Lite widget, with a template that does not draw a chart already removed.
+
+    Solara's own template draws 100 ms after mounting, even when the chart was unmounted in the
+    meantime, which throws one JavaScript error per chart on each page load (``vegalite.vue``
+    says why and how it is avoided).
+    """
+
+    template_file = str(Path(__file__).with_name("vegalite.vue"))
 
 
 def vega(spec: charts.Spec) -> solara.Element:
     """Show a Vega-Lite spec (what ``solara.FigureAltair`` shows, without rebuilding Altair)."""
-    return solara.widgets.VegaLite.element(spec=spec, listen_to_click=False,
-                                           listen_to_hover=False)
+    return VegaLite.element(spec=spec, listen_to_click=False, listen_to_hover=False)
 
 
 def _money(x: float) -> str:
@@ -184,5 +197,11 @@ VIEWS: list[Callable[[Any], solara.Element]] = [
 def Page() -> solara.Element:
     """The explorer: one model per browser session."""
     model = solara.use_memo(ExploreModel, dependencies=[])
-    return SolaraViz(model, components=[(view, 0) for view in VIEWS], model_params=MODEL_PARAMS,
-                     name=TITLE)
+    with solara.Column(style={"padding": "0"}) as page:
+        solara.Title(TITLE)  # the browser tab's title (Solara's default is "Solara ☀️")
+        # Mesa puts its pages in tabs named "Page 0", "Page 1", ...; every view is on one page,
+        # so its one tab says nothing and is not shown.
+        solara.Style(ONE_PAGE_CSS)
+        SolaraViz(model, components=[(view, 0) for view in VIEWS], model_params=MODEL_PARAMS,
+                  name=TITLE)
+    return page

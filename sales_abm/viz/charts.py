@@ -17,12 +17,24 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from sales_abm.viz.assets import RANGES
+
 RUN_COLOURS = ("#d1495b", "#00798c")
 VACANT_COLOUR = "#bbbbbb"
 WIDTH = 400
 HEIGHT = 105
 Spec = dict[str, Any]
 WEEK_AXIS = alt.Axis(format="d", tickMinStep=1)
+#: The Vega-Lite the page draws with (Solara's widget loads ``vega-lite@5``). Altair writes its own
+#: schema version (v6 for Altair 6), which makes vega-embed warn of a version mismatch on every
+#: chart; the templates use nothing that Vega-Lite 5 lacks (the page tests draw them), so they
+#: declare the version that draws them.
+SCHEMA = f"https://vega.github.io/schema/vega-lite/v{RANGES['vega-lite']}.json"
+
+
+def _template(chart: alt.TopLevelMixin) -> Spec:
+    """A chart as a Vega-Lite template declaring the page's Vega-Lite version."""
+    return {**chart.to_dict(), "$schema": SCHEMA}
 
 
 def with_data(template: Spec, data: Mapping[str, pl.DataFrame]) -> Spec:
@@ -114,14 +126,15 @@ def _office(index: int, title: str, threshold_max: float) -> alt.LayerChart:
 @lru_cache(maxsize=64)
 def weekly_pair(top: Trend, bottom: Trend, labels: tuple[str, ...]) -> Spec:
     """Template: two weekly series of every run, one above the other (data ``weekly``)."""
-    return alt.vconcat(_trend(top, labels, WIDTH), _trend(bottom, labels, WIDTH)).to_dict()
+    return _template(alt.vconcat(_trend(top, labels, WIDTH), _trend(bottom, labels, WIDTH)))
 
 
 @lru_cache(maxsize=64)
 def close_rate_and(bottom: Trend, labels: tuple[str, ...], pool: int) -> Spec:
     """Template: cohort close rate (each resolved cohort a dot, ``pool`` cohorts pooled a line)
     above a weekly series (data ``cohorts`` and ``weekly``)."""
-    return alt.vconcat(_close_rate(labels, pool, WIDTH), _trend(bottom, labels, WIDTH)).to_dict()
+    return _template(alt.vconcat(_close_rate(labels, pool, WIDTH),
+                                 _trend(bottom, labels, WIDTH)))
 
 
 @lru_cache(maxsize=64)
@@ -133,5 +146,5 @@ def strategies(labels: tuple[str, ...], threshold_max: float) -> Spec:
                          _bars("pressure", "Rep pressure now", labels))
     office = alt.hconcat(*(_office(i, f"Office, {name}", threshold_max)
                            for i, name in enumerate(labels)))
-    return alt.vconcat(levels, office).resolve_scale(color="independent").configure_view(
-        strokeWidth=0).to_dict()
+    return _template(alt.vconcat(levels, office).resolve_scale(color="independent")
+                     .configure_view(strokeWidth=0))

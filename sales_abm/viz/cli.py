@@ -8,8 +8,10 @@ imported here: Solara, Altair and Mesa's visualization load only when the comman
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib.util
 import os
+import socket
 import sys
 from typing import Any
 
@@ -59,9 +61,35 @@ def solara_arguments(host: str, port: int) -> list[str]:
             "--no-check-version"]
 
 
+def address_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port`` (in use, unknown host, ...), or None.
+
+    Binds and releases the address as the server will (``SO_REUSEADDR``, as uvicorn sets it), so
+    the command can say so in one line before it prints an address that would not answer.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return f"--host {host}: {exc.strerror}"
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return f"port {port} on {host} is in use; choose another with --port"
+                return f"cannot listen on {host}:{port}: {exc.strerror}"
+    return None
+
+
 def _cmd_explore(args: argparse.Namespace) -> int:
     if missing_modules():
         print(INSTALL_HINT, file=sys.stderr)
+        return EXIT_USAGE
+    problem = address_problem(args.host, args.port)
+    if problem is not None:
+        print(f"error: sales-abm explore: {problem}", file=sys.stderr)
         return EXIT_USAGE
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")  # no calls home
     from solara.__main__ import run as solara_run

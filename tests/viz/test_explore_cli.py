@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,27 @@ def test_the_installed_assets_serve_every_range_the_page_loads():
     for package, major in assets.RANGES.items():
         assert (cache / f"{package}@{major}" / "build" / f"{package}.min.js").is_file()
     assert (cache / "requirejs@2.3.6" / "require.js").is_file()
+
+
+def test_a_port_in_use_is_one_line_and_exit_2_before_any_address(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["explore", "--host", "127.0.0.1", "--port", str(port)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no address printed
+    assert captured.err.count("\n") == 1 and f"port {port} on 127.0.0.1 is in use" in captured.err
+
+
+def test_an_unknown_host_is_one_line_and_exit_2(capsys):
+    assert main(["explore", "--host", "no-such-host.invalid"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--host no-such-host.invalid" in err
+
+
+def test_a_free_address_has_no_problem():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert cli.address_problem("127.0.0.1", port) is None
