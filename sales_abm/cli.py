@@ -201,9 +201,12 @@ def _load_mesa_core() -> None:
     try:
         from mesa.agent import Agent
         from mesa.model import Model
-    except BaseException:
-        del sys.modules["mesa"]
-        raise
+    except Exception:
+        # A Mesa whose core modules need the package's __init__ (another release in the pinned
+        # range): forget the partial load and let the model import Mesa the ordinary way.
+        for name in [m for m in sys.modules if m == "mesa" or m.startswith("mesa.")]:
+            del sys.modules[name]
+        return
     package.Agent, package.Model = Agent, Model
 
     def finish_import(name: str) -> Any:
