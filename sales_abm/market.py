@@ -495,8 +495,13 @@ class Market:
 
     # -- step 4: recovery and entry ---------------------------------------------------------------
 
-    def advance(self, week: int, rng: np.random.Generator) -> None:
+    def advance(self, week: int, rng: np.random.Generator,
+                entry_rng: np.random.Generator | None = None) -> None:
         """End rests and burns, let receptivity recover, and let new prospects enter.
+
+        Customers leave at ``entry_rate`` (their rows drawn from ``rng``); with an ``entry_rng``
+        and the ``market_entry`` switch on, prospects outside the funnel also turn over at
+        ``turnover_rate`` (see :meth:`turn_over`).
 
         Also updates :attr:`counts`, the rows per status at the end of the week, which the
         recovery pass counts as it goes (a separate pass would cost as much again).
@@ -508,8 +513,44 @@ class Market:
             rows = rng.choice(customers, leaving, replace=False)
             rows.sort()
             self._draw_rows(rows, rng)
-            self.receptivity[rows] = self.base_receptivity[rows]
-            self.status[rows] = Status.AVAILABLE
+            self._fresh(rows)
             counts[Status.CUSTOMER] -= leaving
             counts[Status.AVAILABLE] += leaving
+        if entry_rng is not None and self.switches.market_entry:
+            self.turn_over(entry_rng, counts)
         self.counts = counts
+
+    def turn_over(self, rng: np.random.Generator, counts: np.ndarray) -> np.ndarray:
+        """Exogenous entry: a share ``turnover_rate`` of the prospects outside the funnel
+        (available, resting or burned) leave and new ones take their rows.
+
+        Firms are founded and close, buyers change jobs: the market renews itself whatever the
+        reps close, so its good-fit share stays put unless the reps use it up faster than it
+        renews. Rows booked or in a sales cycle are left alone (their meeting or deal is
+        pending); customers leave at ``entry_rate``. Updates ``counts`` in place and returns
+        the rows renewed.
+        """
+        eligible = kernels.rows_outside_funnel(self.status)
+        k = rng.binomial(eligible.size, self.p.turnover_rate)
+        if k == 0:
+            return eligible[:0]
+        rows = np.sort(rng.choice(eligible, k, replace=False))
+        np.subtract.at(counts, self.status[rows].astype(np.int64), 1)
+        counts[Status.AVAILABLE] += k
+        self._draw_rows(rows, rng)
+        self._fresh(rows)
+        return rows
+
+    def _fresh(self, rows: np.ndarray) -> None:
+        """New prospects in these rows: available, at their base receptivity, no history."""
+        self.receptivity[rows] = self.base_receptivity[rows]
+        self.status[rows] = Status.AVAILABLE
+        self.until[rows] = 0
+        self.won[rows] = False
+
+    def good_fit_share_available(self) -> float:
+        """Share of the available prospects whose fit clears the client's qualification bar
+        (NaN when none is available)."""
+        available, good = kernels.count_qualified_available(self.status, self.fit,
+                                                            self.p.qualification_bar)
+        return good / available if available else float("nan")

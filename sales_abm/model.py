@@ -36,7 +36,7 @@ from sales_abm.version import MODEL_VERSION  # re-exported: sales_abm.model.MODE
 
 #: The named random streams of a run, spawned in this order from the run's SeedSequence.
 STREAMS = ("mesa", "world", "hiring", "strategy", "calls", "meetings", "market", "audit",
-           "attrition")
+           "attrition", "entry")
 
 
 class SalesModel(mesa.Model):
@@ -100,7 +100,7 @@ class SalesModel(mesa.Model):
         closes = self.market.resolve_cycles(w, self.sales_force.hire_id,
                                             self.outsourcer.epoch_start, bands=bands)
         self._record_cohorts(w, calls, meetings, closes)
-        self.market.advance(w, self.rngs["market"])
+        self.market.advance(w, self.rngs["market"], self.rngs["entry"])
         money = self._settle(calls, meetings, closes, training)
         self.sales_force.observe(calls, meetings, closes)
         quits = self._learn_and_leave(w, money)
@@ -287,6 +287,7 @@ class SalesModel(mesa.Model):
             # the method's argument handling
             "mean_receptivity": np.add.reduce(market.receptivity) / market.n,
             "contract_holder": self.client.replacements,
+            "good_fit_share_available": market.good_fit_share_available(),
         }
         for dim in STRATEGY_DIMENSIONS:
             mean_sd = kernels.masked_mean_sd(force.value(dim), on)

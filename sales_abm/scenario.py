@@ -161,6 +161,15 @@ class MarketParams:
     entry_rate: float = param(
         0.02, "per week", "chance a customer's row is taken by a new prospect", 0, 1
     )
+    turnover_rate: float = param(
+        0.01,
+        "per week",
+        "share of prospects outside the funnel (available, resting or burned) replaced each week "
+        "by new ones (firms founded or closed, buyers changing jobs or roles), independent of "
+        "closes",
+        0,
+        1,
+    )
     network_degree: int = param(4, "neighbours", "mean degree of the industry network", 0, 50)
     network_rewiring: float = param(
         0.1, "probability", "small-world rewiring of that network", 0, 1
@@ -265,6 +274,9 @@ class Switches:
     attrition: bool = param(True, "on/off", "reps quit (base rate and low earnings)")
     ae_capacity: bool = param(True, "on/off", "client AE capacity limits held meetings")
     termination: bool = param(True, "on/off", "client may terminate at its reviews")
+    market_entry: bool = param(
+        True, "on/off", "new prospects enter at market.turnover_rate (off: only customers leave)"
+    )
 
 
 @dataclass(frozen=True)

@@ -102,3 +102,41 @@ def test_owner_buckets_separate_current_reps_leavers_and_earlier_holders():
     assert owner.tolist() == [0, 5, 2]
     owner = m.owner(rows, current_hires=np.array([10, 12, 11, 13]), epoch_start=11)
     assert owner.tolist() == [5, 5, 2]
+
+
+def test_turnover_renews_only_rows_outside_the_funnel_and_keeps_the_partition():
+    sc, m = make_market(20000, **{"market.turnover_rate": 0.2})
+    call(m, sc)  # some rows booked, many resting
+    m.status[:50] = Status.CYCLE
+    m.status[50:100] = Status.CUSTOMER
+    m.status[100:150] = Status.BURNED
+    before_fit = m.fit.copy()
+    before = m.status.copy()
+    counts = m.status_counts()
+    rows = m.turn_over(np.random.default_rng(3), counts)
+    assert rows.size > 0.1 * 20000
+    assert np.isin(before[rows], [Status.AVAILABLE, Status.COOLING, Status.BURNED]).all()
+    assert (m.status[rows] == Status.AVAILABLE).all()
+    np.testing.assert_array_equal(counts, m.status_counts())  # counts kept in step
+    untouched = np.setdiff1d(np.arange(m.n), rows)
+    np.testing.assert_array_equal(m.fit[untouched], before_fit[untouched])
+    assert not np.isin(rows, np.arange(100)).any()  # cycles and customers stay
+
+
+def test_market_entry_switch_stops_turnover():
+    sc, on = make_market(5000)
+    _, off = make_market(5000, **{"switches.market_entry": False})
+    for m in (on, off):
+        call(m, sc)
+        m.advance(0, np.random.default_rng(1), np.random.default_rng(2))
+    assert not np.array_equal(on.fit, off.fit)
+    _, ref = make_market(5000, **{"switches.market_entry": False})
+    call(ref, sc)
+    ref.advance(0, np.random.default_rng(1))
+    np.testing.assert_array_equal(off.fit, ref.fit)
+
+
+def test_good_fit_share_available_counts_qualified_available_rows():
+    sc, m = make_market(3000)
+    want = (m.fit[m.status == Status.AVAILABLE] >= sc.market.qualification_bar).mean()
+    assert m.good_fit_share_available() == want
