@@ -207,9 +207,15 @@ class RepParams:
         4500.0, "USD per month", "earnings below which a rep starts to look elsewhere", 0, 1e5
     )
     quit_hazard_below: float = param(
-        0.02, "per week", "extra quit hazard while trailing earnings are below the option", 0, 1
+        0.01, "per week", "extra quit hazard while trailing earnings are below the option", 0, 1
     )
-    attrition_annual: float = param(0.32, "per year", "base attrition", 0, 0.99)
+    attrition_annual: float = param(
+        0.25,
+        "per year",
+        "base attrition; with the earnings channel the retainer's total is 30-34% a year",
+        0,
+        0.99,
+    )
     earnings_window: int = param(13, "weeks", "trailing window for earnings", 1, 104)
     office_network: str = param(
         "small_world",
