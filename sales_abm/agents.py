@@ -442,7 +442,15 @@ class Client(mesa.Agent):
 
     def capacity(self) -> int | None:
         """Meetings the AEs can hold this week (None: unlimited)."""
-        return self.config.client.ae_capacity if self.config.switches.ae_capacity else None
+        sc = self.config
+        if not sc.switches.ae_capacity:
+            return None
+        return round(sc.client.ae_capacity * sc.reps)
+
+    def triage_noise(self) -> float | None:
+        """Noise of the AEs' read of fit when they triage meetings (None: no triage)."""
+        sc = self.config
+        return sc.client.triage_noise if sc.switches.ae_triage else None
 
     def account(self, margin: float, cost: float) -> None:
         """Add a week's expected margin and cost (payments and AE time) to the review window."""

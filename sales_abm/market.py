@@ -230,6 +230,21 @@ def edges_to_csr(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.n
     return indptr, dst[order]
 
 
+def triage(show: np.ndarray, read: np.ndarray, capacity: int) -> np.ndarray:
+    """Which of the prospects who showed up the AEs meet: the ``capacity`` whose pre-meeting
+    read of fit looks best (all of them when they fit in), the rest dropped.
+
+    Ties in the read go to the earlier row (a stable sort), so the choice is deterministic.
+    """
+    shown = np.flatnonzero(show)
+    if shown.size <= capacity:
+        return show.copy()
+    held = np.zeros(show.size, dtype=bool)
+    best = np.argsort(-read[shown], kind="stable")[:capacity]
+    held[shown[best]] = True
+    return held
+
+
 class Market:
     """All prospects, as columns.
 
@@ -409,8 +424,14 @@ class Market:
         epoch_start: int,
         rng: np.random.Generator,
         bands: int = 0,
+        triage_noise: float | None = None,
+        triage_rng: np.random.Generator | None = None,
     ) -> MeetingOutcome:
         """Hold last week's meetings: show-ups, AE capacity, opportunities, junk annoyance.
+
+        When more prospects show up than the AEs can meet, the AEs triage (``triage_noise``
+        given: see :func:`triage`, with the read's noise from ``triage_rng``) or, without
+        triage, hold a random subset.
 
         With ``bands > 0`` (the number of threshold levels, when place_calls tracks bands), held
         and held junk meetings are also counted by owner and booking band.
@@ -425,7 +446,13 @@ class Market:
         )
         show = rng.random(rows.size) < p_show
         held = show.copy()
-        if capacity is not None and show.sum() > capacity:
+        if triage_noise is not None:
+            assert triage_rng is not None
+            # every booked row draws its read, so the stream does not depend on outcomes
+            read = fit + triage_noise * triage_rng.standard_normal(rows.size)
+            if capacity is not None:
+                held = triage(show, read, capacity)
+        elif capacity is not None and show.sum() > capacity:
             shown = np.flatnonzero(show)
             held[:] = False
             held[rng.choice(shown, capacity, replace=False)] = True

@@ -36,7 +36,7 @@ from sales_abm.version import MODEL_VERSION  # re-exported: sales_abm.model.MODE
 
 #: The named random streams of a run, spawned in this order from the run's SeedSequence.
 STREAMS = ("mesa", "world", "hiring", "strategy", "calls", "meetings", "market", "audit",
-           "attrition", "entry")
+           "attrition", "entry", "triage")
 
 
 class SalesModel(mesa.Model):
@@ -96,7 +96,8 @@ class SalesModel(mesa.Model):
         bands = self._bands()
         meetings = self.market.hold_meetings(w, self.client.capacity(), self.sales_force.hire_id,
                                              self.outsourcer.epoch_start, self.rngs["meetings"],
-                                             bands=bands)
+                                             bands=bands, triage_noise=self.client.triage_noise(),
+                                             triage_rng=self.rngs["triage"])
         closes = self.market.resolve_cycles(w, self.sales_force.hire_id,
                                             self.outsourcer.epoch_start, bands=bands)
         self._record_cohorts(w, calls, meetings, closes)

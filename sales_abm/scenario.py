@@ -257,7 +257,22 @@ class ClientParams:
     """The client: AEs, margins and the quarterly renewal review."""
 
     gross_margin: float = param(0.6, "share of revenue", "client margin on closed revenue", 0, 1)
-    ae_capacity: int = param(120, "meetings per week", "AE meetings the client can hold", 0, 10**7)
+    ae_capacity: float = param(
+        2.6,
+        "meetings per week per rep",
+        "AE meetings the client can hold, per rep of the outsourcer's head count (an AE team "
+        "sized for the retainer's flow)",
+        0,
+        1e5,
+    )
+    triage_noise: float = param(
+        0.1,
+        "fit sd",
+        "noise of the AEs' pre-meeting read of fit, by which they keep the best-looking "
+        "meetings when capacity binds",
+        0,
+        5,
+    )
     ae_cost_per_meeting: float = param(150.0, "USD", "AE time one held meeting costs", 0, 1e5)
     review_weeks: int = param(13, "weeks", "time between renewal reviews", 1, 520)
     min_roi: float = param(
@@ -279,6 +294,9 @@ class Switches:
     )
     attrition: bool = param(True, "on/off", "reps quit (base rate and low earnings)")
     ae_capacity: bool = param(True, "on/off", "client AE capacity limits held meetings")
+    ae_triage: bool = param(
+        True, "on/off", "AEs over capacity hold the best-looking meetings (off: a random subset)"
+    )
     termination: bool = param(True, "on/off", "client may terminate at its reviews")
     market_entry: bool = param(
         True, "on/off", "new prospects enter at market.turnover_rate (off: only customers leave)"

@@ -140,3 +140,23 @@ def test_good_fit_share_available_counts_qualified_available_rows():
     sc, m = make_market(3000)
     want = (m.fit[m.status == Status.AVAILABLE] >= sc.market.qualification_bar).mean()
     assert m.good_fit_share_available() == want
+
+
+def test_triage_keeps_the_best_reads_within_capacity():
+    from sales_abm.market import triage
+    show = np.array([True, True, False, True, True])
+    read = np.array([0.1, 0.5, 0.9, 0.3, 0.5])
+    np.testing.assert_array_equal(triage(show, read, 2), [False, True, False, False, True])
+    np.testing.assert_array_equal(triage(show, read, 4), show)
+
+
+def test_triage_holds_better_meetings_than_a_random_cut():
+    junk = []
+    for noise in (0.05, None):
+        sc, m = make_market(20000)
+        call(m, sc)
+        out = m.hold_meetings(1, 20, np.arange(4), 0, np.random.default_rng(3),
+                              triage_noise=noise, triage_rng=np.random.default_rng(4))
+        assert out.held.sum() == 20 and out.cancelled.sum() > 0
+        junk.append(out.held_junk.sum())
+    assert junk[0] < junk[1]
