@@ -285,6 +285,16 @@ class Prospect(mesa.Agent):
         return float(self.model.market.receptivity[self.row])
 
     @property
+    def answer_propensity(self) -> float:
+        """Learned propensity to take a cold call, in [0, 1]."""
+        return float(self.model.market.answer[self.row])
+
+    @property
+    def accept_propensity(self) -> float:
+        """Learned propensity to accept a meeting, in [0, 1]."""
+        return float(self.model.market.accept[self.row])
+
+    @property
     def status(self) -> Status:
         """Where the prospect stands in the funnel."""
         return Status(int(self.model.market.status[self.row]))

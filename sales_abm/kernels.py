@@ -23,9 +23,13 @@ def book_calls(
     noise_sd, craft, hire_id, booking_time, connect_scale, agree_scale, receptivity_scale,
     pressure_agree_gain, qualification_bar, cooldown_weeks, burn, pressure_annoyance,
     fit, receptivity, status, until, booked_by, booked_hire, booked_week, booked_pressure,
+    answer, accept, propensity_scale,
 ):  # pragma: no cover - compiled
     """One week's calls, in call order (callers sorted): connect, signal, proposal, agreement,
     the time budget, and the prospects' new states.
+
+    A prospect's learned propensities to answer and to accept scale its chances of connecting
+    and agreeing by ``propensity * propensity_scale`` (1 at the prior propensity).
 
     A call is *made* while its rep's time used, counting it, is within ``planned``; the time is a
     running sum over all calls minus the sum before the rep's first call, exactly as numpy's
@@ -47,7 +51,7 @@ def book_calls(
         rep = caller[i]
         row = target[i]
         rec = receptivity[row]
-        connects = connect_draw[i] < connect_scale * rec
+        connects = connect_draw[i] < connect_scale * rec * (answer[row] * propensity_scale)
         books = False
         proposes = False
         if connects:
@@ -57,7 +61,7 @@ def book_calls(
                 proposes = True
                 rel = rec / receptivity_scale
                 p = agree_scale * rel * (1 + pressure_agree_gain * pressure[rep]) * craft[rep]
-                p = min(max(p, 0.0), 1.0)
+                p = min(max(p * (accept[row] * propensity_scale), 0.0), 1.0)
                 books = agree_draw[i] < p
         if rep != previous:
             before = used
@@ -89,6 +93,19 @@ def book_calls(
             status[row] = COOLING
             until[row] = week + cooldown_weeks
     return connect, proposed, booked, junk, signal, counts
+
+
+@njit(cache=True)
+def learn_from_neighbours(propensity, touched, hits, step, good):  # pragma: no cover - compiled
+    """Word of mouth as social learning: each neighbour takes one Bush–Mosteller step of size
+    ``step`` per experience it heard of, toward 1 (``good``) or toward 0."""
+    for i in range(touched.size):
+        node = touched[i]
+        keep = (1.0 - step) ** hits[i]
+        if good:
+            propensity[node] = 1.0 - (1.0 - propensity[node]) * keep
+        else:
+            propensity[node] = propensity[node] * keep
 
 
 @njit(cache=True)

@@ -253,6 +253,8 @@ class Market:
         deal_value: revenue if the prospect buys (USD).
         base_receptivity: the receptivity a prospect returns to when left alone.
         receptivity: current chance-weight of taking a call and agreeing.
+        answer: learned propensity to take a cold call, in [0, 1].
+        accept: learned propensity to accept a meeting, in [0, 1].
         status: a :class:`Status` per row.
         until: week at which a cooling, burned or cycle status ends.
         counts: rows per status (in :class:`Status` order) as of the last :meth:`advance`.
@@ -275,6 +277,8 @@ class Market:
         self.base_receptivity = np.empty(n)
         self._draw_rows(np.arange(n), rng)
         self.receptivity = self.base_receptivity.copy()
+        self.answer = np.full(n, params.propensity_initial)
+        self.accept = np.full(n, params.propensity_initial)
         self.status = np.zeros(n, dtype=np.int8)
         self.until = np.zeros(n, dtype=np.int32)
         self.booked_by = np.full(n, -1, dtype=np.int32)  # rep slot
@@ -384,8 +388,11 @@ class Market:
             2 * self.mean_base_receptivity, p.pressure_agree_gain, p.qualification_bar,
             p.cooldown_weeks, self.switches.burn, p.pressure_annoyance, self.fit,
             self.receptivity, self.status, self.until, self.booked_by, self.booked_hire,
-            self.booked_week, self.booked_pressure,
+            self.booked_week, self.booked_pressure, self.answer, self.accept,
+            1.0 / p.propensity_initial,
         )
+        if self.switches.prospect_learning:
+            self._learn_from_calls(target[connect], pressure[caller[connect]])
         outcome = CallOutcome(counts)
         if threshold_levels is not None:
             self._count_bands(outcome, threshold_levels, target, caller, signal, proposed,
@@ -466,6 +473,10 @@ class Market:
         )
         # after the meetings' new states: a burned prospect leaves its rest for the burn
         burned = self._annoy(week, junk_rows, may_burn, rng)
+        if self.switches.prospect_learning:
+            worth = held & opportunity & (fit >= p.qualification_bar)
+            wasted = np.concatenate([junk_rows, rows[show & ~held]])  # junk held, or cancelled
+            self._learn_from_meetings(rows[worth], wasted)
         outcome = MeetingOutcome(counts, expected, burned)
         if bands:
             band = self.booked_band[rows].astype(np.int64)
@@ -482,15 +493,60 @@ class Market:
         if not self.switches.burn or junk_rows.size == 0:
             return 0
         p = self.p
+        learning = self.switches.prospect_learning  # word of mouth is then social learning
         self.receptivity[junk_rows] *= 1 - p.annoyance
         burn = junk_rows[may_burn & (rng.random(junk_rows.size) < p.burn_probability)]
         self.status[burn] = Status.BURNED
         self.until[burn] = week + p.burn_weeks
-        if self.switches.word_of_mouth and p.word_of_mouth > 0:
+        if self.switches.word_of_mouth and p.word_of_mouth > 0 and not learning:
             touched, hits = kernels.neighbour_hits(self.indptr, self.indices, junk_rows,
                                                    self._hits)
             self.receptivity[touched] *= (1 - p.word_of_mouth) ** hits
         return int(burn.size)
+
+    # -- prospects learn whom to answer ----------------------------------------------------------
+
+    def _learn_from_calls(self, rows: np.ndarray, pressure: np.ndarray) -> None:
+        """A pressured call teaches its prospect that cold callers push: both propensities take
+        a Bush–Mosteller step toward 0 of size ``pressure_learning`` x the pressure used (each
+        row is called at most once a week).
+        """
+        step = self.p.pressure_learning * pressure
+        for q in (self.answer, self.accept):
+            q[rows] -= step * q[rows]
+
+    def _learn_from_meetings(self, worth: np.ndarray, wasted: np.ndarray) -> None:
+        """Prospects learn from their meetings: one worth its time (a good fit that opened an
+        opportunity) moves both propensities a step ``experience_rate`` toward 1, one that
+        wasted it (a junk meeting held, or a meeting the client cancelled) toward 0; each
+        neighbour on the industry network takes a step ``social_learning`` per experience it
+        hears of (word of mouth, with the ``word_of_mouth`` switch).
+        """
+        p = self.p
+        social = self.switches.word_of_mouth and p.social_learning > 0
+        for rows, good in ((wasted, False), (worth, True)):
+            if rows.size == 0:
+                continue
+            for q in (self.answer, self.accept):
+                q[rows] = 1 - (1 - q[rows]) * (1 - p.experience_rate) if good else (
+                    q[rows] * (1 - p.experience_rate))
+            if social:
+                touched, hits = kernels.neighbour_hits(self.indptr, self.indices, rows,
+                                                       self._hits)
+                for q in (self.answer, self.accept):
+                    kernels.learn_from_neighbours(q, touched, hits, p.social_learning, good)
+
+    def _forget(self) -> None:
+        """Experiences fade: propensities drift back to the prior at ``forgetting``."""
+        p = self.p
+        if p.forgetting > 0:
+            for q in (self.answer, self.accept):
+                q += (p.propensity_initial - q) * p.forgetting
+
+    def mean_propensities(self) -> tuple[float, float]:
+        """The mean propensity to answer and to accept over all prospects."""
+        return (float(np.add.reduce(self.answer)) / self.n,
+                float(np.add.reduce(self.accept)) / self.n)
 
     # -- sales cycles -----------------------------------------------------------------------------
 
@@ -535,6 +591,8 @@ class Market:
         """
         customers, counts = kernels.recover(self.status, self.until, self.receptivity,
                                             self.base_receptivity, week, self.p.recovery_rate)
+        if self.switches.prospect_learning:
+            self._forget()
         leaving = rng.binomial(customers.size, self.p.entry_rate)
         if leaving:
             rows = rng.choice(customers, leaving, replace=False)
@@ -571,6 +629,8 @@ class Market:
     def _fresh(self, rows: np.ndarray) -> None:
         """New prospects in these rows: available, at their base receptivity, no history."""
         self.receptivity[rows] = self.base_receptivity[rows]
+        self.answer[rows] = self.p.propensity_initial
+        self.accept[rows] = self.p.propensity_initial
         self.status[rows] = Status.AVAILABLE
         self.until[rows] = 0
         self.won[rows] = False

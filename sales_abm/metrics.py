@@ -27,7 +27,8 @@ WEEKLY_METRICS = (
     "sd_pressure", "mean_skill", "reps_employed", "rep_quits", "hires", "trained_hires",
     "train_probability", "burned_this_week", "burned_share", "mean_receptivity",
     "n_available", "n_cooling", "n_booked", "n_cycle", "n_customer", "n_burned",
-    "contract_holder", "good_fit_share_available",
+    "contract_holder", "good_fit_share_available", "mean_prospect_answer",
+    "mean_prospect_accept",
 )
 
 COHORT_COLUMNS = ("appointments_set", "appointments_junk", "meetings_held", "closes", "revenue")

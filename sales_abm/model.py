@@ -290,6 +290,8 @@ class SalesModel(mesa.Model):
             "contract_holder": self.client.replacements,
             "good_fit_share_available": market.good_fit_share_available(),
         }
+        values["mean_prospect_answer"], values["mean_prospect_accept"] = (
+            market.mean_propensities())
         for dim in STRATEGY_DIMENSIONS:
             mean_sd = kernels.masked_mean_sd(force.value(dim), on)
             values[f"mean_{dim}"], values[f"sd_{dim}"] = mean_sd

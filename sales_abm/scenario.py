@@ -158,6 +158,45 @@ class MarketParams:
     recovery_rate: float = param(
         0.02, "per week", "share of the gap to baseline receptivity recovered weekly", 0, 1
     )
+    forgetting: float = param(
+        0.005,
+        "per week",
+        "share of the gap between a prospect's learned propensities and the prior forgotten "
+        "weekly (a lesson lasts longer than a mood)",
+        0,
+        1,
+    )
+    propensity_initial: float = param(
+        0.5,
+        "probability",
+        "prior propensity of a prospect to take a cold call and to accept a meeting; the chances "
+        "of connecting and agreeing scale with propensity / prior",
+        0.01,
+        1,
+    )
+    experience_rate: float = param(
+        0.3,
+        "share of the gap",
+        "step of a prospect's propensities after its own meeting: toward 1 after one worth its "
+        "time (good fit, opportunity opened), toward 0 after a junk one",
+        0,
+        1,
+    )
+    pressure_learning: float = param(
+        0.05,
+        "share of the propensity",
+        "propensity to answer lost by a connect at full pressure (scaled by the pressure)",
+        0,
+        1,
+    )
+    social_learning: float = param(
+        0.05,
+        "share of the gap",
+        "step of each neighbour's propensities per meeting experience it hears of (word of "
+        "mouth; replaces the neighbours' receptivity loss when prospects learn)",
+        0,
+        1,
+    )
     entry_rate: float = param(
         0.02, "per week", "chance a customer's row is taken by a new prospect", 0, 1
     )
@@ -298,6 +337,12 @@ class Switches:
         True, "on/off", "AEs over capacity hold the best-looking meetings (off: a random subset)"
     )
     termination: bool = param(True, "on/off", "client may terminate at its reviews")
+    prospect_learning: bool = param(
+        True,
+        "on/off",
+        "prospects learn whether to answer and accept from their own and their neighbours' "
+        "meetings and from pressured calls (off: propensities stay at the prior)",
+    )
     market_entry: bool = param(
         True, "on/off", "new prospects enter at market.turnover_rate (off: only customers leave)"
     )

@@ -12,9 +12,11 @@ from sales_abm.model import SalesModel, run
 from sales_abm.testing import scenarios
 
 RATES = ("gaming_index", "burned_share", "train_probability", "mean_receptivity",
-         "mean_pressure", "mean_skill")
-MAY_BE_NULL = {"gaming_index", "client_cumulative_roi", "mean_skill", "mean_effort",
-               "sd_effort", "mean_threshold", "sd_threshold", "mean_pressure", "sd_pressure"}
+         "mean_pressure", "mean_skill", "good_fit_share_available", "mean_prospect_answer",
+         "mean_prospect_accept")
+MAY_BE_NULL = {"good_fit_share_available", "gaming_index", "client_cumulative_roi", "mean_skill",
+               "mean_effort", "sd_effort", "mean_threshold", "sd_threshold", "mean_pressure",
+               "sd_pressure"}
 # Clawbacks are a multiple of the price and refund pay already earned, so a week's net pay can be
 # negative (e.g. no base salary and a junk appointment clawed back at 1x): rep pay and the
 # outsourcer's spending that includes it are signed too.
@@ -76,6 +78,18 @@ def test_status_counts_kept_by_the_market_match_its_rows(scenario):
         model.step()
         fresh = np.bincount(model.market.status, minlength=6)
         np.testing.assert_array_equal(model.market.counts, fresh)
+
+
+@given(scenarios(max_weeks=30))
+@settings(max_examples=15)
+def test_every_prospects_propensities_stay_in_0_1(scenario):
+    """Learned propensities to answer and accept are probabilities, row by row, every week
+    (through calls, meetings, word of mouth, forgetting and entry)."""
+    model = SalesModel(scenario, seed=scenario.seed)
+    for _ in range(scenario.weeks):
+        model.step()
+        for q in (model.market.answer, model.market.accept):
+            assert ((q >= 0) & (q <= 1)).all()
 
 
 @given(scenarios())

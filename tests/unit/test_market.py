@@ -160,3 +160,32 @@ def test_triage_holds_better_meetings_than_a_random_cut():
         assert out.held.sum() == 20 and out.cancelled.sum() > 0
         junk.append(out.held_junk.sum())
     assert junk[0] < junk[1]
+
+
+def meet(learning: bool, bar: float, wom: bool = True):
+    sc, m = make_market(20000, **{"switches.prospect_learning": learning,
+                                  "market.qualification_bar": bar,
+                                  "switches.word_of_mouth": wom})
+    call(m, sc)
+    booked = np.flatnonzero(m.status == Status.BOOKED)
+    m.hold_meetings(1, None, np.arange(4), 0, np.random.default_rng(3))
+    return m, booked
+
+
+def test_junk_meetings_teach_prospects_and_their_neighbours_to_refuse():
+    m, booked = meet(True, bar=1.0)  # every meeting is junk
+    prior = m.p.propensity_initial
+    assert (m.accept[booked] < prior).mean() > 0.7  # those who showed up
+    neighbours = np.setdiff1d(m.indices[np.concatenate(
+        [np.arange(m.indptr[r], m.indptr[r + 1]) for r in booked])], booked)
+    assert (m.accept[neighbours] < prior).mean() > 0.7
+    quiet, _ = meet(True, bar=1.0, wom=False)
+    np.testing.assert_array_equal(quiet.accept[neighbours], prior)
+
+
+def test_meetings_worth_their_time_raise_propensities_and_learning_can_be_off():
+    m, _ = meet(True, bar=0.0)  # no junk: meetings that opened an opportunity are good
+    prior = m.p.propensity_initial
+    assert (m.accept > prior).sum() > 0
+    off, _ = meet(False, bar=0.0)
+    assert (off.accept == prior).all() and (off.answer == prior).all()
