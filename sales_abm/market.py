@@ -74,6 +74,7 @@ class MeetingOutcome:
     counts: np.ndarray  # (5, n_reps + 2): held, held_junk, no_shows, cancelled, opportunities
     expected_value: np.ndarray  # sum of fit x deal value of the held meetings
     burned: int
+    expected_closes: np.ndarray | None = None  # sum of fit of the held meetings, by owner
     held_by_band: np.ndarray | None = None  # (n_reps + 2, K), when asked for by band
     held_junk_by_band: np.ndarray | None = None
 
@@ -477,7 +478,8 @@ class Market:
             worth = held & opportunity & (fit >= p.qualification_bar)
             wasted = np.concatenate([junk_rows, rows[show & ~held]])  # junk held, or cancelled
             self._learn_from_meetings(rows[worth], wasted)
-        outcome = MeetingOutcome(counts, expected, burned)
+        outcome = MeetingOutcome(counts, expected, burned,
+                                 np.bincount(by[held], weights=fit[held], minlength=r))
         if bands:
             band = self.booked_band[rows].astype(np.int64)
             junk_held = held & (fit < p.qualification_bar)

@@ -27,8 +27,8 @@ WEEKLY_METRICS = (
     "sd_pressure", "mean_skill", "reps_employed", "rep_quits", "hires", "trained_hires",
     "train_probability", "burned_this_week", "burned_share", "mean_receptivity",
     "n_available", "n_cooling", "n_booked", "n_cycle", "n_customer", "n_burned",
-    "contract_holder", "good_fit_share_available", "mean_prospect_answer",
-    "mean_prospect_accept",
+    "contract_holder", "contract_renegotiations", "good_fit_share_available",
+    "mean_prospect_answer", "mean_prospect_accept",
 )
 
 COHORT_COLUMNS = ("appointments_set", "appointments_junk", "meetings_held", "closes", "revenue")
@@ -154,6 +154,7 @@ def summarize(weekly: pl.DataFrame, cohorts: pl.DataFrame, window: int = 13) -> 
         "trained_share_of_hires": _window_ratio(w["trained_hires"], w["hires"]),
         "rep_quits": float(w["rep_quits"].sum()),
         "contract_replacements": float(w["contract_holder"][final]),
+        "client_renegotiations": float(w["contract_renegotiations"][final]),
         "burned_share_final": float(w["burned_share"][final]),
         "mean_receptivity_final": float(w["mean_receptivity"][final]),
     }

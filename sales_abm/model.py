@@ -36,7 +36,7 @@ from sales_abm.version import MODEL_VERSION  # re-exported: sales_abm.model.MODE
 
 #: The named random streams of a run, spawned in this order from the run's SeedSequence.
 STREAMS = ("mesa", "world", "hiring", "strategy", "calls", "meetings", "market", "audit",
-           "attrition", "entry", "triage")
+           "attrition", "entry", "triage", "client")
 
 
 class SalesModel(mesa.Model):
@@ -60,7 +60,6 @@ class SalesModel(mesa.Model):
         self.rep_agents: dict[int, SalesRep] = {}
         self.client = Client(self)
         self.outsourcer = Outsourcer(self, epoch_start=0)
-        self.contract = Terms.from_contract(scenario.contract, headcount=1)  # fixed fee per slot
         self.recorder = Recorder(scenario.weeks, scenario.market.cycle_max_weeks)
         self._prospects: dict[int, Prospect] = {}
         self._cumulative = {"margin": 0.0, "cost": 0.0}
@@ -106,7 +105,7 @@ class SalesModel(mesa.Model):
         self.sales_force.observe(calls, meetings, closes)
         quits = self._learn_and_leave(w, money)
         self._account(money)
-        ended = self.client.review(w)
+        ended = self.client.review(w, self.rngs["client"])
         self._record(w, calls, meetings, closes, money, (hired, trained, training), quits)
         if ended:
             self._replace_outsourcer()
@@ -169,7 +168,7 @@ class SalesModel(mesa.Model):
         pad = np.zeros(1, dtype=np.int64)
         own = slice(0, r + 1)  # owner buckets of the current contract holder
         contract = self._settlement(
-            self.contract, np.concatenate([calls.booked, pad]),
+            self.client.terms, np.concatenate([calls.booked, pad]),
             np.concatenate([calls.booked_junk, pad]), meetings.held[own], meetings.held_junk[own],
             closes.revenue[own], fixed_mask=np.arange(r + 1) < r,
         )
@@ -181,7 +180,9 @@ class SalesModel(mesa.Model):
         overhead = self.outsourcer.overhead()
         return {"contract": contract, "pay": pay, "overhead": overhead, "training": training,
                 "expected_value_own": float(meetings.expected_value[own].sum()),
-                "held_own": int(meetings.held[own].sum())}
+                "held_own": int(meetings.held[own].sum()),
+                "expected_closes_own": float(meetings.expected_closes[own].sum()),
+                "set_own": int(calls.booked.sum())}
 
     def _settlement(self, terms: Terms, set_: np.ndarray, set_junk: np.ndarray,
                     held: np.ndarray, held_junk: np.ndarray, revenue: np.ndarray,
@@ -224,7 +225,7 @@ class SalesModel(mesa.Model):
         old.learn()  # its closed windows no longer matter to anyone, but keep the books clean
         self.outsourcer = Outsourcer(self, epoch_start=old.next_hire)
         old.remove()
-        self.client.renew(self.week)
+        self.client.renew(self.week, self.rngs["client"])
 
     # -- recording ------------------------------------------------------------------------------
 
@@ -234,6 +235,7 @@ class SalesModel(mesa.Model):
         self.client.account(
             client.gross_margin * money["expected_value_own"],
             float(money["contract"].total.sum()) + client.ae_cost_per_meeting * money["held_own"],
+            money["expected_closes_own"], money["set_own"],
         )
 
     def _record(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
@@ -288,6 +290,7 @@ class SalesModel(mesa.Model):
             # the method's argument handling
             "mean_receptivity": np.add.reduce(market.receptivity) / market.n,
             "contract_holder": self.client.replacements,
+            "contract_renegotiations": self.client.renegotiations,
             "good_fit_share_available": market.good_fit_share_available(),
         }
         values["mean_prospect_answer"], values["mean_prospect_accept"] = (

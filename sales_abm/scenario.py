@@ -315,7 +315,56 @@ class ClientParams:
     ae_cost_per_meeting: float = param(150.0, "USD", "AE time one held meeting costs", 0, 1e5)
     review_weeks: int = param(13, "weeks", "time between renewal reviews", 1, 520)
     min_roi: float = param(
-        0.0, "ratio", "terminate when the review window's ROI falls below this", -10, 100
+        0.0,
+        "ratio",
+        "terminate (after the minimum term) when the review window's ROI, on the expected margin "
+        "of the meetings held, falls below this",
+        -10,
+        100,
+    )
+    min_close_rate: float = param(
+        0.12,
+        "deals per appointment",
+        "terminate (after the minimum term) when the review window's close rate of the "
+        "appointments set for it (expected, from the fit its AEs saw in the meetings) falls "
+        "below this",
+        0,
+        1,
+    )
+    rule: str = param(
+        "roth_erev",
+        "-",
+        "the client's rule for learning over the contract menu (switches.client_choice); it "
+        "takes its rule's default parameters",
+        choices=OUTSOURCER_RULES,
+    )
+    price_levels: int = param(
+        3, "levels", "price levels on the contract menu, evenly spread around the contract's", 1, 9
+    )
+    price_spread: float = param(
+        0.25,
+        "share of the price",
+        "the menu's prices run from (1 - spread) to (1 + spread) times every money term of the "
+        "contract (fixed fee, appointment price, commission)",
+        0,
+        0.9,
+    )
+    audit_max: float = param(
+        0.5,
+        "share of billable appointments",
+        "audit rate of the menu's audited contracts (with a clawback of at least 1x)",
+        0,
+        1,
+    )
+    menu_pay_on: bool = param(
+        True, "on/off", "stricter billing (held, then qualified meetings) is on the menu"
+    )
+    payoff_scale: float = param(
+        100000.0,
+        "USD per review window",
+        "the client's profit over a review window is divided by this before it learns",
+        1e-6,
+        1e12,
     )
 
 
@@ -337,6 +386,12 @@ class Switches:
         True, "on/off", "AEs over capacity hold the best-looking meetings (off: a random subset)"
     )
     termination: bool = param(True, "on/off", "client may terminate at its reviews")
+    client_choice: bool = param(
+        False,
+        "on/off",
+        "at each review the client picks its contract from the menu (client.*) by learning from "
+        "its profit: renew, renegotiate, or re-tender on new terms (off: it keeps its contract)",
+    )
     prospect_learning: bool = param(
         True,
         "on/off",

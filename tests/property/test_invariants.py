@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sales_abm.metrics import WEEKLY_METRICS
 from sales_abm.model import SalesModel, run
@@ -30,7 +31,21 @@ def col(frame: pl.DataFrame, name: str) -> np.ndarray:
 
 @given(scenarios())
 def test_money_is_conserved_along_the_chain(scenario):
-    w = run(scenario).weekly
+    assert_money_conserved(run(scenario).weekly)
+
+
+@given(scenarios(max_weeks=40), st.integers(1, 8))
+@settings(max_examples=25)
+def test_money_is_conserved_through_renegotiations(scenario, review_weeks):
+    """A client choosing from its menu at short reviews renegotiates often; every week's
+    payments still add up along the chain, whatever the terms in force."""
+    sc = scenario.with_overrides({"switches.client_choice": True,
+                                  "client.review_weeks": review_weeks})
+    assert_money_conserved(run(sc).weekly)
+
+
+def assert_money_conserved(w: pl.DataFrame) -> None:
+    """Every payment's parts add up, and what one party pays the next receives."""
     client = (col(w, "client_fees") + col(w, "client_appointment_payments")
               - col(w, "client_clawbacks") + col(w, "client_commission"))
     np.testing.assert_allclose(col(w, "client_payments"), client, rtol=1e-12, atol=1e-6)
