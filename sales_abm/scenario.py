@@ -201,7 +201,7 @@ class MarketParams:
         0.02, "per week", "chance a customer's row is taken by a new prospect", 0, 1
     )
     turnover_rate: float = param(
-        0.01,
+        0.02,
         "per week",
         "share of prospects outside the funnel (available, resting or burned) replaced each week "
         "by new ones (firms founded or closed, buyers changing jobs or roles), independent of "
