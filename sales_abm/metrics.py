@@ -31,6 +31,9 @@ WEEKLY_METRICS = (
     "mean_prospect_answer", "mean_prospect_accept",
 )
 
+#: Weekly labels (strings), after the metrics: the preset label of the contract in force.
+WEEKLY_LABELS = ("contract_in_force",)
+
 COHORT_COLUMNS = ("appointments_set", "appointments_junk", "meetings_held", "closes", "revenue")
 
 
@@ -52,6 +55,7 @@ class Recorder:
         self.weeks = weeks
         self.cycle_max = cycle_max_weeks
         self.weekly = np.full((len(WEEKLY_METRICS), weeks), np.nan)
+        self.labels: dict[str, list[str | None]] = {name: [None] * weeks for name in WEEKLY_LABELS}
         self._index = {name: i for i, name in enumerate(WEEKLY_METRICS)}
         self.cohorts = np.zeros((len(COHORT_COLUMNS), weeks))
         self._cohort_index = {name: i for i, name in enumerate(COHORT_COLUMNS)}
@@ -63,6 +67,10 @@ class Recorder:
             raise KeyError(f"metrics missing for week {week}: {sorted(missing)}")
         # one column assignment, in metric order (not one numpy item assignment per metric)
         self.weekly[:, week] = [values[name] for name in WEEKLY_METRICS]
+
+    def label(self, week: int, name: str, value: str) -> None:
+        """Store one week's value of a label column."""
+        self.labels[name][week] = value
 
     def add_to_cohort(self, name: str, cohort_week: int, amount: float = 1.0) -> None:
         """Add an amount to one cohort (the week its appointments were set)."""
@@ -86,6 +94,8 @@ class Recorder:
         """One row per week; undefined rates are null."""
         data: dict[str, Any] = {"week": np.arange(self.weeks, dtype=np.int32)}
         data.update({name: self.weekly[i] for i, name in enumerate(WEEKLY_METRICS)})
+        data.update({name: pl.Series(name, values, dtype=pl.String)
+                     for name, values in self.labels.items()})
         return pl.DataFrame(data, nan_to_null=True)
 
     def cohort_frame(self) -> pl.DataFrame:
@@ -119,7 +129,8 @@ def summarize(weekly: pl.DataFrame, cohorts: pl.DataFrame, window: int = 13) -> 
     Weekly measures compare the first and the last ``window`` weeks; the cohort close rate
     compares the first and the last ``window`` resolved cohorts, pooled (closes / appointments).
     """
-    w = {name: weekly[name].to_numpy().astype(float) for name in weekly.columns}
+    w = {name: weekly[name].to_numpy().astype(float) for name in weekly.columns
+         if name not in WEEKLY_LABELS}
     first, last = slice(0, window), slice(max(0, len(weekly) - window), len(weekly))
     res = cohorts.filter(pl.col("resolved"))
     closes, sets = res["closes"].to_numpy(), res["appointments_set"].to_numpy()

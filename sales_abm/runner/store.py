@@ -36,7 +36,7 @@ from typing import Any
 import polars as pl
 
 from sales_abm.io import atomic_write, dumps, write_json, write_parquet
-from sales_abm.metrics import COHORT_COLUMNS, WEEKLY_METRICS
+from sales_abm.metrics import COHORT_COLUMNS, WEEKLY_LABELS, WEEKLY_METRICS
 from sales_abm.runner.spec import ExperimentError
 
 FORMAT = "1"
@@ -63,6 +63,7 @@ def run_schema() -> dict[str, pl.DataType]:
     schema: dict[str, pl.DataType] = {"run_key": pl.String(), "seed": pl.Int64(),
                                       "week": pl.Int32()}
     schema.update({name: pl.Float64() for name in WEEKLY_METRICS})
+    schema.update({name: pl.String() for name in WEEKLY_LABELS})
     schema.update({f"cohort_{name}": pl.Float64() for name in COHORT_COLUMNS})
     schema.update({"cohort_resolved": pl.Boolean(), "cohort_close_rate": pl.Float64()})
     return schema
