@@ -542,8 +542,7 @@ class Client(mesa.Agent):
         self.terms = Terms.from_contract(self.menu[0], headcount=1)  # fixed fee per slot
         self.learner: Learner | None = None
         if sc.switches.client_choice:
-            params = {name: entry[0] for name, entry in RULES[sc.client.rule].PARAMETERS.items()}
-            self.learner = make_learner(sc.client.rule, 1, len(self.menu), params)
+            self.learner = _client_learner(sc, len(self.menu))
         self.reviews: list[Review] = []
 
     @property
@@ -614,6 +613,15 @@ class Client(mesa.Agent):
                                    float(profit), self.arm, decision))
         return ended
 
+    def switch_terms(self, scenario: Scenario) -> None:
+        """Put a scheduled contract in force: the menu is rebuilt around it (a choosing client
+        keeps what it learned when the menu keeps its size, and starts afresh otherwise)."""
+        self.config = scenario
+        self.menu = contract_menu(scenario)
+        if self.learner is not None and self.learner.probabilities().shape[1] != len(self.menu):
+            self.learner = _client_learner(scenario, len(self.menu))
+        self._adopt(0)
+
     def _adopt(self, arm: int) -> None:
         """Put the menu's contract ``arm`` in force from next week."""
         self.arm = arm
@@ -627,6 +635,13 @@ class Client(mesa.Agent):
         self.window = _empty_window()
         if self.learner is not None and rng is not None:
             self._adopt(int(self.learner.choose(rng)[0]))
+
+
+def _client_learner(scenario: Scenario, n_contracts: int) -> Learner:
+    """The client's learner over a menu of contracts: its rule at the rule's defaults."""
+    rule = scenario.client.rule
+    params = {name: entry[0] for name, entry in RULES[rule].PARAMETERS.items()}
+    return make_learner(rule, 1, n_contracts, params)
 
 
 def _empty_window() -> dict[str, float]:

@@ -130,10 +130,9 @@ class SalesModel(mesa.Model):
         scenario, which is this run's scenario with ``contract`` and ``pay`` replaced.
         """
         self.config = dataclasses.replace(self.config, contract=contract, pay=pay)
-        self.contract = Terms.from_contract(contract, headcount=1)
         self.sales_force.switch_terms(self.config)
         self.outsourcer.switch_terms(self.config)
-        self.client.config = self.config
+        self.client.switch_terms(self.config)
 
     def _staff(self, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fill vacancies; returns the slots hired, whether each was trained, training cost."""
@@ -320,7 +319,7 @@ class SalesModel(mesa.Model):
         for name, count in zip(_STATUS_METRICS, status.tolist(), strict=True):
             values[name] = count
         self.recorder.record(w, values)
-        self.recorder.label(w, "contract_in_force", sc.contract.preset)
+        self.recorder.label(w, "contract_in_force", self.client.label)
 
 
 #: The weekly metric of each status's count, in Status order (iterating an enum is slow).
