@@ -542,7 +542,7 @@ class Client(mesa.Agent):
         self.terms = Terms.from_contract(self.menu[0], headcount=1)  # fixed fee per slot
         self.learner: Learner | None = None
         if sc.switches.client_choice:
-            self.learner = _client_learner(sc, len(self.menu))
+            self.learner = client_learner(sc, len(self.menu))
         self.reviews: list[Review] = []
 
     @property
@@ -619,7 +619,7 @@ class Client(mesa.Agent):
         self.config = scenario
         self.menu = contract_menu(scenario)
         if self.learner is not None and self.learner.probabilities().shape[1] != len(self.menu):
-            self.learner = _client_learner(scenario, len(self.menu))
+            self.learner = client_learner(scenario, len(self.menu))
         self._adopt(0)
 
     def _adopt(self, arm: int) -> None:
@@ -637,7 +637,7 @@ class Client(mesa.Agent):
             self._adopt(int(self.learner.choose(rng)[0]))
 
 
-def _client_learner(scenario: Scenario, n_contracts: int) -> Learner:
+def client_learner(scenario: Scenario, n_contracts: int) -> Learner:
     """The client's learner over a menu of contracts: its rule at the rule's defaults."""
     rule = scenario.client.rule
     params = {name: entry[0] for name, entry in RULES[rule].PARAMETERS.items()}

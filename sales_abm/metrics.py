@@ -167,6 +167,9 @@ def summarize(weekly: pl.DataFrame, cohorts: pl.DataFrame, window: int = 13) -> 
         "contract_replacements": float(w["contract_holder"][final]),
         "client_renegotiations": float(w["contract_renegotiations"][final]),
         "burned_share_final": float(w["burned_share"][final]),
+        "mean_prospect_answer_last_13": _mean(w["mean_prospect_answer"][last]),
+        "mean_prospect_accept_last_13": _mean(w["mean_prospect_accept"][last]),
+        "good_fit_share_available_final": _none_if_nan(w["good_fit_share_available"][final]),
         "mean_receptivity_final": float(w["mean_receptivity"][final]),
     }
 

@@ -129,6 +129,7 @@ class ReferenceModel(mesa.Model):
         self.client.account(
             self.config.client.gross_margin * money["expected_value_own"],
             contract_paid + self.config.client.ae_cost_per_meeting * money["held_own"],
+            money["expected_closes_own"], calls["booked"],
         )
         ended = self.client.review(w)
         # 7. metrics
@@ -145,7 +146,7 @@ class ReferenceModel(mesa.Model):
     def switch_terms(self, contract: ContractTerms, pay: PayPlan) -> None:
         """New client contract and pay plan from this week on (SalesModel.switch_terms)."""
         self.config = dataclasses.replace(self.config, contract=contract, pay=pay)
-        self.client.contract = Terms.from_contract(contract, headcount=1)
+        self.client.switch_terms(self.config)
         self.outsourcer.pay_plan = Terms.from_pay_plan(pay)
 
     def _calls(self, w: int) -> dict[str, int]:
@@ -230,6 +231,7 @@ class ReferenceModel(mesa.Model):
             "training": sum(float(v["training"]) for v in per_rep.values()),
             "overhead": sum(float(v["overhead"]) for v in per_rep.values()),
             "expected_value_own": sum(t.expected_value for t in own),
+            "expected_closes_own": sum(t.expected_closes for t in own),
             "held_own": sum(t.held for t in own),
         }
 
@@ -285,10 +287,14 @@ class ReferenceModel(mesa.Model):
         self.cumulative_cost += income + ae_cost
         reps = self.outsourcer.reps
         status_counts = dict.fromkeys(Status, 0)
-        receptivity = 0.0
+        receptivity = answer = accept = 0.0
+        good_available = 0
         for prospect in self.prospects:
             status_counts[prospect.status] += 1
             receptivity += prospect.receptivity
+            answer += prospect.answer
+            accept += prospect.accept
+            good_available += prospect.status == Status.AVAILABLE and not prospect.is_junk
         n = len(self.prospects)
         values: dict[str, float] = {
             "calls": calls["calls"], "connects": calls["connects"],
@@ -319,6 +325,10 @@ class ReferenceModel(mesa.Model):
             "burned_share": status_counts[Status.BURNED] / n,
             "mean_receptivity": receptivity / n,
             "contract_holder": self.client.replacements,
+            "contract_renegotiations": self.client.renegotiations,
+            "good_fit_share_available": ratio(good_available, status_counts[Status.AVAILABLE]),
+            "mean_prospect_answer": answer / n,
+            "mean_prospect_accept": accept / n,
         }
         for dim in STRATEGY_DIMENSIONS:
             levels = [rep.level(dim) for rep in reps]
@@ -327,7 +337,7 @@ class ReferenceModel(mesa.Model):
         for st in Status:
             values[f"n_{st.name.lower()}"] = status_counts[st]
         self.recorder.record(w, values)
-        self.recorder.label(w, "contract_in_force", sc.contract.preset)
+        self.recorder.label(w, "contract_in_force", self.client.label)
 
 
 def _total(s: Settlement) -> float:
