@@ -164,7 +164,7 @@ def test_time_budget_matches_the_models_budget_rule(
         np.arange(weeks), booking_time, p_connect, p_book / p_connect, 1.0, 0.0, 0.0, 1, False,
         0.0, ones, ones.copy(), np.zeros(total, dtype=np.int8), np.zeros(total, dtype=np.int32),
         np.zeros(total, dtype=np.int32), np.zeros(total, dtype=np.int64),
-        np.zeros(total, dtype=np.int32), np.zeros(total),
+        np.zeros(total, dtype=np.int32), np.zeros(total), ones, ones, 1.0,
     )
     made = counts[0]
     connected, booked = connected.reshape(weeks, planned), booked.reshape(weeks, planned)
