@@ -15,7 +15,7 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from sales_abm.contracts import Terms
+from sales_abm.contracts import Terms, scaled
 from sales_abm.foregone import ForegoneEstimator
 from sales_abm.learning import RULES, Learner, make_learner
 from sales_abm.market import CallOutcome, CloseOutcome, MeetingOutcome, Status
@@ -465,12 +465,7 @@ def contract_menu(scenario: Scenario) -> list[ContractTerms]:
     stricter = PAY_ON[PAY_ON.index(base.pay_on):]
     pay_ons = stricter if c.menu_pay_on else (base.pay_on,)
     return [
-        dataclasses.replace(
-            base, fixed_fee=base.fixed_fee * f,
-            price_per_appointment=base.price_per_appointment * f,
-            commission=min(base.commission * f, 1.0), audit_rate=audit, clawback=clawback,
-            pay_on=pay_on,
-        )
+        dataclasses.replace(scaled(base, f), audit_rate=audit, clawback=clawback, pay_on=pay_on)
         for f in factors for audit, clawback in audits for pay_on in pay_ons
     ]
 

@@ -14,6 +14,7 @@ on numpy arrays and on floats alike, with the same operations in the same order.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple, TypeAlias
@@ -200,3 +201,13 @@ def draw_audits(terms: Terms, junk: np.ndarray, rng: np.random.Generator) -> np.
     if terms.audit_rate <= 0.0:
         return np.zeros_like(junk)
     return rng.binomial(junk, terms.audit_rate)
+
+
+def scaled(contract: ContractTerms, factor: float) -> ContractTerms:
+    """A contract whose every money term (fixed fee, appointment price, commission, the latter
+    capped at 1) is ``factor`` times this one's: the client's price levels on its menu."""
+    return dataclasses.replace(
+        contract, fixed_fee=contract.fixed_fee * factor,
+        price_per_appointment=contract.price_per_appointment * factor,
+        commission=min(contract.commission * factor, 1.0),
+    )
