@@ -249,7 +249,7 @@ class RepParams:
         0.01, "per week", "extra quit hazard while trailing earnings are below the option", 0, 1
     )
     attrition_annual: float = param(
-        0.25,
+        0.26,
         "per year",
         "base attrition; with the earnings channel the retainer's total is 30-34% a year",
         0,
