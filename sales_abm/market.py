@@ -622,7 +622,7 @@ class Market:
         if k == 0:
             return eligible[:0]
         rows = np.sort(rng.choice(eligible, k, replace=False))
-        np.subtract.at(counts, self.status[rows].astype(np.int64), 1)
+        counts -= np.bincount(self.status[rows], minlength=counts.size)
         counts[Status.AVAILABLE] += k
         self._draw_rows(rows, rng)
         self._fresh(rows)
