@@ -29,6 +29,7 @@ from sales_abm.agents import (
     office_network,
 )
 from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
+from sales_abm.kernels import RepColumns
 from sales_abm.market import CallOutcome, CloseOutcome, Market, MeetingOutcome, Status
 from sales_abm.metrics import Recorder, summarize
 from sales_abm.scenario import Scenario
@@ -139,11 +140,11 @@ class SalesModel(mesa.Model):
     def _call(self, w: int) -> CallOutcome:
         force = self.sales_force
         levels = force.levels["threshold"] if self._bands() else None
-        return self.market.place_calls(
-            w, force.planned_calls(), force.value("threshold"), force.value("pressure"),
-            force.noise_sd(), force.craft(), force.hire_id, self.config.rep.booking_time,
-            self.rngs["calls"], threshold_levels=levels,
-        )
+        reps = RepColumns(planned=force.planned_calls(), threshold=force.value("threshold"),
+                          pressure=force.value("pressure"), noise_sd=force.noise_sd(),
+                          craft=force.craft(), hire_id=force.hire_id)
+        return self.market.place_calls(w, reps, self.config.rep.booking_time, self.rngs["calls"],
+                                       threshold_levels=levels)
 
     def _record_cohorts(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
                         closes: CloseOutcome) -> None:
