@@ -229,8 +229,6 @@ MEASURED = tuple(c.name for c in WEEKLY if c.derive is None)
 #: Cohort columns the model adds to (the rest the recorder computes).
 COHORT_COLUMNS = tuple(c.name for c in COHORT
                        if c.name not in ("cohort_week", "resolved", "close_rate"))
-_WEEKLY = {c.name: c for c in WEEKLY}
-_COHORT = {c.name: c for c in COHORT}
 
 
 def summary_keys() -> list[str]:

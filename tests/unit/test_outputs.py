@@ -109,3 +109,10 @@ def test_recorder_refuses_a_week_without_a_measured_metric() -> None:
     del values["calls"]
     with pytest.raises(KeyError, match="calls"):
         rec.record(0, values)
+
+
+def test_the_analysis_reads_declared_summary_keys() -> None:
+    """The paper's outcome names map onto summary keys that the declarations give."""
+    from analysis.common import OUTCOMES
+
+    assert set(OUTCOMES.values()) <= set(metrics.summary_keys())
