@@ -292,8 +292,8 @@ class Market:
         """The market's columns, bundled by name for the kernels (the arrays themselves)."""
         return Prospects(
             fit=self.fit, deal_value=self.deal_value, receptivity=self.receptivity,
-            status=self.status, until=self.until, booked_by=self.booked_by,
-            booked_hire=self.booked_hire, booked_week=self.booked_week,
+            base_receptivity=self.base_receptivity, status=self.status, until=self.until,
+            booked_by=self.booked_by, booked_hire=self.booked_hire, booked_week=self.booked_week,
             booked_pressure=self.booked_pressure, won=self.won,
         )
 
@@ -515,8 +515,7 @@ class Market:
         Also updates :attr:`counts`, the rows per status at the end of the week, which the
         recovery pass counts as it goes (a separate pass would cost as much again).
         """
-        customers, counts = kernels.recover(self.status, self.until, self.receptivity,
-                                            self.base_receptivity, week, self.p.recovery_rate)
+        customers, counts = kernels.recover(self.columns, week, self.p.recovery_rate)
         leaving = rng.binomial(customers.size, self.p.entry_rate)
         if leaving:
             rows = rng.choice(customers, leaving, replace=False)

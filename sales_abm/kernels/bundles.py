@@ -18,6 +18,7 @@ class Prospects(NamedTuple):
     fit: np.ndarray  # float64: true probability of buying after a proper meeting
     deal_value: np.ndarray  # float64: revenue if the prospect buys (USD)
     receptivity: np.ndarray  # float64, written: current chance-weight of taking a call
+    base_receptivity: np.ndarray  # float64: the receptivity a prospect returns to when left alone
     status: np.ndarray  # int8, written: a Status code
     until: np.ndarray  # int32, written: week a cooling, burned or cycle status ends
     booked_by: np.ndarray  # int32, written: rep slot of the booked meeting

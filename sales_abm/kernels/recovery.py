@@ -9,13 +9,20 @@ from sales_abm.kernels.status import AVAILABLE, BURNED, COOLING, CUSTOMER, N_STA
 
 
 @njit(cache=True)
-def recover(status, until, receptivity, base_receptivity, week,
-            recovery_rate):  # pragma: no cover - compiled
+def recover(prospects, week, recovery_rate):  # pragma: no cover - compiled
     """End the rests and burns due by next week and let receptivity drift back to its base.
 
     One pass over the market; returns the customers' rows (ascending) and how many rows are
     in each status afterwards.
+
+    Args:
+        prospects: the market's columns (:class:`~.bundles.Prospects`); status and
+            receptivity are written.
+        week: the current week.
+        recovery_rate: share of the gap to the base receptivity recovered.
     """
+    status, until = prospects.status, prospects.until
+    receptivity, base_receptivity = prospects.receptivity, prospects.base_receptivity
     customers = np.empty(status.size, dtype=np.int64)
     counts = np.zeros(N_STATUSES, dtype=np.int64)
     k = 0

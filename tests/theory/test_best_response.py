@@ -165,7 +165,7 @@ def test_time_budget_matches_the_models_budget_rule(
     reps = kernels.RepColumns(planned=np.full(weeks, planned), threshold=zeros, pressure=zeros,
                               noise_sd=zeros, craft=np.ones(weeks), hire_id=np.arange(weeks))
     prospects = kernels.Prospects(
-        fit=ones, deal_value=ones.copy(), receptivity=ones.copy(),
+        fit=ones, deal_value=ones.copy(), receptivity=ones.copy(), base_receptivity=ones.copy(),
         status=np.zeros(total, dtype=np.int8), until=np.zeros(total, dtype=np.int32),
         booked_by=np.zeros(total, dtype=np.int32), booked_hire=np.zeros(total, dtype=np.int64),
         booked_week=np.zeros(total, dtype=np.int32), booked_pressure=np.zeros(total),
