@@ -18,7 +18,7 @@ import networkx as nx
 import numpy as np
 
 from sales_abm import kernels
-from sales_abm.kernels import CallDraws, Funnel, MeetingDraws, Owners, Prospects, RepColumns
+from sales_abm.kernels import CallDraws, Csr, Funnel, MeetingDraws, Owners, Prospects, RepColumns
 from sales_abm.scenario import MarketParams, Switches
 
 
@@ -474,8 +474,8 @@ class Market:
         self.status[burn] = Status.BURNED
         self.until[burn] = week + p.burn_weeks
         if self.switches.word_of_mouth and p.word_of_mouth > 0:
-            touched, hits = kernels.neighbour_hits(self.indptr, self.indices, junk_rows,
-                                                   self._hits)
+            graph = Csr(indptr=self.indptr, indices=self.indices)
+            touched, hits = kernels.neighbour_hits(graph, junk_rows, self._hits)
             self.receptivity[touched] *= (1 - p.word_of_mouth) ** hits
         return int(burn.size)
 

@@ -14,6 +14,7 @@ Kernels with many arguments take them bundled by name (:mod:`.bundles`).
 
 from sales_abm.kernels.bundles import (
     CallDraws,
+    Csr,
     Funnel,
     MeetingDraws,
     Owners,
@@ -40,7 +41,7 @@ from sales_abm.kernels.status import (
 
 __all__ = [
     "AVAILABLE", "BOOKED", "BURNED", "COOLING", "CUSTOMER", "CYCLE", "N_STATUSES", "CallDraws",
-    "Funnel", "MeetingDraws", "Owners", "Prospects", "RepColumns", "add_in_order", "book_calls",
-    "masked_mean_sd", "neighbour_hits", "pairwise_sum", "recover", "rewire_ring",
+    "Csr", "Funnel", "MeetingDraws", "Owners", "Prospects", "RepColumns", "add_in_order",
+    "book_calls", "masked_mean_sd", "neighbour_hits", "pairwise_sum", "recover", "rewire_ring",
     "rows_due", "rows_with_status", "settle_meetings", "status_counts", "sums",
 ]

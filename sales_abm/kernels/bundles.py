@@ -74,6 +74,13 @@ class MeetingDraws(NamedTuple):
     cycle: np.ndarray  # int64: the cycle's length in weeks
 
 
+class Csr(NamedTuple):
+    """A graph's neighbour lists (CSR): node i's are ``indices[indptr[i]:indptr[i + 1]]``."""
+
+    indptr: np.ndarray  # int64, one more than the nodes
+    indices: np.ndarray  # int64
+
+
 class Owners(NamedTuple):
     """Who owns an event: the current hire of each slot, and the contract holder's first hire."""
 

@@ -8,11 +8,13 @@ from numba import njit
 
 
 @njit(cache=True)
-def neighbour_hits(indptr, indices, rows, scratch):  # pragma: no cover - compiled
+def neighbour_hits(graph, rows, scratch):  # pragma: no cover - compiled
     """The distinct neighbours of ``rows`` and how many of the rows each neighbours.
 
-    ``scratch`` is an int array of one zero per node; it is left all zero again.
+    ``graph`` is a :class:`~.bundles.Csr`; ``scratch`` is an int array of one zero per node; it is
+    left all zero again.
     """
+    indptr, indices = graph.indptr, graph.indices
     reach = 0
     for row in rows:
         reach += indptr[row + 1] - indptr[row]
