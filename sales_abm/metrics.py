@@ -97,9 +97,10 @@ _STATUS_MEANING = {
     "booked": "with a meeting set for next week", "cycle": "with an opportunity in its sales cycle",
     "customer": "customers", "burned": "refusing contact after a junk meeting",
 }
-_DIM_MEANING = {"effort": "effort level (share of the week's time spent calling)",
+_DIM_MEANING = {"effort": "effort level (calls planned per week)",
                 "threshold": "qualification threshold (lowest perceived fit proposed to)",
                 "pressure": "pressure level (push to agree)"}
+_DIM_UNIT = {"effort": "calls per week", "threshold": "fit", "pressure": "level"}
 
 
 def _count(name: str, unit: str, meaning: str, summary: tuple[str, ...] = (),
@@ -113,10 +114,11 @@ def _usd(name: str, meaning: str, summary: tuple[str, ...] = (), **kw: Any) -> C
 
 def _strategy(dim: str) -> tuple[Column, Column]:
     stats = (_FW, _LW) if dim != "effort" else ()
-    return (Column(f"mean_{dim}", "level", f"mean {_DIM_MEANING[dim]} of the employed reps",
-                   summary=stats, how="mean over employed reps (NaN if none)"),
-            Column(f"sd_{dim}", "level", f"population SD of the employed reps' {dim}",
-                   how="numpy std over employed reps (NaN if none)"))
+    unit = _DIM_UNIT[dim]
+    return (Column(f"mean_{dim}", unit, f"mean {_DIM_MEANING[dim]} of the employed reps",
+                   summary=stats, how="mean over employed reps (null if none)"),
+            Column(f"sd_{dim}", unit, f"population SD of the employed reps' {dim}",
+                   how="numpy std over employed reps (null if none)"))
 
 
 #: Weekly metrics, in column order (after the integer ``week``).
@@ -175,9 +177,9 @@ WEEKLY: tuple[Column, ...] = (
     *_strategy("threshold"),
     *_strategy("pressure"),
     Column("mean_skill", "skill", "mean skill (craft multiplier) of the employed reps",
-           summary=(_LW,), how="mean over employed reps (NaN if none)"),
+           summary=(_LW,), how="mean over employed reps (null if none)"),
     _count("reps_employed", "reps", "reps employed at the end of the week"),
-    _count("rep_quits", "reps", "reps who quit or were dismissed this week", ("total",)),
+    _count("rep_quits", "reps", "reps who quit this week (attrition)", ("total",)),
     _count("hires", "reps", "reps hired this week"),
     _count("trained_hires", "reps", "hires the outsourcer trained", ("share",),
            share_of="hires"),
