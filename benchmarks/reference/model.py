@@ -23,7 +23,7 @@ from benchmarks.reference.agents import Client, Outsourcer, Prospect, SalesRep, 
 from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
 from sales_abm.learning import RULES
 from sales_abm.market import Status
-from sales_abm.metrics import Recorder, ratio, summarize
+from sales_abm.metrics import Recorder, summarize
 from sales_abm.model import RunResult
 from sales_abm.scenario import Scenario
 from sales_abm.strategy import STRATEGY_DIMENSIONS, fixed_actions, strategy_levels
@@ -68,8 +68,6 @@ class ReferenceModel(mesa.Model):
         self.client = Client(self)
         self.outsourcer = Outsourcer(self)
         self.recorder = Recorder(scenario.weeks, m.cycle_max_weeks)
-        self.cumulative_margin = 0.0
-        self.cumulative_cost = 0.0
 
     # -- helpers used by the agents --------------------------------------------------------------
 
@@ -262,17 +260,8 @@ class ReferenceModel(mesa.Model):
         sc = self.config
         contract: dict[str, float] = money["contract"]
         pay: dict[str, float] = money["pay"]
-        income = contract["total"]
-        rep_pay = pay["total"]
-        training_spend = money["training"]
-        overhead = money["overhead"]
-        spending = rep_pay + training_spend + overhead
         revenue = tallies["revenue"]
         held = tallies["held"]
-        ae_cost = sc.client.ae_cost_per_meeting * held
-        margin = sc.client.gross_margin * revenue
-        self.cumulative_margin += margin
-        self.cumulative_cost += income + ae_cost
         reps = self.outsourcer.reps
         status_counts = dict.fromkeys(Status, 0)
         receptivity = 0.0
@@ -291,22 +280,18 @@ class ReferenceModel(mesa.Model):
             "client_appointment_payments": contract["appointments"],
             "client_clawbacks": contract["clawbacks"],
             "client_commission": contract["commission"],
-            "client_payments": income, "outsourcer_income": income,
+            "client_payments": contract["total"],
             "rep_base_pay": pay["fixed"], "rep_bonus": pay["appointments"],
             "rep_clawbacks": pay["clawbacks"], "rep_commission": pay["commission"],
-            "rep_pay": rep_pay, "training_spend": training_spend, "overhead": overhead,
-            "outsourcer_spending": spending, "outsourcer_profit": income - spending,
-            "ae_cost": ae_cost, "client_margin": margin,
-            "client_profit": margin - income - ae_cost,
-            "client_cumulative_roi": ratio(self.cumulative_margin - self.cumulative_cost,
-                                           self.cumulative_cost),
-            "gaming_index": ratio(calls["booked_junk"], calls["booked"]),
+            "rep_pay": pay["total"], "training_spend": money["training"],
+            "overhead": money["overhead"],
+            "ae_cost": sc.client.ae_cost_per_meeting * held,
+            "client_margin": sc.client.gross_margin * revenue,
             "mean_skill": _mean([rep.skill for rep in reps]),
             "reps_employed": len(reps), "rep_quits": len(quits), "hires": len(hires),
             "trained_hires": sum(rep.trained for rep in hires),
             "train_probability": self.outsourcer.train_probability(),
             "burned_this_week": burned,
-            "burned_share": status_counts[Status.BURNED] / n,
             "mean_receptivity": receptivity / n,
             "contract_holder": self.client.replacements,
         }
