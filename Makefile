@@ -33,8 +33,9 @@ test-release: $(STAMP)  ## the deep hypothesis profile
 lint: $(STAMP)
 	$(BIN)/ruff check sales_abm tests benchmarks experiments analysis scripts
 
-readme: $(STAMP)  ## regenerate the README's parameter table from the code
+readme: $(STAMP)  ## regenerate the README's parameter table and docs/outputs.md from the code
 	$(BIN)/python scripts/update_readme.py
+	$(BIN)/python scripts/outputs_doc.py
 
 clean:
 	rm -rf $(VENV) results paper/build

@@ -16,8 +16,8 @@ from analysis.typst import Fragment
 
 #: Short outcome names → run summary fields.
 OUTCOMES = {
-    "appointments_first": "appointments_per_week_first_13",
-    "appointments_last": "appointments_per_week_last_13",
+    "appointments_first": "appointments_set_first_13",
+    "appointments_last": "appointments_set_last_13",
     "close_rate_first": "cohort_close_rate_first_13",
     "close_rate_last": "cohort_close_rate_last_13",
     "gaming_first": "gaming_index_first_13",
@@ -26,12 +26,12 @@ OUTCOMES = {
     "threshold_last": "mean_threshold_last_13",
     "pressure_last": "mean_pressure_last_13",
     "skill_last": "mean_skill_last_13",
-    "client_roi": "client_roi",
+    "client_roi": "client_cumulative_roi_final",
     "client_profit": "client_profit",
     "outsourcer_profit": "outsourcer_profit",
     "training_spend": "training_spend",
-    "trained_share": "trained_share_of_hires",
-    "replacements": "contract_replacements",
+    "trained_share": "trained_hires_share",
+    "replacements": "contract_holder_final",
     "rep_quits": "rep_quits",
     "burned_share": "burned_share_final",
 }

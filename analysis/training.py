@@ -37,8 +37,8 @@ def frame(results: Results) -> pl.DataFrame:
     f = outcome_frame(results.summaries(NAME))
     f = f.with_columns(
         (pl.col("rep_quits") / (reps * months)).clip(0, 0.99).alias("quit_hazard"),
-        (pl.col("contract_replacements")
-         / (months - pl.col(TERM) * (pl.col("contract_replacements") + 1)).clip(1, None))
+        (pl.col("contract_holder_final")
+         / (months - pl.col(TERM) * (pl.col("contract_holder_final") + 1)).clip(1, None))
         .clip(0, 0.99).alias("churn_hazard"),
         ((pl.col("outsourcer_profit") + pl.col("training_spend")) / (reps * months))
         .alias("margin"),

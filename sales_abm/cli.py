@@ -250,7 +250,7 @@ def format_summary(s: dict[str, Any]) -> str:
         return "n/a" if x is None else format(x, spec)
 
     rows = [
-        ("appointments per week", "appointments_per_week", ".1f"),
+        ("appointments per week", "appointments_set", ".1f"),
         ("cohort close rate", "cohort_close_rate", ".3f"),
         ("gaming index", "gaming_index", ".3f"),
         ("mean threshold", "mean_threshold", ".3f"),
@@ -266,11 +266,11 @@ def format_summary(s: dict[str, Any]) -> str:
             first, last = s[f"{key}_first_13"], s[f"{key}_last_13"]
             lines.append(f"{label:24}{f(first, spec):>12}{f(last, spec):>12}")
     lines += [
-        f"client revenue {s['client_revenue']:,.0f}  payments {s['client_payments']:,.0f}  "
-        f"ROI {f(s['client_roi'], '.2f')}",
+        f"client revenue {s['revenue']:,.0f}  payments {s['client_payments']:,.0f}  "
+        f"ROI {f(s['client_cumulative_roi_final'], '.2f')}",
         f"outsourcer profit {s['outsourcer_profit']:,.0f}  training {s['training_spend']:,.0f}  "
         f"rep quits {s['rep_quits']:.0f}  contract replacements "
-        f"{s['contract_replacements']:.0f}",
+        f"{s['contract_holder_final']:.0f}",
         f"burned share at the end {s['burned_share_final']:.3%}",
     ]
     return "\n".join(lines)

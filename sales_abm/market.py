@@ -18,6 +18,7 @@ import networkx as nx
 import numpy as np
 
 from sales_abm import kernels
+from sales_abm.kernels import CallDraws, Csr, Funnel, MeetingDraws, Owners, Prospects, RepColumns
 from sales_abm.scenario import MarketParams, Switches
 
 
@@ -298,6 +299,25 @@ class Market:
         self.mean_base_receptivity = params.receptivity_alpha / (
             params.receptivity_alpha + params.receptivity_beta
         )
+        self.funnel = Funnel(
+            connect_scale=params.connect_scale, agree_scale=params.agree_base * 2,
+            receptivity_scale=2 * self.mean_base_receptivity,
+            pressure_agree_gain=params.pressure_agree_gain,
+            qualification_bar=params.qualification_bar, cooldown_weeks=params.cooldown_weeks,
+            burn=switches.burn, pressure_annoyance=params.pressure_annoyance,
+            propensity_scale=1.0 / params.propensity_initial,
+        )
+
+    @property
+    def columns(self) -> Prospects:
+        """The market's columns, bundled by name for the kernels (the arrays themselves)."""
+        return Prospects(
+            fit=self.fit, deal_value=self.deal_value, receptivity=self.receptivity,
+            base_receptivity=self.base_receptivity, status=self.status, until=self.until,
+            booked_by=self.booked_by, booked_hire=self.booked_hire, booked_week=self.booked_week,
+            booked_pressure=self.booked_pressure, won=self.won, answer=self.answer,
+            accept=self.accept,
+        )
 
     @property
     def graph(self) -> nx.Graph:
@@ -347,22 +367,21 @@ class Market:
     def place_calls(
         self,
         week: int,
-        planned: np.ndarray,
-        threshold: np.ndarray,
-        pressure: np.ndarray,
-        noise_sd: np.ndarray,
-        craft: np.ndarray,
-        hire_id: np.ndarray,
+        reps: RepColumns,
         booking_time: float,
         rng: np.random.Generator,
         threshold_levels: np.ndarray | None = None,
     ) -> CallOutcome:
         """Turn each rep's planned calls into connects and booked meetings.
 
-        A rep's week is a budget of ``planned[r]`` call-times; a booked meeting takes
+        A rep's week is a budget of ``reps.planned[r]`` call-times; a booked meeting takes
         ``booking_time`` more, so calls after the budget runs out are not made.
 
         Args:
+            week: the current week.
+            reps: the reps' strategies this week, one entry per slot.
+            booking_time: call-times a booked meeting takes.
+            rng: the calls' random stream.
             threshold_levels: The reps' threshold grid (ascending). When given, the outcome also
                 counts, per rep, the proposals made, the connects whose signal reached each
                 level and the bookings by band, and each booking's band is stored for its
@@ -370,7 +389,7 @@ class Market:
                 brought. It draws no random numbers, so results are unchanged.
         """
         r = self.n_reps
-        caller = np.repeat(np.arange(r), planned)
+        caller = np.repeat(np.arange(r), reps.planned)
         total = caller.size
         available = kernels.rows_with_status(self.status, kernels.AVAILABLE)
         reach = min(total, available.size)
@@ -382,18 +401,13 @@ class Market:
         connect_draw = rng.random(reach)
         noise = rng.standard_normal(reach)
         agree_draw = rng.random(reach)
-        p = self.p
+        draws = CallDraws(caller=caller, target=target, connect_draw=connect_draw, noise=noise,
+                          agree_draw=agree_draw)
         connect, proposed, booked, junk, signal, counts = kernels.book_calls(
-            week, caller, target, connect_draw, noise, agree_draw, r, planned, threshold,
-            pressure, noise_sd, craft, hire_id, booking_time, p.connect_scale, p.agree_base * 2,
-            2 * self.mean_base_receptivity, p.pressure_agree_gain, p.qualification_bar,
-            p.cooldown_weeks, self.switches.burn, p.pressure_annoyance, self.fit,
-            self.receptivity, self.status, self.until, self.booked_by, self.booked_hire,
-            self.booked_week, self.booked_pressure, self.answer, self.accept,
-            1.0 / p.propensity_initial,
+            week, draws, reps, self.columns, self.funnel, booking_time,
         )
         if self.switches.prospect_learning:
-            self._learn_from_calls(target[connect], pressure[caller[connect]])
+            self._learn_from_calls(target[connect], reps.pressure[caller[connect]])
         outcome = CallOutcome(counts)
         if threshold_levels is not None:
             self._count_bands(outcome, threshold_levels, target, caller, signal, proposed,
@@ -467,10 +481,11 @@ class Market:
         opportunity = held & (rng.random(rows.size) < fit**p.opportunity_share)
         won = rng.random(rows.size) < fit ** (1 - p.opportunity_share)
         cycle = rng.integers(p.cycle_min_weeks, p.cycle_max_weeks + 1, rows.size)
+        meetings = MeetingDraws(rows=rows, fit=fit, show=show, held=held,
+                                opportunity=opportunity, won=won, cycle=cycle)
+        owners = Owners(current_hires=current_hires, epoch_start=epoch_start, n_reps=self.n_reps)
         counts, expected, by, junk_rows, may_burn = kernels.settle_meetings(
-            week, rows, fit, show, held, opportunity, won, cycle, p.qualification_bar,
-            p.cooldown_weeks, self.deal_value, self.booked_by, self.booked_hire, current_hires,
-            epoch_start, self.n_reps, self.status, self.until, self.won,
+            week, meetings, self.columns, owners, self.funnel,
         )
         # after the meetings' new states: a burned prospect leaves its rest for the burn
         burned = self._annoy(week, junk_rows, may_burn, rng)
@@ -501,8 +516,8 @@ class Market:
         self.status[burn] = Status.BURNED
         self.until[burn] = week + p.burn_weeks
         if self.switches.word_of_mouth and p.word_of_mouth > 0 and not learning:
-            touched, hits = kernels.neighbour_hits(self.indptr, self.indices, junk_rows,
-                                                   self._hits)
+            graph = Csr(indptr=self.indptr, indices=self.indices)
+            touched, hits = kernels.neighbour_hits(graph, junk_rows, self._hits)
             self.receptivity[touched] *= (1 - p.word_of_mouth) ** hits
         return int(burn.size)
 
@@ -533,8 +548,8 @@ class Market:
                 q[rows] = 1 - (1 - q[rows]) * (1 - p.experience_rate) if good else (
                     q[rows] * (1 - p.experience_rate))
             if social:
-                touched, hits = kernels.neighbour_hits(self.indptr, self.indices, rows,
-                                                       self._hits)
+                graph = Csr(indptr=self.indptr, indices=self.indices)
+                touched, hits = kernels.neighbour_hits(graph, rows, self._hits)
                 for q in (self.answer, self.accept):
                     kernels.learn_from_neighbours(q, touched, hits, p.social_learning, good)
 
@@ -591,8 +606,7 @@ class Market:
         Also updates :attr:`counts`, the rows per status at the end of the week, which the
         recovery pass counts as it goes (a separate pass would cost as much again).
         """
-        customers, counts = kernels.recover(self.status, self.until, self.receptivity,
-                                            self.base_receptivity, week, self.p.recovery_rate)
+        customers, counts = kernels.recover(self.columns, week, self.p.recovery_rate)
         if self.switches.prospect_learning:
             self._forget()
         leaving = rng.binomial(customers.size, self.p.entry_rate)

@@ -30,8 +30,9 @@ from sales_abm.agents import (
     office_network,
 )
 from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
+from sales_abm.kernels import RepColumns
 from sales_abm.market import CallOutcome, CloseOutcome, Market, MeetingOutcome, Status
-from sales_abm.metrics import Recorder, ratio, summarize
+from sales_abm.metrics import Recorder, summarize
 from sales_abm.scenario import ContractTerms, PayPlan, Scenario
 from sales_abm.version import MODEL_VERSION  # re-exported: sales_abm.model.MODEL_VERSION
 
@@ -63,8 +64,8 @@ class SalesModel(mesa.Model):
         self.outsourcer = Outsourcer(self, epoch_start=0)
         self.recorder = Recorder(scenario.weeks, scenario.market.cycle_max_weeks)
         self._prospects: dict[int, Prospect] = {}
-        self._cumulative = {"margin": 0.0, "cost": 0.0}
         self._switches = {switch.week: switch for switch in scenario.schedule}
+        self._renegotiations_recorded = 0  # the client's renegotiations up to last week
 
     def _office(self, world: np.random.SeedSequence) -> nx.Graph:
         """The reps' office network, seeded by a child of the world stream's SeedSequence.
@@ -158,11 +159,11 @@ class SalesModel(mesa.Model):
     def _call(self, w: int) -> CallOutcome:
         force = self.sales_force
         levels = force.levels["threshold"] if self._bands() else None
-        return self.market.place_calls(
-            w, force.planned_calls(), force.value("threshold"), force.value("pressure"),
-            force.noise_sd(), force.craft(), force.hire_id, self.config.rep.booking_time,
-            self.rngs["calls"], threshold_levels=levels,
-        )
+        reps = RepColumns(planned=force.planned_calls(), threshold=force.value("threshold"),
+                          pressure=force.value("pressure"), noise_sd=force.noise_sd(),
+                          craft=force.craft(), hire_id=force.hire_id)
+        return self.market.place_calls(w, reps, self.config.rep.booking_time, self.rngs["calls"],
+                                       threshold_levels=levels)
 
     def _record_cohorts(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
                         closes: CloseOutcome) -> None:
@@ -259,7 +260,9 @@ class SalesModel(mesa.Model):
     def _record(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
                 closes: CloseOutcome, money: dict[str, Any],
                 hiring: tuple[np.ndarray, np.ndarray, np.ndarray], quits: np.ndarray) -> None:
-        hired, trained, training = hiring
+        """The week's measured metrics (:data:`sales_abm.metrics.MEASURED`); the recorder
+        derives the rest from them."""
+        hired, trained, _ = hiring
         sc, force, market = self.config, self.sales_force, self.market
         contract: Settlement = money["contract"]
         pay: Settlement = money["pay"]
@@ -267,15 +270,7 @@ class SalesModel(mesa.Model):
         held, held_junk, no_shows, cancelled, opportunities = meetings.totals
         fees, appointment_payments, clawbacks, commission, income = contract.totals()
         base_pay, bonus, rep_clawbacks, rep_commission, rep_pay = pay.totals()
-        training_spend = float(training.sum())
-        overhead = float(money["overhead"].sum())
-        spending = rep_pay + training_spend + overhead
         revenue = float(closes.revenue.sum())
-        ae_cost = sc.client.ae_cost_per_meeting * held
-        margin = sc.client.gross_margin * revenue
-        self._cumulative["margin"] += margin
-        self._cumulative["cost"] += income + ae_cost
-        cum = self._cumulative
         on = force.employed
         status = market.counts  # the week's statuses are final once the market advanced
         values: dict[str, float] = {
@@ -289,26 +284,23 @@ class SalesModel(mesa.Model):
             "client_appointment_payments": appointment_payments,
             "client_clawbacks": clawbacks,
             "client_commission": commission,
-            "client_payments": income, "outsourcer_income": income,
+            "client_payments": income,
             "rep_base_pay": base_pay, "rep_bonus": bonus,
             "rep_clawbacks": rep_clawbacks, "rep_commission": rep_commission,
-            "rep_pay": rep_pay, "training_spend": training_spend, "overhead": overhead,
-            "outsourcer_spending": spending, "outsourcer_profit": income - spending,
-            "ae_cost": ae_cost, "client_margin": margin,
-            "client_profit": margin - income - ae_cost,
-            "client_cumulative_roi": ratio(cum["margin"] - cum["cost"], cum["cost"]),
-            "gaming_index": ratio(booked_junk, booked),
+            "rep_pay": rep_pay, "training_spend": float(money["training"].sum()),
+            "overhead": float(money["overhead"].sum()),
+            "ae_cost": sc.client.ae_cost_per_meeting * held,
+            "client_margin": sc.client.gross_margin * revenue,
             "mean_skill": kernels.masked_mean_sd(force.skill, on)[0],
             "reps_employed": on.sum(), "rep_quits": quits.size, "hires": hired.size,
             "trained_hires": float(trained.sum()),
             "train_probability": self.outsourcer.train_probability(),
             "burned_this_week": meetings.burned,
-            "burned_share": status[Status.BURNED] / market.n,
             # numpy's mean is this pairwise sum over the count; called directly, it skips
             # the method's argument handling
             "mean_receptivity": np.add.reduce(market.receptivity) / market.n,
             "contract_holder": self.client.replacements,
-            "contract_renegotiations": self.client.renegotiations,
+            "client_renegotiations": self.client.renegotiations - self._renegotiations_recorded,
             "good_fit_share_available": market.good_fit_share_available(),
         }
         values["mean_prospect_answer"], values["mean_prospect_accept"] = (
@@ -320,6 +312,7 @@ class SalesModel(mesa.Model):
             values[name] = count
         self.recorder.record(w, values)
         self.recorder.label(w, "contract_in_force", self.client.label)
+        self._renegotiations_recorded = self.client.renegotiations
 
 
 #: The weekly metric of each status's count, in Status order (iterating an enum is slow).

@@ -71,7 +71,7 @@ def main(n: int = 8) -> None:
         line += (f"; replacements {ci(total_last(alt, 'contract_holder'))} vs "
                  f"{ci(total_last(pa, 'contract_holder'))}")
         line += (f"; accept {ci(last13(alt, 'mean_prospect_accept') - acc_p)}"
-                 f"; renegotiations {ci(total_last(alt, 'contract_renegotiations'))}")
+                 f"; renegotiations {ci(total(alt, 'client_renegotiations'))}")
         print(line)
     cancelled = {k: total(rs, "meetings_cancelled") / total(rs, "meetings_held")
                  for k, rs in (("retainer", ret), ("per_appointment", pa))}

@@ -15,10 +15,10 @@ from scipy import stats
 from sales_abm.model import run
 from sales_abm.scenario import PRESETS, Scenario, parse_override
 
-KEYS = ("appointments_per_week_first_13", "appointments_per_week_last_13",
+KEYS = ("appointments_set_first_13", "appointments_set_last_13",
         "gaming_index_first_13", "gaming_index_last_13",
         "cohort_close_rate_first_13", "cohort_close_rate_last_13",
-        "mean_threshold_first_13", "mean_threshold_last_13", "client_roi")
+        "mean_threshold_first_13", "mean_threshold_last_13", "client_cumulative_roi_final")
 
 
 def one(job: tuple[str, int, dict]) -> tuple[str, int, dict]:

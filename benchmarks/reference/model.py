@@ -69,9 +69,8 @@ class ReferenceModel(mesa.Model):
         self.client = Client(self)
         self.outsourcer = Outsourcer(self)
         self.recorder = Recorder(scenario.weeks, m.cycle_max_weeks)
-        self.cumulative_margin = 0.0
-        self.cumulative_cost = 0.0
         self.switches = {switch.week: switch for switch in scenario.schedule}
+        self.renegotiations_recorded = 0  # the client's renegotiations up to last week
 
     # -- helpers used by the agents --------------------------------------------------------------
 
@@ -274,17 +273,8 @@ class ReferenceModel(mesa.Model):
         sc = self.config
         contract: dict[str, float] = money["contract"]
         pay: dict[str, float] = money["pay"]
-        income = contract["total"]
-        rep_pay = pay["total"]
-        training_spend = money["training"]
-        overhead = money["overhead"]
-        spending = rep_pay + training_spend + overhead
         revenue = tallies["revenue"]
         held = tallies["held"]
-        ae_cost = sc.client.ae_cost_per_meeting * held
-        margin = sc.client.gross_margin * revenue
-        self.cumulative_margin += margin
-        self.cumulative_cost += income + ae_cost
         reps = self.outsourcer.reps
         status_counts = dict.fromkeys(Status, 0)
         receptivity = answer = accept = 0.0
@@ -307,25 +297,21 @@ class ReferenceModel(mesa.Model):
             "client_appointment_payments": contract["appointments"],
             "client_clawbacks": contract["clawbacks"],
             "client_commission": contract["commission"],
-            "client_payments": income, "outsourcer_income": income,
+            "client_payments": contract["total"],
             "rep_base_pay": pay["fixed"], "rep_bonus": pay["appointments"],
             "rep_clawbacks": pay["clawbacks"], "rep_commission": pay["commission"],
-            "rep_pay": rep_pay, "training_spend": training_spend, "overhead": overhead,
-            "outsourcer_spending": spending, "outsourcer_profit": income - spending,
-            "ae_cost": ae_cost, "client_margin": margin,
-            "client_profit": margin - income - ae_cost,
-            "client_cumulative_roi": ratio(self.cumulative_margin - self.cumulative_cost,
-                                           self.cumulative_cost),
-            "gaming_index": ratio(calls["booked_junk"], calls["booked"]),
+            "rep_pay": pay["total"], "training_spend": money["training"],
+            "overhead": money["overhead"],
+            "ae_cost": sc.client.ae_cost_per_meeting * held,
+            "client_margin": sc.client.gross_margin * revenue,
             "mean_skill": _mean([rep.skill for rep in reps]),
             "reps_employed": len(reps), "rep_quits": len(quits), "hires": len(hires),
             "trained_hires": sum(rep.trained for rep in hires),
             "train_probability": self.outsourcer.train_probability(),
             "burned_this_week": burned,
-            "burned_share": status_counts[Status.BURNED] / n,
             "mean_receptivity": receptivity / n,
             "contract_holder": self.client.replacements,
-            "contract_renegotiations": self.client.renegotiations,
+            "client_renegotiations": self.client.renegotiations - self.renegotiations_recorded,
             "good_fit_share_available": ratio(good_available, status_counts[Status.AVAILABLE]),
             "mean_prospect_answer": answer / n,
             "mean_prospect_accept": accept / n,
@@ -338,6 +324,7 @@ class ReferenceModel(mesa.Model):
             values[f"n_{st.name.lower()}"] = status_counts[st]
         self.recorder.record(w, values)
         self.recorder.label(w, "contract_in_force", self.client.label)
+        self.renegotiations_recorded = self.client.renegotiations
 
 
 def _total(s: Settlement) -> float:

@@ -66,8 +66,9 @@ def add_experiment_parser(subparsers: Any) -> None:
     p_status = sub.add_parser(
         "status", help="count done, missing, stale, failed, corrupt runs",
         description="Count the runs of a scale that are done, missing, stale (computed by "
-                    "another model version), failed or corrupt, reading every file. Exit "
-                    "status 0 when every run is done, 1 when some are not, 2 for bad input.")
+                    "another model version or run schema), failed or corrupt, reading every "
+                    "file. Exit status 0 when every run is done, 1 when some are not, 2 for bad "
+                    "input.")
     _name_options(p_status)
     p_status.add_argument("--json", action="store_true", help="print the counts as JSON")
     p_status.set_defaults(func=cmd_status)
@@ -173,7 +174,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"... and {report.failed - len(report.failures)} more failures "
               f"(see {report.root}/runs/*.error.json)", file=sys.stderr)
     if report.stale:
-        print(f"recomputed {report.stale} runs stored by an older model version")
+        print(f"recomputed {report.stale} runs stored by another model version or run schema")
     print(report.line())
     return EXIT_INCOMPLETE if report.failed else 0
 

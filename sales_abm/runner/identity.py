@@ -17,8 +17,14 @@ where ``point_digest = sha256(scenario.canonical_json())`` of the design point's
 ``words`` are its first four 32-bit words (big-endian). With common random numbers, replicate r of
 every design point runs on the same seed, so paired differences by seed are possible.
 
-Keys: ``run_key = sha256("sales_abm.run\\n{MODEL_VERSION}\\n{seed}\\n{point_digest}")[:32]``, a
-content hash of the canonical scenario, the seed and the model version. It names the run's file.
+Keys::
+
+    run_key = sha256("sales_abm.run\\n{MODEL_VERSION}\\n{schema}\\n{seed}\\n{point_digest}")[:32]
+
+a content hash of the canonical scenario, the seed, the model version and the run schema
+(:func:`sales_abm.metrics.schema_digest`: the weekly and cohort columns with their dtypes and the
+summary keys). It names the run's file, so a result stored under another model version or schema
+reads as stale, never as complete or corrupt.
 """
 
 from __future__ import annotations
@@ -57,7 +63,19 @@ def derive_seed(root_seed: int, replicate: int, digest: str | None = None) -> in
     return int(ss.generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
-def run_key(digest: str, seed: int, model_version: str) -> str:
-    """The run's key: a content hash of its design point, seed and model version."""
-    text = f"sales_abm.run\n{model_version}\n{seed}\n{digest}"
+def run_key(digest: str, seed: int, model_version: str, schema: str | None = None) -> str:
+    """The run's key: a content hash of its design point, seed, model version and run schema.
+
+    Args:
+        digest: the design point's digest.
+        seed: the run's seed.
+        model_version: the model version.
+        schema: the run schema's digest; None for the current one
+            (:func:`sales_abm.metrics.schema_digest`).
+    """
+    if schema is None:
+        from sales_abm.metrics import schema_digest
+
+        schema = schema_digest()
+    text = f"sales_abm.run\n{model_version}\n{schema}\n{seed}\n{digest}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]

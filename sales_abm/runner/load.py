@@ -81,8 +81,9 @@ def status(experiment: Experiment | str, scale: str = "quick",
     """Check every run of a scale on disk (reading each file: unreadable means corrupt).
 
     A run is ``done`` (a valid file), ``corrupt`` (a file that cannot be read), ``failed`` (an
-    error record), ``stale`` (a result from another model version exists) or ``missing``. A sweep
-    the manifest still calls ``running`` while none holds the root's lock is marked ``killed``.
+    error record), ``stale`` (a result from another model version or run schema exists) or
+    ``missing``. A sweep the manifest still calls ``running`` while none holds the root's lock
+    is marked ``killed``.
 
     Args:
         experiment: a spec, or an experiment name or file.

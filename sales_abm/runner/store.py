@@ -36,7 +36,7 @@ from typing import Any
 import polars as pl
 
 from sales_abm.io import atomic_write, dumps, write_json, write_parquet
-from sales_abm.metrics import COHORT_COLUMNS, WEEKLY_LABELS, WEEKLY_METRICS
+from sales_abm.metrics import COHORT_PREFIX, cohort_schema, weekly_schema
 from sales_abm.runner.spec import ExperimentError
 
 FORMAT = "1"
@@ -60,12 +60,10 @@ def results_root(experiment: str, scale: str, results: str | Path | None = None)
 
 def run_schema() -> dict[str, pl.DataType]:
     """The explicit schema of every run file."""
-    schema: dict[str, pl.DataType] = {"run_key": pl.String(), "seed": pl.Int64(),
-                                      "week": pl.Int32()}
-    schema.update({name: pl.Float64() for name in WEEKLY_METRICS})
-    schema.update({name: pl.String() for name in WEEKLY_LABELS})
-    schema.update({f"cohort_{name}": pl.Float64() for name in COHORT_COLUMNS})
-    schema.update({"cohort_resolved": pl.Boolean(), "cohort_close_rate": pl.Float64()})
+    schema: dict[str, pl.DataType] = {"run_key": pl.String(), "seed": pl.Int64()}
+    schema.update(weekly_schema())
+    schema.update({COHORT_PREFIX + name: dtype for name, dtype in cohort_schema().items()
+                   if name != "cohort_week"})
     return schema
 
 
@@ -232,7 +230,10 @@ def write_design(layout: Layout, design: pl.DataFrame) -> None:
 
 
 def stale_keys(layout: Layout, pending: set[str], model_version: str) -> set[str]:
-    """The pending runs whose result exists from another model version.
+    """The pending runs whose result exists from another model version or run schema.
+
+    A file of the same design point and seed under another key is such a result (the key also
+    holds the model version and the schema digest, see :mod:`sales_abm.runner.identity`).
 
     Args:
         layout: the results root.
@@ -249,8 +250,6 @@ def stale_keys(layout: Layout, pending: set[str], model_version: str) -> set[str
             continue
         try:
             meta = read_meta(path)
-            if meta.get("model_version") == model_version:
-                continue
             current = run_key(meta["point"], int(meta["seed"]), model_version)
         except Exception:
             continue

@@ -79,11 +79,11 @@ def result_rows(run: SalesModel) -> dict[str, str]:
         return _share(s.get(key), spec)
 
     return {
-        "appointments/week, last 13 wk": get("appointments_per_week_last_13", ".1f"),
+        "appointments/week, last 13 wk": get("appointments_set_last_13", ".1f"),
         "gaming index, last 13 wk": get("gaming_index_last_13", ".3f"),
         "cohort close rate, last 13 resolved": get("cohort_close_rate_last_13", ".1%"),
         "mean threshold, last 13 wk": get("mean_threshold_last_13", ".3f"),
-        "client cumulative ROI": get("client_roi", ".2f"),
+        "client cumulative ROI": get("client_cumulative_roi_final", ".2f"),
     }
 
 

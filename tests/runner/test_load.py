@@ -47,7 +47,7 @@ def test_summaries_one_row_per_run_with_every_field(results) -> None:
     assert s.height == 4
     assert s["contract.preset"].to_list() == ["retainer"] * 2 + ["per_appointment"] * 2
     assert s["contract"].to_list() == s["contract.preset"].to_list()
-    assert s.schema["closes"] == pl.Float64 and s.schema["resolved_cohorts"] == pl.Int64
+    assert s.schema["closes"] == pl.Float64 and s.schema["cohort_resolved"] == pl.Int64
     assert s.schema["model_version"] == pl.String
 
 

@@ -33,6 +33,7 @@ from scipy import integrate, stats
 
 from sales_abm import cli, kernels
 from sales_abm.agents import SalesForce
+from sales_abm.kernels import RepColumns
 from sales_abm.learning import make_learner
 from sales_abm.market import Market
 from sales_abm.scenario import PRESETS, Scenario, ScenarioError
@@ -158,14 +159,24 @@ def test_time_budget_matches_the_models_budget_rule(
     total = weeks * planned
     caller = np.repeat(np.arange(weeks), planned)
     ones, zeros = np.ones(total), np.zeros(weeks)
-    connected, _, booked, _, _, counts = kernels.book_calls(
-        0, caller, np.arange(total), rng.random(total), np.zeros(total), rng.random(total),
-        weeks, np.full(weeks, planned), zeros, zeros, zeros, np.ones(weeks),
-        np.arange(weeks), booking_time, p_connect, p_book / p_connect, 1.0, 0.0, 0.0, 1, False,
-        0.0, ones, ones.copy(), np.zeros(total, dtype=np.int8), np.zeros(total, dtype=np.int32),
-        np.zeros(total, dtype=np.int32), np.zeros(total, dtype=np.int64),
-        np.zeros(total, dtype=np.int32), np.zeros(total), ones, ones, 1.0,
+    draws = kernels.CallDraws(caller=caller, target=np.arange(total),
+                              connect_draw=rng.random(total), noise=np.zeros(total),
+                              agree_draw=rng.random(total))
+    reps = kernels.RepColumns(planned=np.full(weeks, planned), threshold=zeros, pressure=zeros,
+                              noise_sd=zeros, craft=np.ones(weeks), hire_id=np.arange(weeks))
+    prospects = kernels.Prospects(
+        fit=ones, deal_value=ones.copy(), receptivity=ones.copy(), base_receptivity=ones.copy(),
+        status=np.zeros(total, dtype=np.int8), until=np.zeros(total, dtype=np.int32),
+        booked_by=np.zeros(total, dtype=np.int32), booked_hire=np.zeros(total, dtype=np.int64),
+        booked_week=np.zeros(total, dtype=np.int32), booked_pressure=np.zeros(total),
+        won=np.zeros(total, dtype=bool), answer=ones.copy(), accept=ones.copy(),
     )
+    funnel = kernels.Funnel(connect_scale=p_connect, agree_scale=p_book / p_connect,
+                            receptivity_scale=1.0, pressure_agree_gain=0.0, qualification_bar=0.0,
+                            cooldown_weeks=1, burn=False, pressure_annoyance=0.0,
+                            propensity_scale=1.0)
+    connected, _, booked, _, _, counts = kernels.book_calls(0, draws, reps, prospects, funnel,
+                                                            booking_time)
     made = counts[0]
     connected, booked = connected.reshape(weeks, planned), booked.reshape(weeks, planned)
     got = time_budget(planned, booking_time, p_book, p_connect)
@@ -207,17 +218,10 @@ def _monte_carlo(
     market = Market(sc.market, sc.switches, n, reps, rng)
     noise, craft = noise_and_craft(sc, skill)
     hire = np.arange(reps)
-    out = market.place_calls(
-        0,
-        np.full(reps, effort),
-        np.full(reps, threshold),
-        np.full(reps, pressure),
-        np.full(reps, noise),
-        np.full(reps, craft),
-        hire,
-        sc.rep.booking_time,
-        rng,
-    )
+    columns = RepColumns(planned=np.full(reps, effort), threshold=np.full(reps, threshold),
+                         pressure=np.full(reps, pressure), noise_sd=np.full(reps, noise),
+                         craft=np.full(reps, craft), hire_id=hire)
+    out = market.place_calls(0, columns, sc.rep.booking_time, rng)
     meet = market.hold_meetings(1, None, hire, 0, rng)
     return {
         "calls": out.calls,

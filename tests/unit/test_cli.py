@@ -17,11 +17,11 @@ from sales_abm.cli import main
 from sales_abm.scenario import MAX_SCENARIO_BYTES, Scenario
 
 SMALL = ["--set", "reps=3", "--set", "prospects=800", "--weeks", "30"]
-REQUIRED = ("contract", "seed", "weeks", "appointments_per_week_first_13",
-            "appointments_per_week_last_13", "cohort_close_rate_first_13",
+REQUIRED = ("contract", "seed", "weeks", "appointments_set_first_13",
+            "appointments_set_last_13", "cohort_close_rate_first_13",
             "cohort_close_rate_last_13", "gaming_index_first_13", "gaming_index_last_13",
-            "mean_threshold_first_13", "mean_threshold_last_13", "client_revenue",
-            "client_payments", "client_roi", "outsourcer_profit", "training_spend", "rep_quits",
+            "mean_threshold_first_13", "mean_threshold_last_13", "revenue", "client_payments",
+            "client_cumulative_roi_final", "outsourcer_profit", "training_spend", "rep_quits",
             "burned_share_final")
 
 

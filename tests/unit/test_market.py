@@ -5,6 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from sales_abm.kernels import RepColumns
 from sales_abm.market import Market, Status, to_csr
 from sales_abm.scenario import Scenario
 
@@ -31,9 +32,10 @@ def test_fit_and_receptivity_are_probabilities_and_most_prospects_are_poor_fits(
 
 def call(m, sc, week=0, calls=250, threshold=0.0, pressure=0.0, booking_time=10.0, seed=0):
     r = m.n_reps
-    return m.place_calls(week, np.full(r, calls), np.full(r, threshold), np.full(r, pressure),
-                         np.full(r, 0.1), np.ones(r), np.arange(r), booking_time,
-                         np.random.default_rng(seed))
+    reps = RepColumns(planned=np.full(r, calls), threshold=np.full(r, threshold),
+                      pressure=np.full(r, pressure), noise_sd=np.full(r, 0.1), craft=np.ones(r),
+                      hire_id=np.arange(r))
+    return m.place_calls(week, reps, booking_time, np.random.default_rng(seed))
 
 
 def test_calls_respect_the_time_budget_and_reach_each_prospect_once():

@@ -1,0 +1,50 @@
+"""Compiled loops of the market's hot paths (numba), by domain.
+
+Each kernel replaces a chain of whole-column numpy calls by one pass, so a week touches each row
+or call once instead of once per operation. They draw no random numbers — the callers draw them,
+in the same order and sizes as always — and every floating-point expression is written in the
+order numpy evaluated it, so results are bit-identical to the vectorised code they replace (the
+golden-output tests pin this). ``NUMBA_DISABLE_JIT=1`` runs them as plain Python for debugging.
+
+Modules: :mod:`.calls` (the week's calls), :mod:`.meetings` (meetings held), :mod:`.recovery`
+(the end-of-week pass), :mod:`.status` (status codes and row selections), :mod:`.network` (word
+of mouth, the Watts–Strogatz rewiring), :mod:`.recording` (numpy-exact sums, means and SDs).
+Kernels with many arguments take them bundled by name (:mod:`.bundles`).
+"""
+
+from sales_abm.kernels.bundles import (
+    CallDraws,
+    Csr,
+    Funnel,
+    MeetingDraws,
+    Owners,
+    Prospects,
+    RepColumns,
+)
+from sales_abm.kernels.calls import book_calls
+from sales_abm.kernels.meetings import settle_meetings
+from sales_abm.kernels.network import learn_from_neighbours, neighbour_hits, rewire_ring
+from sales_abm.kernels.recording import add_in_order, masked_mean_sd, pairwise_sum, sums
+from sales_abm.kernels.recovery import recover
+from sales_abm.kernels.status import (
+    AVAILABLE,
+    BOOKED,
+    BURNED,
+    COOLING,
+    CUSTOMER,
+    CYCLE,
+    N_STATUSES,
+    count_qualified_available,
+    rows_due,
+    rows_outside_funnel,
+    rows_with_status,
+    status_counts,
+)
+
+__all__ = [
+    "AVAILABLE", "BOOKED", "BURNED", "COOLING", "CUSTOMER", "CYCLE", "N_STATUSES", "CallDraws",
+    "Csr", "Funnel", "MeetingDraws", "Owners", "Prospects", "RepColumns", "add_in_order",
+    "book_calls", "count_qualified_available", "learn_from_neighbours", "masked_mean_sd",
+    "neighbour_hits", "pairwise_sum", "recover", "rewire_ring", "rows_due",
+    "rows_outside_funnel", "rows_with_status", "settle_meetings", "status_counts", "sums",
+]

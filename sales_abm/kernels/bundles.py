@@ -1,0 +1,92 @@
+"""The kernels' argument bundles: named tuples that numba compiles like plain arguments.
+
+A kernel takes its arrays by name (``prospects.fit``, ``reps.threshold``), so two arrays of one
+dtype cannot be swapped by position. Bundles hold references, not copies: a kernel that writes a
+market column (``prospects.status``) writes the market's own array.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Prospects(NamedTuple):
+    """The market's columns, one row per prospect (see :class:`sales_abm.market.Market`)."""
+
+    fit: np.ndarray  # float64: true probability of buying after a proper meeting
+    deal_value: np.ndarray  # float64: revenue if the prospect buys (USD)
+    receptivity: np.ndarray  # float64, written: current chance-weight of taking a call
+    base_receptivity: np.ndarray  # float64: the receptivity a prospect returns to when left alone
+    status: np.ndarray  # int8, written: a Status code
+    until: np.ndarray  # int32, written: week a cooling, burned or cycle status ends
+    booked_by: np.ndarray  # int32, written: rep slot of the booked meeting
+    booked_hire: np.ndarray  # int64, written: hire id of that rep
+    booked_week: np.ndarray  # int32, written: week the meeting was booked
+    booked_pressure: np.ndarray  # float64, written: the booking rep's pressure
+    won: np.ndarray  # bool, written: whether the opportunity will close
+    answer: np.ndarray  # float64: learned propensity to take a cold call, in [0, 1]
+    accept: np.ndarray  # float64: learned propensity to accept a meeting, in [0, 1]
+
+
+class RepColumns(NamedTuple):
+    """The reps' strategies for the week, one entry per rep slot."""
+
+    planned: np.ndarray  # int: call-times budgeted
+    threshold: np.ndarray  # float64: lowest perceived fit the rep proposes to
+    pressure: np.ndarray  # float64: push to agree
+    noise_sd: np.ndarray  # float64: SD of the rep's perception of fit
+    craft: np.ndarray  # float64: multiplier of the agreement probability
+    hire_id: np.ndarray  # int64: the hire holding the slot
+
+
+class Funnel(NamedTuple):
+    """The market's scalar parameters the call and meeting kernels use."""
+
+    connect_scale: float  # connect probability per unit of receptivity
+    agree_scale: float  # agreement probability at the mean receptivity, before pressure
+    receptivity_scale: float  # receptivity that agree_scale refers to
+    pressure_agree_gain: float
+    qualification_bar: float  # fit below which an appointment is junk
+    cooldown_weeks: int
+    burn: bool  # pressure and junk meetings annoy prospects
+    pressure_annoyance: float
+    propensity_scale: float  # 1 / the prior propensity: scales answer and accept to chances
+
+
+class CallDraws(NamedTuple):
+    """One week's calls, in call order (callers ascending), and their random numbers."""
+
+    caller: np.ndarray  # int64: rep slot of each call
+    target: np.ndarray  # int64: market row called
+    connect_draw: np.ndarray  # float64 uniforms
+    noise: np.ndarray  # float64 standard normals (perception of fit)
+    agree_draw: np.ndarray  # float64 uniforms
+
+
+class MeetingDraws(NamedTuple):
+    """One week's due meetings (market rows ascending) and what the draws made of them."""
+
+    rows: np.ndarray  # int64: market row of each meeting
+    fit: np.ndarray  # float64: the prospect's fit
+    show: np.ndarray  # bool: the prospect showed up
+    held: np.ndarray  # bool: held (shown and within AE capacity)
+    opportunity: np.ndarray  # bool: opened a sales cycle
+    won: np.ndarray  # bool: that cycle will close
+    cycle: np.ndarray  # int64: the cycle's length in weeks
+
+
+class Csr(NamedTuple):
+    """A graph's neighbour lists (CSR): node i's are ``indices[indptr[i]:indptr[i + 1]]``."""
+
+    indptr: np.ndarray  # int64, one more than the nodes
+    indices: np.ndarray  # int64
+
+
+class Owners(NamedTuple):
+    """Who owns an event: the current hire of each slot, and the contract holder's first hire."""
+
+    current_hires: np.ndarray  # int64: hire id holding each slot
+    epoch_start: int  # first hire id of the current contract holder
+    n_reps: int

@@ -1,0 +1,71 @@
+"""Status codes of the market rows (see :class:`sales_abm.market.Status`; numba needs plain
+ints), and the row selections by status."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# Status codes, in sales_abm.market.Status order.
+AVAILABLE, COOLING, BOOKED, CYCLE, CUSTOMER, BURNED = range(6)
+N_STATUSES = 6
+
+
+@njit(cache=True)
+def rows_with_status(status, code):  # pragma: no cover - compiled
+    """The rows whose status is ``code``, ascending (``np.flatnonzero(status == code)``)."""
+    out = np.empty(status.size, dtype=np.int64)
+    k = 0
+    for row in range(status.size):
+        if status[row] == code:
+            out[k] = row
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def rows_due(status, code, column, last):  # pragma: no cover - compiled
+    """Rows whose status is ``code`` and whose ``column`` is at most ``last``, ascending: the
+    meetings booked before a week, or the sales cycles ending by it."""
+    out = np.empty(status.size, dtype=np.int64)
+    k = 0
+    for row in range(status.size):
+        if status[row] == code and column[row] <= last:
+            out[k] = row
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def status_counts(status):  # pragma: no cover - compiled
+    """How many rows are in each status."""
+    counts = np.zeros(N_STATUSES, dtype=np.int64)
+    for row in range(status.size):
+        counts[status[row]] += 1
+    return counts
+
+
+@njit(cache=True)
+def rows_outside_funnel(status):  # pragma: no cover - compiled
+    """Rows available, resting or burned (neither booked, in a sales cycle nor a customer),
+    ascending: the prospects exogenous entry may replace."""
+    out = np.empty(status.size, dtype=np.int64)
+    k = 0
+    for row in range(status.size):
+        if status[row] in (AVAILABLE, COOLING, BURNED):
+            out[k] = row
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def count_qualified_available(status, fit, bar):  # pragma: no cover - compiled
+    """How many rows are available, and how many of those have a fit of at least ``bar``."""
+    available = 0
+    good = 0
+    for row in range(status.size):
+        if status[row] == AVAILABLE:
+            available += 1
+            if fit[row] >= bar:
+                good += 1
+    return available, good
