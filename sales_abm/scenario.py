@@ -79,6 +79,15 @@ class ContractTerms:
     )
     minimum_term: float = param(12.0, "months", "the client cannot give notice before this", 0, 120)
     notice_period: float = param(1.0, "months", "time from notice to the contract's end", 0, 24)
+    quality_fee_adjustment: float = param(
+        0.0, "per unit of qualified share", "at each review the fee and price are rescaled by "
+        "1 + this x (the window's qualified share of held meetings - quality_reference); "
+        "0: off", 0, 10
+    )
+    quality_reference: float = param(
+        0.6, "share of held meetings", "qualified share at which the review keeps the base "
+        "fee and price", 0, 1
+    )
 
 
 @dataclass(frozen=True)

@@ -227,3 +227,32 @@ def test_worthless_dear_training_is_dropped(preset):
     sc = Scenario.from_dict({"contract.preset": preset, "rep.training_gain": 0.0,
                              "outsourcer.training_cost": 50000.0})
     assert last_year_trained_share(sc, range(8)) <= 0.2
+
+
+# -- the client's quality fee (sales_abm.relational) ------------------------------------------
+
+
+def test_quality_fee_factor_rewards_qualified_meetings_only_when_switched_on():
+    from sales_abm.relational import quality_fee_factor, repriced
+
+    off = Scenario.default().contract
+    on = Scenario.from_dict({"contract.quality_fee_adjustment": 2.0,
+                             "contract.quality_reference": 0.5}).contract
+    assert quality_fee_factor(100, 10, off) == 1.0
+    assert quality_fee_factor(100, 10, on) == pytest.approx(1 + 2 * (0.9 - 0.5))
+    assert quality_fee_factor(100, 100, on) == 0.0  # floored: the client never pays to be served
+    assert quality_fee_factor(0, 0, on) == 1.0  # no meetings, no evidence
+    from sales_abm.contracts import Terms
+    base = Terms.from_contract(on, headcount=1)
+    assert repriced(base, 1.5).fixed_per_week == pytest.approx(1.5 * base.fixed_per_week)
+    assert repriced(base, 1.5).commission == base.commission
+
+
+def test_quality_fee_acts_at_reviews_and_not_otherwise():
+    sc = Scenario.from_dict({**SMALL, "contract.preset": "retainer"})
+    base = run(sc, 2).weekly["client_payments"].to_numpy()
+    priced = run(sc.with_overrides({"contract.quality_fee_adjustment": 3.0}), 2).weekly
+    paid = priced["client_payments"].to_numpy()
+    review = sc.client.review_weeks
+    np.testing.assert_array_equal(paid[:review], base[:review])  # before the first review
+    assert not np.array_equal(paid[review:], base[review:])
