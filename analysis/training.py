@@ -75,8 +75,13 @@ def monthly_hazard(events: float, reviews: float, review_weeks: int) -> float:
     return 1.0 - (1.0 - p) ** (WEEKS_PER_MONTH / review_weeks)
 
 
-def arm_levels(arm: str) -> tuple[float, str]:
-    """(term in months, termination level: "off" or the ROI bar) of a learned arm label."""
+def arm_levels(arm: str, mix: str) -> tuple[float, str]:
+    """(term in months, termination level: "off", the ROI bar, or "default") of a learned arm.
+
+    The ``default`` arm is the mix's preset as it is (its own term and ROI bar).
+    """
+    if arm == "default":
+        return float(PRESETS[mix]["contract.minimum_term"]), "default"
     term, bar = arm.split("_")
     return float(term[1:]), "off" if bar == "off" else bar[1:]
 
@@ -122,7 +127,7 @@ def frame(results: Results) -> pl.DataFrame:
     f = run_frame(results)
     m = {mix: float(np.mean(v)) for mix, v in increments(f, sc).items()}
     learned = f.filter(~pl.col("arm").is_in(POLICIES))
-    levels = [arm_levels(a) for a in learned["arm"].to_list()]
+    levels = [arm_levels(a, mix) for a, mix in learned.select("arm", "mix").iter_rows()]
     learned = learned.with_columns(
         pl.Series("term", [t for t, _ in levels]),
         pl.Series("termination", [b for _, b in levels]),
@@ -179,6 +184,7 @@ def _arm(term: float, bar: str) -> str:
 
 def _contrasts(n: Numbers, f: pl.DataFrame) -> None:
     """Longer term where termination binds (strictest bar) and where it cannot (off)."""
+    f = f.filter(pl.col("arm") != "default")
     terms = sorted(set(f["term"].to_list()))
     bars = sorted((b for b in set(f["termination"].to_list()) if b != "off"), key=float)
     short, long_, strict = terms[0], terms[-1], bars[-1]
@@ -195,11 +201,30 @@ def _contrasts(n: Numbers, f: pl.DataFrame) -> None:
                   stats.paired(m, "arm", out, _arm(short, strict), _arm(short, "off")).as_dict())
 
 
+def distinct(f: pl.DataFrame) -> pl.DataFrame:
+    """The runs of the cells that are not exact copies of an earlier cell of the same mix.
+
+    A cell whose every seed gives the same outsourcer profit as another cell's is the same
+    experiment twice (e.g. a termination bar that never binds, or a term that changes nothing
+    the outsourcer does), and counting it twice would pseudo-replicate the agreement statistics.
+    """
+    keep, seen = [], set()
+    for (mix, arm), rows in f.group_by("mix", "arm", maintain_order=True):
+        signature = (mix, tuple(rows.sort("seed")["outsourcer_profit"].to_list()))
+        if signature not in seen:
+            seen.add(signature)
+            keep.append((mix, arm))
+    cells = pl.DataFrame(keep, schema=["mix", "arm"], orient="row")
+    return f.join(cells, on=["mix", "arm"], how="semi")
+
+
 def _agreement(n: Numbers, f: pl.DataFrame) -> None:
-    """Does the increment NPV sort the cells as the learned trained share does?"""
-    cells = _cell_means(f)
+    """Does the increment NPV sort the distinct cells as the learned trained share does?"""
+    all_cells = f.select("mix", "arm").unique().height
+    cells = _cell_means(distinct(f))
     n.set("theory.delta", DELTA)
     n.set("theory.cells", cells.height)
+    n.set("theory.duplicate_cells", all_cells - cells.height)
     n.set("theory.spearman_npv_trained",
           stats.spearman(cells["npv"], cells["trained_share_last"]))
     for label, rows in (("positive", cells.filter(pl.col("npv") > 0)),
@@ -207,35 +232,36 @@ def _agreement(n: Numbers, f: pl.DataFrame) -> None:
         n.set(f"theory.{label}.cells", rows.height)
         n.set(f"theory.{label}.trained_share",
               stats.mean_ci(rows["trained_share_last"]).as_dict())
-    _defaults(n, cells)
+    _defaults(n, _cell_means(f))
 
 
 def _defaults(n: Numbers, cells: pl.DataFrame) -> None:
     """Are the presets' defaults in the hold-up region?
 
-    At the presets' renewal bar (ROI 0) the client never terminated in our runs, so a preset's
-    default is its ``off`` cell at the default term (3 months for results pay, 12 for the
-    retainer; the hybrid's 6 lies between the 3- and 12-month cells). Hold-up region: training's
-    increment NPV is negative where the renewal threat binds at the short term but positive under
-    the long guarantee without churn, i.e. the guarantee would flip the decision.
+    Hold-up region: the increment NPV is negative at the cell's own churn and term but positive
+    under the longest guarantee without termination (the guarantee would flip the decision).
+    ``threat_flips`` says whether the strictest bar at the shortest term is in that region.
     """
-    default_term = {"retainer": 12.0, "hybrid": 3.0, "per_appointment": 3.0, "per_close": 3.0}
-    terms = sorted(set(cells["term"].to_list()))
-    bars = sorted((b for b in set(cells["termination"].to_list()) if b != "off"), key=float)
+    learned = cells.filter(pl.col("arm") != "default")
+    terms = sorted(set(learned["term"].to_list()))
+    bars = sorted((b for b in set(learned["termination"].to_list()) if b != "off"), key=float)
     for mix in cells["mix"].unique(maintain_order=True).to_list():
         c = cells.filter(pl.col("mix") == mix)
 
         def npv(arm: str, rows: pl.DataFrame = c) -> float:
-            return float(rows.filter(pl.col("arm") == arm)["npv"][0])
+            hit = rows.filter(pl.col("arm") == arm)["npv"]
+            return float(hit[0]) if hit.len() else math.nan
 
-        term = default_term.get(mix, terms[0])
-        term = term if term in terms else terms[0]
-        threatened, guaranteed = npv(_arm(terms[0], bars[-1])), npv(_arm(terms[-1], "off"))
-        n.set(f"defaults.{mix}.npv", npv(_arm(term, "off")))
+        guaranteed = npv(_arm(terms[-1], "off"))
+        threatened = npv(_arm(terms[0], bars[-1]))
+        default = npv("default")
+        n.set(f"defaults.{mix}.npv", default)
+        n.set(f"defaults.{mix}.churn_hazard",
+              float(c.filter(pl.col("arm") == "default")["churn_hazard"].mean() or 0.0))
         n.set(f"defaults.{mix}.npv_threatened", threatened)
         n.set(f"defaults.{mix}.npv_guaranteed", guaranteed)
-        n.set(f"defaults.{mix}.hold_up_region", bool(threatened < 0 < guaranteed))
-        n.set(f"defaults.{mix}.default_trains", bool(npv(_arm(term, "off")) > 0))
+        n.set(f"defaults.{mix}.in_hold_up_region", bool(default < 0 < guaranteed))
+        n.set(f"defaults.{mix}.threat_flips", bool(threatened < 0 < guaranteed))
 
 
 # -- fragment ----------------------------------------------------------------------------------
@@ -265,7 +291,8 @@ def fragment(n: Numbers) -> Fragment:
     )
     f.para(
         f"The hold-up condition, evaluated on the training increment at each run's measured "
-        f"quit and churn hazards, ranks the {num(n, 'theory.cells')} learned cells against the "
+        f"quit and churn hazards, ranks the {num(n, 'theory.cells')} distinct learned cells "
+        f"({num(n, 'theory.duplicate_cells')} exact copies left out) against the "
         f"learned trained share with Spearman's $rho$ = {num(n, 'theory.spearman_npv_trained')}; "
         f"cells where it is positive train {ci(n, 'theory.positive.trained_share')} of their "
         f"hires ({num(n, 'theory.positive.cells')} cells), cells where it is negative "

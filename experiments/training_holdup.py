@@ -2,13 +2,16 @@
 
 Pay mix (retainer, hybrid, per-appointment, per-close presets) × arm. The learned arms cross the
 guaranteed contract term (``contract.minimum_term``: 3, 12, 24 months; 3 is the first quarterly
-review, so shorter terms add nothing) with the termination threat (switched off, or the client
-ends the contract when a review's ROI is below 0.5 or 1; at the presets' ROI bar of 0 the client
-never terminates, so that level would repeat "off"). Every learned cell is distinct: without
-termination the term still changes what the outsourcer expects (its renewal estimate starts from
-a prior) but not what the client does.
+review, so shorter terms add nothing) with the termination threat (the client ends the contract
+when a review's ROI is below 0.5 or 1; at the presets' ROI bar of 0 the client rarely terminates,
+so that level mostly repeats "off"). Without termination the term can change only what the
+outsourcer expects (its renewal estimate starts from a prior), so only the shortest and longest
+terms are run there: the falsification pair. The analysis leaves out any cell whose runs are
+exact copies of another's.
 
-Two fixed-policy arms per mix (every hire trained, none trained; termination off, 24-month term)
+A ``default`` arm per mix runs the preset as it is (its own term and ROI bar of 0), to say
+whether the calibrated defaults lie in the hold-up region. Two fixed-policy arms per mix (every
+hire trained, none trained; termination off, 24-month term)
 measure the training increment the closed-form hold-up condition needs
 (:mod:`analysis.training`).
 
@@ -29,12 +32,16 @@ POLICY_TERM = 24.0
 
 
 def arms(terms: list[float], bars: list[float]) -> dict[str, dict[str, object]]:
-    """Labelled arms: ``t<term>_off`` / ``t<term>_b<bar>`` (learned), ``always`` / ``never``."""
+    """Labelled arms: ``t<term>_off`` / ``t<term>_b<bar>`` and ``default`` (learned),
+    ``always`` / ``never`` (fixed policies)."""
     out: dict[str, dict[str, object]] = {}
     for term in terms:
-        out[f"t{term:g}_off"] = {"contract.minimum_term": term, "switches.termination": False}
+        if term in (terms[0], terms[-1]):  # without termination only the falsification pair
+            out[f"t{term:g}_off"] = {"contract.minimum_term": term,
+                                     "switches.termination": False}
         for bar in bars:
             out[f"t{term:g}_b{bar:g}"] = {"contract.minimum_term": term, "client.min_roi": bar}
+    out["default"] = {}  # the preset as it is: its own term and renewal bar
     for policy in ("always", "never"):
         out[policy] = {"contract.minimum_term": POLICY_TERM, "switches.termination": False,
                        "outsourcer.decision": policy}
