@@ -18,7 +18,7 @@ ROWS = (("trained_share_last", "Trained share (last year)"),
 def draw(results: Results, n: Numbers, outdir: Path) -> list[str]:
     """``training_holdup`` and ``training_theory``."""
     f = frame(results)
-    holdup(f, outdir)
+    holdup(f.filter(pl.col("arm") != "default"), outdir)
     theory(f, outdir)
     return ["training_holdup", "training_theory"]
 
