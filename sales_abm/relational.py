@@ -13,9 +13,7 @@ separate pure function so that the client's owner can call it from its own revie
 
 from __future__ import annotations
 
-import dataclasses
-
-from sales_abm.contracts import Terms
+from sales_abm.contracts import repriced
 from sales_abm.scenario import ContractTerms
 
 
@@ -28,14 +26,6 @@ def quality_fee_factor(held: int, held_junk: int, terms: ContractTerms) -> float
         return 1.0
     qualified = 1 - held_junk / held
     return max(0.0, 1 + terms.quality_fee_adjustment * (qualified - terms.quality_reference))
-
-
-def repriced(base: Terms, factor: float) -> Terms:
-    """The base terms with the fixed fee and the price per appointment scaled by ``factor``."""
-    if factor == 1.0:
-        return base
-    return dataclasses.replace(base, fixed_per_week=base.fixed_per_week * factor,
-                               per_appointment=base.per_appointment * factor)
 
 
 __all__ = ["quality_fee_factor", "repriced"]
