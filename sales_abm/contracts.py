@@ -14,7 +14,7 @@ on numpy arrays and on floats alike, with the same operations in the same order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import NamedTuple, TypeAlias
 
@@ -193,6 +193,15 @@ def settle(
         fixed = np.where(fixed_mask, fixed, 0.0)
     paid, clawbacks, commission = payment(terms, counted_n, audited_junk, revenue)
     return Settlement(fixed, paid.astype(float), clawbacks.astype(float), commission)
+
+
+def repriced(terms: Terms, factor: float) -> Terms:
+    """The terms with the fixed amount and the price per appointment scaled by ``factor`` (a
+    renegotiated price, :mod:`sales_abm.relational`); commission and audit terms unchanged."""
+    if factor == 1.0:
+        return terms
+    return replace(terms, fixed_per_week=terms.fixed_per_week * factor,
+                   per_appointment=terms.per_appointment * factor)
 
 
 def draw_audits(terms: Terms, junk: np.ndarray, rng: np.random.Generator) -> np.ndarray:

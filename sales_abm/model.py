@@ -32,7 +32,8 @@ from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
 from sales_abm.kernels import RepColumns
 from sales_abm.market import CallOutcome, CloseOutcome, Market, MeetingOutcome, Status
 from sales_abm.metrics import Recorder, summarize
-from sales_abm.scenario import Scenario
+from sales_abm.relational import quality_fee_factor, repriced
+from sales_abm.scenario import WEEKS_PER_MONTH, Scenario
 from sales_abm.version import MODEL_VERSION  # re-exported: sales_abm.model.MODEL_VERSION
 
 #: The named random streams of a run, spawned in this order from the run's SeedSequence.
@@ -61,7 +62,9 @@ class SalesModel(mesa.Model):
         self.rep_agents: dict[int, SalesRep] = {}
         self.client = Client(self)
         self.outsourcer = Outsourcer(self, epoch_start=0)
-        self.contract = Terms.from_contract(scenario.contract, headcount=1)  # fixed fee per slot
+        self.base_contract = Terms.from_contract(scenario.contract, headcount=1)  # fee per slot
+        self.contract = self.base_contract
+        self._quality_window = [0, 0]  # meetings held and held junk since the last review
         self.recorder = Recorder(scenario.weeks, scenario.market.cycle_max_weeks)
         self._prospects: dict[int, Prospect] = {}
 
@@ -105,11 +108,27 @@ class SalesModel(mesa.Model):
         self.sales_force.observe(calls, meetings, closes)
         quits = self._learn_and_leave(w, money)
         self._account(money)
-        ended = self.client.review(w)
+        ended = self._review(w)
         self._record(w, calls, meetings, closes, money, (hired, trained, training), quits)
         if ended:
             self._replace_outsourcer()
         self.week += 1
+
+    def _review(self, w: int) -> bool:
+        """The client's review; the outsourcer books each review that could end the contract."""
+        client, sc = self.client, self.config
+        elapsed = w + 1 - client.contract_start
+        could_end = (client.notice_ends is None and elapsed % sc.client.review_weeks == 0
+                     and elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH)
+        reviewed = client.notice_ends is None and elapsed % sc.client.review_weeks == 0
+        ended = client.review(w)
+        if could_end:
+            self.outsourcer.observe_review(renewed=client.notice_ends is None)
+        if reviewed:
+            factor = quality_fee_factor(*self._quality_window, sc.contract)
+            self.contract = repriced(self.base_contract, factor)
+            self._quality_window = [0, 0]
+        return ended
 
     def run_model(self) -> None:
         """Run the scenario's horizon."""
@@ -180,7 +199,8 @@ class SalesModel(mesa.Model):
         overhead = self.outsourcer.overhead()
         return {"contract": contract, "pay": pay, "overhead": overhead, "training": training,
                 "expected_value_own": float(meetings.expected_value[own].sum()),
-                "held_own": int(meetings.held[own].sum())}
+                "held_own": int(meetings.held[own].sum()),
+                "held_junk_own": int(meetings.held_junk[own].sum())}
 
     def _settlement(self, terms: Terms, set_: np.ndarray, set_junk: np.ndarray,
                     held: np.ndarray, held_junk: np.ndarray, revenue: np.ndarray,
@@ -202,7 +222,10 @@ class SalesModel(mesa.Model):
             force.learn(np.flatnonzero(force.employed))
         if (w + 1) % sc.learning.outsourcer_cadence_weeks == 0:
             self.outsourcer.learn()
+        employed = np.flatnonzero(force.employed)
         quits = force.quits(self.rngs["attrition"])
+        self.outsourcer.observe_week(employed, force.working_effort(),
+                                     contribution + money["training"], quits.size)
         for slot in quits:
             self._dismiss(int(slot))
         force.grow()
@@ -221,7 +244,9 @@ class SalesModel(mesa.Model):
             self._dismiss(int(slot))
         old = self.outsourcer
         old.learn()  # its closed windows no longer matter to anyone, but keep the books clean
-        self.outsourcer = Outsourcer(self, epoch_start=old.next_hire)
+        self.outsourcer = old.successor(epoch_start=old.next_hire)
+        self.contract = self.base_contract  # a new outsourcer starts at the base price
+        self._quality_window = [0, 0]
         old.remove()
         self.client.renew(self.week)
 
@@ -229,6 +254,8 @@ class SalesModel(mesa.Model):
 
     def _account(self, money: dict[str, Any]) -> None:
         """The client's review window: expected margin of meetings held, and what they cost."""
+        self._quality_window[0] += money["held_own"]
+        self._quality_window[1] += money["held_junk_own"]
         client = self.config.client
         self.client.account(
             client.gross_margin * money["expected_value_own"],
