@@ -83,29 +83,20 @@ def _training(s: Mapping[str, Numbers]) -> str:
     if (n := s.get("training_holdup")) is None:
         return ""
     te = "termination_effect.per_appointment"
-    trained = verb(n, te + ".trained_share", "a higher", "a lower", "an unchanged")
+    trained = verb(n, te + ".trained_share_last", "a higher", "a lower", "an unchanged")
     text = (
         f"*Hold-up.* Termination risk {verb(n, te + '.skill_last', *UP_DOWN)} rep skill under "
         f"per-appointment pay ({ci(n, te + '.skill_last')}), with "
         f"{ci(n, te + '.replacements')} more replacements of the outsourcer and {trained} "
-        f"trained share of hires ({ci(n, te + '.trained_share')}).")
+        f"trained share of the last year's hires ({ci(n, te + '.trained_share_last')}).")
     rho = n.get("theory.spearman_npv_trained")
     if rho is None:
         return text
-    text += (
+    return text + (
         f" The outsourcer's learned training {'follows' if rho > 0.5 else 'does not follow'} "
-        f"the closed-form hold-up condition: across design points, the training NPV and the "
-        f"learned trained share have Spearman's $rho$ = {num(n, 'theory.spearman_npv_trained')} "
-        f"(NPV and mean skill: {num(n, 'theory.spearman_npv_skill')}).")
-    if rho < 0:
-        text += (
-            " Where training pays more in the closed form, the learner trains less. The learner "
-            "judges a hire by what it contributes within its evaluation window "
-            "(`outsourcer.evaluation_weeks`): it counts the training ramp's lost calls in full "
-            "but only the part of the later return that falls inside the window, while the NPV "
-            "counts that return over the hire's expected tenure. Whether this explains the "
-            "reversal is not tested here.")
-    return text
+        f"the closed-form hold-up condition on the training increment: across cells, its NPV "
+        f"and the learned trained share have Spearman's $rho$ = "
+        f"{num(n, 'theory.spearman_npv_trained')}.")
 
 
 def _horizon(s: Mapping[str, Numbers]) -> str:

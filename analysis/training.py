@@ -1,16 +1,24 @@
-"""Experiment 3 — training hold-up: numbers beside the theory's hold-up condition, fragment.
+"""Experiment 3 — training hold-up: the learned training policy beside the hold-up condition.
 
-The hold-up condition is :func:`sales_abm.theory.training_npv` (a closed form, not a simulation),
-evaluated per run at what the run measured: the monthly quit hazard (quits per rep-month), the
-client's churn hazard (replacements per contract-month at risk, i.e. outside guaranteed terms),
-the guaranteed term, and the outsourcer's margin per rep-month before training. The training cost
-and ramp are the scenario's; the monthly discount factor is EVIDENCE.md's 0.99.
+The hold-up condition is :func:`sales_abm.theory.training_npv` (a closed form, not a simulation)
+applied to the training *increment*: the extra monthly margin a trained rep earns over an
+untrained one. Per pay mix, the increment is measured from the experiment's two fixed-policy arms
+(every hire trained against none, paired by seed, termination off): the paired difference in the
+outsourcer's profit, plus the training fees, spread over the trained arm's rep-months after the
+ramp. So the calls lost in the ramp are charged to the increment, and the fee is the sunk cost K.
+
+Each learned run is then appraised at what it measured: its monthly quit hazard (quits per
+rep-month), its client's churn hazard (:func:`churn_hazard`: terminations per contract-month in
+which termination could happen), and its guaranteed term. The learned outcome is the trained
+share of the hires made in the run's last 52 weeks (what the policy has become).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 
 from analysis import stats
@@ -18,49 +26,138 @@ from analysis.common import Section, outcome_frame, put_run_info
 from analysis.data import Results, flat_scenario
 from analysis.numbers import Numbers, keyify
 from analysis.typst import Fragment, ci, num, verb
-from sales_abm.scenario import WEEKS_PER_MONTH
+from sales_abm.scenario import PRESETS, WEEKS_PER_MONTH
 from sales_abm.theory import training_npv
 
 NAME = "training_holdup"
-TERM = "contract.minimum_term"
-OUTS = ("trained_share", "skill_last", "training_spend", "replacements", "client_roi")
 DELTA = 0.99  # monthly discount factor (EVIDENCE.md's hold-up example)
+LAST_WEEKS = 52  # the learned policy: hires of the run's last year
+POLICIES = ("always", "never")
+RUN = ["mix", "arm", "seed"]
+OUTS = ("trained_share_last", "skill_last", "replacements", "outsourcer_profit", "npv")
+
+
+def churn_hazard(holder: Sequence[int] | np.ndarray, term_weeks: float, review_weeks: int,
+                 notice_weeks: int = 0) -> tuple[int, int]:
+    """Terminations and the reviews at which the client could terminate, in one run.
+
+    ``holder`` is the weekly ``contract_holder`` (0 for the first outsourcer, +1 at each
+    replacement). The client can end a contract only at a review (every ``review_weeks`` weeks of
+    the contract) held once the guaranteed term is over; every contract but the last ended at
+    such a review, ``notice_weeks`` before its last week. Counting the binding reviews each
+    contract faced (its exposure) gives the chance per review; :func:`monthly_hazard` turns it
+    into a monthly hazard.
+
+    Returns:
+        (terminations, binding reviews held).
+    """
+    h = np.asarray(holder)
+    if h.size == 0:
+        return 0, 0
+    _, lengths = np.unique(h, return_counts=True)
+    reviewed = lengths.copy()
+    reviewed[:-1] -= notice_weeks  # an ended contract's last review came before its notice
+    first_binding = max(1, math.ceil(term_weeks / review_weeks))  # index of the first such review
+    reviews = np.clip(reviewed // review_weeks - first_binding + 1, 0, None)
+    return int(lengths.size - 1), int(reviews.sum())
+
+
+def monthly_hazard(events: float, reviews: float, review_weeks: int) -> float:
+    """Monthly churn hazard from terminations per binding review.
+
+    ``p = events / reviews`` is the chance per review; a review every ``review_weeks`` weeks gives
+    the monthly hazard ``1 − (1 − p)^(months per review)⁻¹``. No binding review gives 0 (nothing
+    was at risk).
+    """
+    if reviews <= 0:
+        return 0.0
+    p = min(events / reviews, 1.0)
+    return 1.0 - (1.0 - p) ** (WEEKS_PER_MONTH / review_weeks)
+
+
+def arm_levels(arm: str, mix: str) -> tuple[float, str]:
+    """(term in months, termination level: "off", the ROI bar, or "default") of a learned arm.
+
+    The ``default`` arm is the mix's preset as it is (its own term and ROI bar).
+    """
+    if arm == "default":
+        return float(PRESETS[mix]["contract.minimum_term"]), "default"
+    term, bar = arm.split("_")
+    return float(term[1:]), "off" if bar == "off" else bar[1:]
+
+
+def run_frame(results: Results) -> pl.DataFrame:
+    """One row per run: design, outcomes, last-year trained share, hazards."""
+    sc = flat_scenario(results.scenario(NAME))
+    weeks, reps = sc["weeks"], sc["reps"]
+    weekly = results.weekly(NAME, ["hires", "trained_hires", "contract_holder"])
+    last = (weekly.filter(pl.col("week") >= weeks - LAST_WEEKS)
+            .group_by(*RUN).agg(pl.col("trained_hires").sum().alias("_trained"),
+                                pl.col("hires").sum()))
+    whole = (weekly.sort("week").group_by(*RUN)
+             .agg(pl.col("contract_holder"), pl.col("hires").sum().alias("hires_total")))
+    f = outcome_frame(results.summaries(NAME)).join(last, on=RUN).join(whole, on=RUN)
+    f = f.with_columns(
+        (pl.col("_trained") / pl.col("hires")).alias("trained_share_last"),
+        (pl.col("rep_quits") / (reps * weeks / WEEKS_PER_MONTH)).alias("quit_rate"),
+    )
+    return f.drop("_trained")
+
+
+def increments(f: pl.DataFrame, sc: dict[str, object]) -> dict[str, np.ndarray]:
+    """Per mix, the measured monthly training increment of each seed (see the module doc)."""
+    weeks, reps = float(sc["weeks"]), float(sc["reps"])  # type: ignore[arg-type]
+    ramp = float(sc["outsourcer.ramp_weeks"])  # type: ignore[arg-type]
+    out = {}
+    for mix in f["mix"].unique(maintain_order=True).to_list():
+        m = f.filter(pl.col("mix") == mix)
+        a = m.filter(pl.col("arm") == "always").sort("seed")
+        b = m.filter(pl.col("arm") == "never").sort("seed")
+        gain = (a["outsourcer_profit"] - b["outsourcer_profit"] + a["training_spend"]).to_numpy()
+        post_ramp = reps * weeks - np.minimum(a["hires_total"].to_numpy() * ramp, reps * weeks)
+        out[mix] = gain / (post_ramp / WEEKS_PER_MONTH)
+    return out
 
 
 def frame(results: Results) -> pl.DataFrame:
-    """Summaries with outcomes and the theory's inputs and verdict per run."""
+    """The learned runs with their closed-form increment NPV at their measured hazards."""
     sc = flat_scenario(results.scenario(NAME))
-    months = sc["weeks"] / WEEKS_PER_MONTH
-    reps = sc["reps"]
-    cost, ramp = sc["outsourcer.training_cost"], round(sc["outsourcer.ramp_weeks"]
-                                                      / WEEKS_PER_MONTH)
-    f = outcome_frame(results.summaries(NAME))
-    f = f.with_columns(
-        (pl.col("rep_quits") / (reps * months)).clip(0, 0.99).alias("quit_hazard"),
-        (pl.col("contract_holder_final")
-         / (months - pl.col(TERM) * (pl.col("contract_holder_final") + 1)).clip(1, None))
-        .clip(0, 0.99).alias("churn_hazard"),
-        ((pl.col("outsourcer_profit") + pl.col("training_spend")) / (reps * months))
-        .alias("margin"),
+    cost = float(sc["outsourcer.training_cost"])
+    ramp = round(sc["outsourcer.ramp_weeks"] / WEEKS_PER_MONTH)
+    f = run_frame(results)
+    m = {mix: float(np.mean(v)) for mix, v in increments(f, sc).items()}
+    learned = f.filter(~pl.col("arm").is_in(POLICIES))
+    levels = [arm_levels(a, mix) for a, mix in learned.select("arm", "mix").iter_rows()]
+    learned = learned.with_columns(
+        pl.Series("term", [t for t, _ in levels]),
+        pl.Series("termination", [b for _, b in levels]),
+        pl.col("mix").replace_strict(m, return_dtype=pl.Float64).alias("increment"),
     )
-    rows = f.select("quit_hazard", "churn_hazard", "margin", TERM).iter_rows()
-    npv, breakeven = zip(*(_theory(q, h, m, g, cost, ramp) for q, h, m, g in rows), strict=True)
-    return f.with_columns(pl.Series("npv", npv), pl.Series("breakeven_margin", breakeven))
+    review = sc["client.review_weeks"]
+    churn = [monthly_hazard(*churn_hazard(h, t * WEEKS_PER_MONTH, review,
+                                          _notice_weeks(mix, sc)), review)
+             for h, t, mix in learned.select("contract_holder", "term", "mix").iter_rows()]
+    learned = learned.with_columns(pl.Series("churn_hazard", churn))
+    npv = [training_npv(cost, inc, ramp, DELTA, min(q, 0.99), min(h, 0.99),
+                        guaranteed_months=int(t)).npv
+           for inc, q, h, t in learned.select("increment", "quit_rate", "churn_hazard",
+                                              "term").iter_rows()]
+    return learned.with_columns(pl.Series("npv", npv)).drop("contract_holder")
 
 
-def _theory(q: float, h: float, m: float, term: float, cost: float,
-            ramp: int) -> tuple[float, float]:
-    """(NPV at margin m, break-even margin) of training one hire."""
-    g = int(term)
-    unit = training_npv(cost, 1.0, ramp, DELTA, q, h, guaranteed_months=g).value
-    npv = training_npv(cost, m, ramp, DELTA, q, h, guaranteed_months=g).npv
-    return npv, (cost / unit if unit > 0 else math.inf)
+def _notice_weeks(mix: str, sc: dict[str, object]) -> int:
+    """The notice period (weeks) of a pay mix: its preset's, when the mix is a preset."""
+    months = PRESETS.get(mix, {}).get("contract.notice_period", sc["contract.notice_period"])
+    return round(float(months) * WEEKS_PER_MONTH)  # type: ignore[arg-type]
 
 
 def compute(results: Results) -> Numbers:
-    """Cell means, the term / termination / pay-mix contrasts and the theory's agreement."""
+    """Increments, cell means, term and termination contrasts, and the theory's agreement."""
     n = Numbers(NAME)
     put_run_info(n, results, NAME)
+    sc = flat_scenario(results.scenario(NAME))
+    for mix, values in increments(run_frame(results), sc).items():
+        n.set(f"increment.{mix}", stats.mean_ci(values).as_dict())
     f = frame(results)
     _cells(n, f)
     _contrasts(n, f)
@@ -68,55 +165,103 @@ def compute(results: Results) -> Numbers:
     return n
 
 
+def _cell_means(f: pl.DataFrame) -> pl.DataFrame:
+    return (f.group_by("mix", "arm", maintain_order=True)
+            .agg(pl.col("term").first(), pl.col("termination").first(),
+                 *(pl.col(c).mean() for c in (*OUTS, "churn_hazard", "quit_rate"))))
+
+
 def _cells(n: Numbers, f: pl.DataFrame) -> None:
-    cells = (f.group_by("mix", "termination", TERM, maintain_order=True)
-             .agg(pl.col("point").first()).sort("point"))
-    for mix, term_label, term in cells.select("mix", "termination", TERM).iter_rows():
-        rows = f.filter((pl.col("mix") == mix) & (pl.col("termination") == term_label)
-                        & (pl.col(TERM) == term))
-        base = f"cells.{mix}.{keyify(term_label)}.t{keyify(f'{term:g}')}"
-        for out in (*OUTS, "npv", "breakeven_margin", "margin", "churn_hazard"):
-            n.set(f"{base}.{out}", stats.mean_ci(rows[out]).as_dict())
+    for mix, arm in f.select("mix", "arm").unique(maintain_order=True).iter_rows():
+        rows = f.filter((pl.col("mix") == mix) & (pl.col("arm") == arm))
+        for out in (*OUTS, "churn_hazard", "quit_rate"):
+            n.set(f"cells.{mix}.{keyify(arm)}.{out}", stats.mean_ci(rows[out]).as_dict())
 
 
-def extremes(f: pl.DataFrame) -> dict[str, object]:
-    """The design's extreme levels: shortest and longest term, strictest bar, no termination."""
-    bars = [t for t in f["termination"].unique().to_list() if t != "off"]
-    return {"short": f[TERM].min(), "long": f[TERM].max(),
-            "strict": max(bars, key=float), "off": "off"}
+def _arm(term: float, bar: str) -> str:
+    return f"t{term:g}_{'off' if bar == 'off' else 'b' + bar}"
 
 
 def _contrasts(n: Numbers, f: pl.DataFrame) -> None:
-    x = extremes(f)
-    n.set("levels.short_term", x["short"])
-    n.set("levels.long_term", x["long"])
-    n.set("levels.strict_bar", float(str(x["strict"])))
+    """Longer term where termination binds (strictest bar) and where it cannot (off)."""
+    f = f.filter(pl.col("arm") != "default")
+    terms = sorted(set(f["term"].to_list()))
+    bars = sorted((b for b in set(f["termination"].to_list()) if b != "off"), key=float)
+    short, long_, strict = terms[0], terms[-1], bars[-1]
+    n.set("levels.short_term", short)
+    n.set("levels.long_term", long_)
+    n.set("levels.strict_bar", float(strict))
     for mix in f["mix"].unique(maintain_order=True).to_list():
         m = f.filter(pl.col("mix") == mix)
-        strict = m.filter(pl.col("termination") == x["strict"])
-        short = m.filter(pl.col(TERM) == x["short"])
-        for out in OUTS:
-            n.set(f"term_effect.{mix}.{out}",
-                  stats.paired(strict, TERM, out, x["long"], x["short"]).as_dict())
+        for out in ("trained_share_last", "skill_last", "replacements"):
+            for label, bar in (("binding", strict), ("off", "off")):
+                n.set(f"term_effect.{label}.{mix}.{out}",
+                      stats.paired(m, "arm", out, _arm(long_, bar), _arm(short, bar)).as_dict())
             n.set(f"termination_effect.{mix}.{out}",
-                  stats.paired(short, "termination", out, x["strict"], "off").as_dict())
-    for label, bar in (("strict", x["strict"]), ("off", "off")):
-        rows = f.filter((pl.col("termination") == bar) & (pl.col(TERM) == x["short"]))
-        for out in OUTS:
-            n.set(f"mix_effect.{label}.{out}",
-                  stats.paired(rows, "mix", out, "per_appointment", "retainer").as_dict())
+                  stats.paired(m, "arm", out, _arm(short, strict), _arm(short, "off")).as_dict())
+
+
+def distinct(f: pl.DataFrame) -> pl.DataFrame:
+    """The runs of the cells that are not exact copies of an earlier cell of the same mix.
+
+    A cell whose every seed gives the same outsourcer profit as another cell's is the same
+    experiment twice (e.g. a termination bar that never binds, or a term that changes nothing
+    the outsourcer does), and counting it twice would pseudo-replicate the agreement statistics.
+    """
+    keep, seen = [], set()
+    for (mix, arm), rows in f.group_by("mix", "arm", maintain_order=True):
+        signature = (mix, tuple(rows.sort("seed")["outsourcer_profit"].to_list()))
+        if signature not in seen:
+            seen.add(signature)
+            keep.append((mix, arm))
+    cells = pl.DataFrame(keep, schema=["mix", "arm"], orient="row")
+    return f.join(cells, on=["mix", "arm"], how="semi")
 
 
 def _agreement(n: Numbers, f: pl.DataFrame) -> None:
-    """Does the theory's NPV order design points as the learned training share does?"""
-    cells = (f.group_by("point", maintain_order=True)
-             .agg(pl.col("npv").mean(), pl.col("trained_share").mean(),
-                  pl.col("skill_last").mean()).sort("point"))
+    """Does the increment NPV sort the distinct cells as the learned trained share does?"""
+    all_cells = f.select("mix", "arm").unique().height
+    cells = _cell_means(distinct(f))
     n.set("theory.delta", DELTA)
-    n.set("theory.spearman_npv_trained", stats.spearman(cells["npv"], cells["trained_share"]))
-    n.set("theory.spearman_npv_skill", stats.spearman(cells["npv"], cells["skill_last"]))
-    n.set("theory.invest_share", float((cells["npv"] >= 0).mean()))
-    n.set("theory.points", cells.height)
+    n.set("theory.cells", cells.height)
+    n.set("theory.duplicate_cells", all_cells - cells.height)
+    n.set("theory.spearman_npv_trained",
+          stats.spearman(cells["npv"], cells["trained_share_last"]))
+    for label, rows in (("positive", cells.filter(pl.col("npv") > 0)),
+                        ("negative", cells.filter(pl.col("npv") < 0))):
+        n.set(f"theory.{label}.cells", rows.height)
+        n.set(f"theory.{label}.trained_share",
+              stats.mean_ci(rows["trained_share_last"]).as_dict())
+    _defaults(n, _cell_means(f))
+
+
+def _defaults(n: Numbers, cells: pl.DataFrame) -> None:
+    """Are the presets' defaults in the hold-up region?
+
+    Hold-up region: the increment NPV is negative at the cell's own churn and term but positive
+    under the longest guarantee without termination (the guarantee would flip the decision).
+    ``threat_flips`` says whether the strictest bar at the shortest term is in that region.
+    """
+    learned = cells.filter(pl.col("arm") != "default")
+    terms = sorted(set(learned["term"].to_list()))
+    bars = sorted((b for b in set(learned["termination"].to_list()) if b != "off"), key=float)
+    for mix in cells["mix"].unique(maintain_order=True).to_list():
+        c = cells.filter(pl.col("mix") == mix)
+
+        def npv(arm: str, rows: pl.DataFrame = c) -> float:
+            hit = rows.filter(pl.col("arm") == arm)["npv"]
+            return float(hit[0]) if hit.len() else math.nan
+
+        guaranteed = npv(_arm(terms[-1], "off"))
+        threatened = npv(_arm(terms[0], bars[-1]))
+        default = npv("default")
+        n.set(f"defaults.{mix}.npv", default)
+        n.set(f"defaults.{mix}.churn_hazard",
+              float(c.filter(pl.col("arm") == "default")["churn_hazard"].mean() or 0.0))
+        n.set(f"defaults.{mix}.npv_threatened", threatened)
+        n.set(f"defaults.{mix}.npv_guaranteed", guaranteed)
+        n.set(f"defaults.{mix}.in_hold_up_region", bool(default < 0 < guaranteed))
+        n.set(f"defaults.{mix}.threat_flips", bool(threatened < 0 < guaranteed))
 
 
 # -- fragment ----------------------------------------------------------------------------------
@@ -126,38 +271,40 @@ def fragment(n: Numbers) -> Fragment:
     """The results text of experiment 3."""
     f = Fragment(NAME, "Training hold-up")
     te = "termination_effect.per_appointment"
+    tb = "term_effect.binding.per_appointment.trained_share_last"
+    to = "term_effect.off.per_appointment.trained_share_last"
+    increments = "; ".join(f"{mix.replace('_', '-')}: {ci(n, 'increment.' + mix)}"
+                           for mix in n.get("increment"))
     f.para(
-        f"Over {num(n, 'points')} design points ({num(n, 'seeds')} seeds each), a strict "
-        f"renewal bar (client ROI below {num(n, 'levels.strict_bar')} ends the contract) at "
-        f"the shortest guaranteed term, against no termination, "
-        f"{verb(n, te + '.replacements', 'raises', 'lowers', 'does not change')} contract "
-        f"replacements under per-appointment pay ({ci(n, te + '.replacements')}) and "
-        f"{verb(n, te + '.skill_last', 'raises', 'lowers', 'does not change')} mean rep "
-        f"skill ({ci(n, te + '.skill_last')}); the outsourcer's trained share of hires changes "
-        f"by {ci(n, te + '.trained_share')}.",
+        f"Measured from the all-trained and none-trained arms, a trained rep adds, per month "
+        f"after the ramp and net of the calls the ramp costs (USD): {increments}.",
+        f"Over {num(n, 'points')} design points ({num(n, 'seeds')} seeds each), a strict renewal "
+        f"bar (client ROI below {num(n, 'levels.strict_bar')} ends the contract) at the "
+        f"shortest guaranteed term, against no termination, "
+        f"{verb(n, te + '.trained_share_last', 'raises', 'lowers', 'does not change')} the "
+        f"trained share of the last year's hires under per-appointment pay "
+        f"({ci(n, te + '.trained_share_last')}), with {ci(n, te + '.replacements')} more "
+        f"replacements of the outsourcer.",
         f"Lengthening the guaranteed term from {num(n, 'levels.short_term')} to "
-        f"{num(n, 'levels.long_term')} months under that bar changes mean skill by "
-        f"{ci(n, 'term_effect.per_appointment.skill_last')} (per appointment) and "
-        f"{ci(n, 'term_effect.retainer.skill_last')} (retainer).",
-        f"Per-appointment pay against the retainer changes the trained share by "
-        f"{ci(n, 'mix_effect.strict.trained_share')} under the strict bar and by "
-        f"{ci(n, 'mix_effect.off.trained_share')} with termination switched off (the "
-        f"falsification arm, where no churn hazard can hold training up).",
+        f"{num(n, 'levels.long_term')} months changes that share by {ci(n, tb)} where "
+        f"termination binds and by {ci(n, to)} where it cannot (the falsification arm).",
     )
     f.para(
-        f"The hold-up condition, evaluated at each run's measured quit and churn hazards and "
-        f"margin, says training pays at {num(n, 'theory.invest_share')} of the design points; "
-        f"its NPV ranks the points against the learned trained share with Spearman's "
-        f"$rho$ = {num(n, 'theory.spearman_npv_trained')} and against mean skill with "
-        f"$rho$ = {num(n, 'theory.spearman_npv_skill')}.")
+        f"The hold-up condition, evaluated on the training increment at each run's measured "
+        f"quit and churn hazards, ranks the {num(n, 'theory.cells')} distinct learned cells "
+        f"({num(n, 'theory.duplicate_cells')} exact copies left out) against the "
+        f"learned trained share with Spearman's $rho$ = {num(n, 'theory.spearman_npv_trained')}; "
+        f"cells where it is positive train {ci(n, 'theory.positive.trained_share')} of their "
+        f"hires ({num(n, 'theory.positive.cells')} cells), cells where it is negative "
+        f"{ci(n, 'theory.negative.trained_share')} ({num(n, 'theory.negative.cells')} cells).")
     f.figure("training_holdup",
-             "Trained share of hires and mean rep skill in the last quarter against the "
-             "guaranteed contract term, per pay mix and termination risk (means over seeds "
-             "with 95% intervals).")
+             "Trained share of the last year's hires and mean rep skill in the last quarter "
+             "against the guaranteed contract term, per pay mix and termination risk (means "
+             "over seeds with 95% intervals).")
     f.figure("training_theory",
-             "The hold-up condition beside the learned policy: training NPV per hire from the "
-             "closed form at each design point's measured hazards and margin, against the "
-             "trained share of hires the outsourcer learned.")
+             "The hold-up condition beside the learned policy: the closed-form NPV of the "
+             "training increment per hire at each cell's measured hazards, against the trained "
+             "share of the last year's hires.")
     return f
 
 

@@ -7,6 +7,7 @@ prospect, and :class:`SalesRep` and :class:`Prospect` are agents that view their
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,12 +16,14 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from sales_abm.contracts import Terms, scaled
+from sales_abm.contracts import Terms, repriced, scaled
 from sales_abm.foregone import ForegoneEstimator
 from sales_abm.learning import RULES, Learner, make_learner
 from sales_abm.market import CallOutcome, CloseOutcome, MeetingOutcome, Status
+from sales_abm.relational import quality_fee_factor
 from sales_abm.scenario import PAY_ON, WEEKS_PER_MONTH, ContractTerms, RepParams, Scenario
 from sales_abm.strategy import STRATEGY_DIMENSIONS, fixed_actions, strategy_levels
+from sales_abm.training import Appraisal, TrainingValuation
 
 if TYPE_CHECKING:
     from sales_abm.model import SalesModel
@@ -170,10 +173,20 @@ class SalesForce:
         return rep.effort_cost * (self.value("effort") / rep.calls_max) ** 2
 
     def planned_calls(self) -> np.ndarray:
-        """Calls each slot plans this week: its effort, less the time training takes."""
+        """Calls each slot makes this week: its effort, at its skill's pace, less training time.
+
+        A skilled caller gets through more dials in the same working hours (preparation, dialler
+        use, shorter dead calls): effort x (1 + call_speed_gain x (skill - 1/2)).
+        """
+        pace = 1 + self.config.rep.call_speed_gain * (self.skill - 0.5)
+        return (self.working_effort() * pace).round().astype(np.int64)
+
+    def working_effort(self) -> np.ndarray:
+        """Effort each slot can spend calling this week (0 when vacant): the training ramp
+        takes ``training_capacity_loss`` of a trainee's time."""
         loss = self.config.outsourcer.training_capacity_loss
-        calls = self.value("effort") * np.where(self.ramp_left > 0, 1 - loss, 1.0)
-        return np.where(self.employed, calls, 0).round().astype(np.int64)
+        effort = self.value("effort") * np.where(self.ramp_left > 0, 1 - loss, 1.0)
+        return np.where(self.employed, effort, 0.0)
 
     def noise_sd(self) -> np.ndarray:
         """Sd of the fit signal: falls linearly with skill."""
@@ -324,13 +337,24 @@ class _Evaluation:
 class Outsourcer(mesa.Agent):
     """The sales-outsourcing firm: hires, trains (or not), pays reps, learns its training policy.
 
-    Training is a per-hire decision drawn from a learner with two actions (0: no, 1: train),
-    using ``learning.outsourcer_rule``. Each hire's contribution (the contract income attributed
-    to its slot, less its pay, overhead and training) over ``evaluation_weeks`` rewards the choice
-    made for it; a quit or the end of the contract truncates the window, so attrition and
-    termination risk weigh on training. The outsourcer never sees what the other choice would
-    have earned for that hire, so it learns from realised rewards only: the scenario admits only
-    rules that can (reinforcement, and EWA, which then reinforces the chosen action alone).
+    Training is a per-hire decision made by ``outsourcer.decision``:
+
+    * ``forward`` (default): the firm appraises training a hire now by the expected extra
+      contribution of the trained rep's extra skill over the remaining relationship (guaranteed
+      term left, the renewal chance learned from its review history, the hire's survival), less
+      the fee and the calls lost in the ramp (:mod:`sales_abm.training`), and trains with a logit
+      chance of that NPV with experimentation that fades with hires. A firm invests by appraising
+      the investment's return over the time it expects to keep it; a realised 26-week window
+      instead credits termination to whoever is discarded and cuts the return at an arbitrary
+      point, so the forward appraisal is the default.
+    * ``window``: a learner (``learning.outsourcer_rule``) rewarded by each hire's mean weekly
+      contribution (contract income attributed to its slot, less pay, overhead and training) over
+      ``evaluation_weeks``; a quit or the contract's end truncates the window. It sees only the
+      reward of the choice made, so the scenario admits only rules that learn from that.
+    * ``always`` / ``never``: a fixed policy (the benchmark's "all trained" and "none trained").
+
+    A replacement outsourcer starts from what the outsourcers before it learned (see
+    :meth:`successor`).
     """
 
     def __init__(self, model: SalesModel, epoch_start: int) -> None:
@@ -342,6 +366,7 @@ class Outsourcer(mesa.Agent):
         self.pay_plan = Terms.from_pay_plan(sc.pay)
         lp = sc.learning
         self.training_learner = make_learner(lp.outsourcer_rule, 1, 2, lp.outsourcer_params())
+        self.valuation = TrainingValuation(sc)
         # Open evaluation windows, as columns by slot (a loop over a dict of them cost a Python
         # iteration per rep per week). ``_ev_order`` keeps the order windows were opened in, which
         # is the order full windows are reinforced in.
@@ -359,17 +384,31 @@ class Outsourcer(mesa.Agent):
         self.config = scenario
         self.pay_plan = Terms.from_pay_plan(scenario.pay)
 
+    def successor(self, epoch_start: int) -> Outsourcer:
+        """The outsourcer that replaces this one, starting from the industry's experience.
+
+        The industry prior is what the outsourcers before it learned in this run (the value of
+        skill from their books, their hires' quit rate, the client's renewals, and how far their
+        experimentation has faded), weighted by ``outsourcer.industry_memory``: a new firm serving
+        the same client in the same market hires managers and reads benchmarks from firms that
+        did, and it knows why the last one was let go. Under ``window`` it takes over the
+        learner's state when the memory is positive.
+        """
+        heir = Outsourcer(self.model, epoch_start)
+        memory = self.config.outsourcer.industry_memory
+        heir.valuation = self.valuation.inherited(memory)
+        if memory > 0:
+            heir.training_learner = copy.deepcopy(self.training_learner)
+        return heir
+
     def staff(self, week: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Fill vacant slots; return the slots filled and whether each hire is trained."""
         force = self.model.sales_force
         vacant = np.flatnonzero(~force.employed)
         if vacant.size == 0:
             return vacant, np.zeros(0, dtype=bool)
-        if self.config.switches.training:
-            probs = self.training_learner.probabilities()[0]
-            train = rng.random(vacant.size) < probs[1]
-        else:
-            train = np.ones(vacant.size, dtype=bool)
+        train = rng.random(vacant.size) < self.train_probability(week)
+        self.valuation.hires += vacant.size
         force.hire(vacant, self.next_hire, train)
         self._ev_open[vacant] = True
         self._ev_action[vacant] = train
@@ -379,6 +418,33 @@ class Outsourcer(mesa.Agent):
         self._ev_opened += vacant.size
         self.next_hire += vacant.size
         return vacant, train
+
+    def appraisal(self, week: int) -> Appraisal:
+        """Appraise training a hire at the start of ``week`` (see :mod:`sales_abm.training`)."""
+        sc, force, client = self.config, self.model.sales_force, self.model.client
+        on = force.employed
+        if on.any():
+            calls = force.value("effort")[on].mean()
+            strategy = (force.value("threshold")[on].mean(), force.value("pressure")[on].mean())
+        else:
+            calls, strategy = (sc.rep.calls_min + sc.rep.calls_max) / 2, (0.0, 0.0)
+        elapsed = week - client.contract_start  # whole weeks of the contract before this one
+        guaranteed = max(0.0, sc.contract.minimum_term * WEEKS_PER_MONTH - elapsed - 1)
+        first_review = (-(elapsed + 1)) % sc.client.review_weeks
+        ends_in = None if client.notice_ends is None else client.notice_ends - week + 1
+        return self.valuation.appraise(float(calls), strategy, guaranteed, first_review, ends_in)
+
+    def observe_week(self, rows: np.ndarray, calls: np.ndarray, contribution: np.ndarray,
+                     quits: int) -> None:
+        """Book a week of these reps' calls, skill and contribution (before training fees)."""
+        force = self.model.sales_force
+        strategy = (force.value("threshold")[rows], force.value("pressure")[rows])
+        self.valuation.observe_week(calls[rows], force.skill[rows], force.tenure[rows], strategy,
+                                    contribution[rows], quits)
+
+    def observe_review(self, renewed: bool) -> None:
+        """The client held a review at which it could have ended the contract."""
+        self.valuation.observe_review(renewed)
 
     def training_cost(self, train: np.ndarray) -> np.ndarray:
         """Cost of the training given to each new hire."""
@@ -417,13 +483,13 @@ class Outsourcer(mesa.Agent):
                                  self._ev_contribution[slots].tolist(), strict=True))
 
     def learn(self) -> None:
-        """Reinforce the training choices whose windows closed, one hire at a time.
+        """``window``: reinforce the training choices whose windows closed, one hire at a time.
 
         The reward is the hire's mean weekly contribution over the full window (weeks after a
         quit count as zero), shifted by the weekly cost of an idle trained hire so that it is
         non-negative for the reinforcement rules, and divided by ``learning.payoff_scale``.
         """
-        if not self.config.switches.training:
+        if self.config.outsourcer.decision != "window" or not self.config.switches.training:
             self.finished.clear()
             return
         sc = self.config
@@ -437,11 +503,17 @@ class Outsourcer(mesa.Agent):
             self.training_learner.update(np.array([action]), np.array([reward]))
         self.finished.clear()
 
-    def train_probability(self) -> float:
-        """Current chance that a new hire is trained."""
-        if not self.config.switches.training:
+    def train_probability(self, week: int | None = None) -> float:
+        """Chance that a hire made at the start of ``week`` (default: the next) is trained."""
+        decision = self.config.outsourcer.decision
+        if not self.config.switches.training or decision == "always":
             return 1.0
-        return float(self.training_learner.probabilities()[0, 1])
+        if decision == "never":
+            return 0.0
+        if decision == "window":
+            return float(self.training_learner.probabilities()[0, 1])
+        week = self.model.week + 1 if week is None else week
+        return self.valuation.train_probability(self.appraisal(week).npv)
 
 
 def contract_menu(scenario: Scenario) -> list[ContractTerms]:
@@ -558,14 +630,17 @@ class Client(mesa.Agent):
         return sc.client.triage_noise if sc.switches.ae_triage else None
 
     def account(self, margin: float, cost: float, expected_closes: float = 0.0,
-                appointments: int = 0) -> None:
+                appointments: int = 0, held: int = 0, held_junk: int = 0) -> None:
         """Add a week's expected margin, cost (payments and AE time), expected closes (the fit
-        of the meetings held) and appointments set to the review window."""
+        of the meetings held), appointments set, and meetings held and held junk to the review
+        window."""
         w = self.window
         w["margin"] += margin
         w["cost"] += cost
         w["closes"] += expected_closes
         w["set"] += appointments
+        w["held"] += held
+        w["held_junk"] += held_junk
 
     def review(self, week: int, rng: np.random.Generator | None = None) -> bool:
         """Quarterly review; returns True when the contract ends this week.
@@ -604,9 +679,18 @@ class Client(mesa.Agent):
                 self._adopt(pick)
                 self.renegotiations += 1
                 decision = "renegotiate"
+        self._reprice(w["held"], w["held_junk"])
         self.reviews.append(Review(week, float(roi), float(close_rate), float(cost_per_close),
                                    float(profit), self.arm, decision))
         return ended
+
+    def _reprice(self, held: int, held_junk: int) -> None:
+        """The relational fee: the contract in force, its fee and price scaled by the window's
+        measured quality (:func:`sales_abm.relational.quality_fee_factor`; factor 1 unless
+        ``contract.quality_fee_adjustment`` is set), until the next review."""
+        terms = self.menu[self.arm]
+        factor = quality_fee_factor(held, held_junk, terms)
+        self.terms = repriced(Terms.from_contract(terms, headcount=1), factor)
 
     def switch_terms(self, scenario: Scenario) -> None:
         """Put a scheduled contract in force: the menu is rebuilt around it (a choosing client
@@ -628,8 +712,10 @@ class Client(mesa.Agent):
         self.notice_ends = None
         self.replacements += 1
         self.window = _empty_window()
+        arm = self.arm
         if self.learner is not None and rng is not None:
-            self._adopt(int(self.learner.choose(rng)[0]))
+            arm = int(self.learner.choose(rng)[0])
+        self._adopt(arm)  # a new outsourcer starts at the contract's base price
 
 
 def client_learner(scenario: Scenario, n_contracts: int) -> Learner:
@@ -640,7 +726,7 @@ def client_learner(scenario: Scenario, n_contracts: int) -> Learner:
 
 
 def _empty_window() -> dict[str, float]:
-    return {"margin": 0.0, "cost": 0.0, "closes": 0.0, "set": 0}
+    return {"margin": 0.0, "cost": 0.0, "closes": 0.0, "set": 0, "held": 0, "held_junk": 0}
 
 
 __all__ = ["Client", "Outsourcer", "Prospect", "Review", "SalesForce", "SalesRep", "Status",

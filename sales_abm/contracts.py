@@ -14,8 +14,7 @@ on numpy arrays and on floats alike, with the same operations in the same order.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import NamedTuple, TypeAlias
 
@@ -196,6 +195,15 @@ def settle(
     return Settlement(fixed, paid.astype(float), clawbacks.astype(float), commission)
 
 
+def repriced(terms: Terms, factor: float) -> Terms:
+    """The terms with the fixed amount and the price per appointment scaled by ``factor`` (a
+    renegotiated price, :mod:`sales_abm.relational`); commission and audit terms unchanged."""
+    if factor == 1.0:
+        return terms
+    return replace(terms, fixed_per_week=terms.fixed_per_week * factor,
+                   per_appointment=terms.per_appointment * factor)
+
+
 def draw_audits(terms: Terms, junk: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """How many unqualified counted appointments each payee's audit catches."""
     if terms.audit_rate <= 0.0:
@@ -206,7 +214,7 @@ def draw_audits(terms: Terms, junk: np.ndarray, rng: np.random.Generator) -> np.
 def scaled(contract: ContractTerms, factor: float) -> ContractTerms:
     """A contract whose every money term (fixed fee, appointment price, commission, the latter
     capped at 1) is ``factor`` times this one's: the client's price levels on its menu."""
-    return dataclasses.replace(
+    return replace(
         contract, fixed_fee=contract.fixed_fee * factor,
         price_per_appointment=contract.price_per_appointment * factor,
         commission=min(contract.commission * factor, 1.0),

@@ -33,7 +33,7 @@ from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
 from sales_abm.kernels import RepColumns
 from sales_abm.market import CallOutcome, CloseOutcome, Market, MeetingOutcome, Status
 from sales_abm.metrics import Recorder, summarize
-from sales_abm.scenario import ContractTerms, PayPlan, Scenario
+from sales_abm.scenario import WEEKS_PER_MONTH, ContractTerms, PayPlan, Scenario
 from sales_abm.version import MODEL_VERSION  # re-exported: sales_abm.model.MODEL_VERSION
 
 #: The named random streams of a run, spawned in this order from the run's SeedSequence.
@@ -111,11 +111,22 @@ class SalesModel(mesa.Model):
         self.sales_force.observe(calls, meetings, closes)
         quits = self._learn_and_leave(w, money)
         self._account(money)
-        ended = self.client.review(w, self.rngs["client"])
+        ended = self._review(w)
         self._record(w, calls, meetings, closes, money, (hired, trained, training), quits)
         if ended:
             self._replace_outsourcer()
         self.week += 1
+
+    def _review(self, w: int) -> bool:
+        """The client's review; the outsourcer books each review that could end the contract."""
+        client, sc = self.client, self.config
+        elapsed = w + 1 - client.contract_start
+        could_end = (client.notice_ends is None and elapsed % sc.client.review_weeks == 0
+                     and elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH)
+        ended = client.review(w, self.rngs["client"])
+        if could_end:
+            self.outsourcer.observe_review(renewed=client.notice_ends is None)
+        return ended
 
     def run_model(self) -> None:
         """Run the scenario's horizon."""
@@ -200,6 +211,7 @@ class SalesModel(mesa.Model):
         return {"contract": contract, "pay": pay, "overhead": overhead, "training": training,
                 "expected_value_own": float(meetings.expected_value[own].sum()),
                 "held_own": int(meetings.held[own].sum()),
+                "held_junk_own": int(meetings.held_junk[own].sum()),
                 "expected_closes_own": float(meetings.expected_closes[own].sum()),
                 "set_own": int(calls.booked.sum())}
 
@@ -223,7 +235,10 @@ class SalesModel(mesa.Model):
             force.learn(np.flatnonzero(force.employed))
         if (w + 1) % sc.learning.outsourcer_cadence_weeks == 0:
             self.outsourcer.learn()
+        employed = np.flatnonzero(force.employed)
         quits = force.quits(self.rngs["attrition"])
+        self.outsourcer.observe_week(employed, force.working_effort(),
+                                     contribution + money["training"], quits.size)
         for slot in quits:
             self._dismiss(int(slot))
         force.grow()
@@ -242,19 +257,21 @@ class SalesModel(mesa.Model):
             self._dismiss(int(slot))
         old = self.outsourcer
         old.learn()  # its closed windows no longer matter to anyone, but keep the books clean
-        self.outsourcer = Outsourcer(self, epoch_start=old.next_hire)
+        self.outsourcer = old.successor(epoch_start=old.next_hire)
         old.remove()
         self.client.renew(self.week, self.rngs["client"])
 
     # -- recording ------------------------------------------------------------------------------
 
     def _account(self, money: dict[str, Any]) -> None:
-        """The client's review window: expected margin of meetings held, and what they cost."""
+        """The client's review window: expected margin of meetings held, what they cost, and
+        the meetings and appointments it judges the outsourcer by."""
         client = self.config.client
         self.client.account(
             client.gross_margin * money["expected_value_own"],
             float(money["contract"].total.sum()) + client.ae_cost_per_meeting * money["held_own"],
-            money["expected_closes_own"], money["set_own"],
+            money["expected_closes_own"], money["set_own"], money["held_own"],
+            money["held_junk_own"],
         )
 
     def _record(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,

@@ -31,6 +31,7 @@ class ScenarioError(ValueError):
 
 
 PAY_ON = ("set", "held", "qualified")
+TRAINING_DECISIONS = ("forward", "window", "always", "never")
 OFFICE_NETWORKS = ("isolated", "ring", "small_world", "complete")
 
 #: Rules the outsourcer's single training learner can use. It observes only the reward of the
@@ -78,6 +79,15 @@ class ContractTerms:
     )
     minimum_term: float = param(12.0, "months", "the client cannot give notice before this", 0, 120)
     notice_period: float = param(1.0, "months", "time from notice to the contract's end", 0, 24)
+    quality_fee_adjustment: float = param(
+        0.0, "per unit of qualified share", "at each review the fee and price are rescaled by "
+        "1 + this x (the window's qualified share of held meetings - quality_reference); "
+        "0: off", 0, 10
+    )
+    quality_reference: float = param(
+        0.6, "share of held meetings", "qualified share at which the review keeps the base "
+        "fee and price", 0, 1
+    )
 
 
 @dataclass(frozen=True)
@@ -242,6 +252,10 @@ class RepParams:
     signal_noise_max: float = param(0.3, "fit sd", "signal noise at skill 0", 0, 5)
     signal_noise_min: float = param(0.05, "fit sd", "signal noise at skill 1", 0, 5)
     craft_gain: float = param(0.4, "relative", "P(yes) rises by this share from skill 0 to 1", 0, 5)
+    call_speed_gain: float = param(
+        1.0, "relative", "calls made at a given effort rise by this share from skill 0 to 1 "
+        "(EVIDENCE: 45-100 dials a day)", 0, 1.99
+    )
     outside_option: float = param(
         4500.0, "USD per month", "earnings below which a rep starts to look elsewhere", 0, 1e5
     )
@@ -287,7 +301,46 @@ class OutsourcerParams:
     )
     overhead: float = param(1000.0, "USD per rep per month", "tools, management, seats", 0, 1e5)
     evaluation_weeks: int = param(
-        26, "weeks", "horizon over which a hire's profit rewards the training choice", 1, 520
+        26, "weeks", "decision window: horizon over which a hire's profit rewards the training "
+        "choice", 1, 520
+    )
+    decision: str = param(
+        "forward",
+        "-",
+        "how the outsourcer decides to train a hire: forward (expected increment over the "
+        "remaining relationship, sales_abm.training), window (a learner rewarded by each hire's "
+        "profit over evaluation_weeks), always, never",
+        choices=TRAINING_DECISIONS,
+    )
+    horizon_weeks: int = param(
+        156, "weeks", "forward: weeks ahead over which a hire's training is valued", 1, 1040
+    )
+    discount_rate: float = param(
+        0.12, "per year", "forward: the outsourcer's discount rate (EVIDENCE: 0.99 a month)", 0, 10
+    )
+    renewal_prior: float = param(
+        0.8, "probability", "forward: prior chance the client renews at a review that can end "
+        "the contract", 0, 1
+    )
+    renewal_prior_weight: float = param(
+        4.0, "reviews", "forward: weight of the renewal prior, in reviews observed", 0.01, 1000
+    )
+    estimate_halflife_weeks: float = param(
+        52.0, "weeks", "forward: half-life of the books from which the value of skill is "
+        "estimated", 1, 1040
+    )
+    choice_temperature: float = param(
+        2000.0, "USD", "forward: logit temperature of the training choice on its NPV", 1, 1e6
+    )
+    exploration: float = param(
+        0.2, "probability", "forward: initial share of hiring choices made at random", 0, 1
+    )
+    exploration_decay_hires: float = param(
+        20.0, "hires", "forward: experimentation halves after this many hires", 0.01, 1e6
+    )
+    industry_memory: float = param(
+        1.0, "share", "weight a replacement outsourcer gives the experience of the outsourcers "
+        "before it (0: it starts from the priors)", 0, 1
     )
 
 

@@ -34,12 +34,14 @@ __all__ = [
     "GRAPH_RULES",
     "SWITCHES",
     "LearnerSpec",
+    "Outlook",
     "Round",
     "contract_terms",
     "feed",
     "graphs",
     "learner_specs",
     "learning_overrides",
+    "outlooks",
     "payoff_values",
     "rounds",
     "rule_params",
@@ -223,3 +225,47 @@ def feed(learner: Learner, history: list[Round]) -> None:
     """Apply every round of ``history`` to ``learner``."""
     for r in history:
         learner.update(r.actions, r.payoffs, r.foregone, r.active)
+
+
+# -- training valuation ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What a training appraisal depends on: the scenario's skill and training keys, the value of
+    skill ``b`` and of a call ``a`` (per hundred calls), and the learned hazards."""
+
+    scenario: Scenario
+    skill_value: float
+    call_value: float
+    renewal: float
+    weekly_quit: float
+    calls: float
+    guaranteed_weeks: float
+    first_review: int
+
+
+@st.composite
+def outlooks(draw: st.DrawFn, skill_value: st.SearchStrategy[float] | None = None) -> Outlook:
+    """Any training appraisal's inputs (``skill_value`` >= 0 unless a strategy is given)."""
+    scenario = Scenario.from_dict({
+        "rep.skill_initial": draw(st.floats(0, 1)),
+        "rep.training_gain": draw(st.floats(0, 1)),
+        "rep.tenure_learning": draw(st.floats(0, 0.2)),
+        "outsourcer.ramp_weeks": draw(st.integers(1, 26)),
+        "outsourcer.horizon_weeks": draw(st.integers(1, 260)),
+        "outsourcer.discount_rate": draw(st.floats(0, 1)),
+        "outsourcer.training_capacity_loss": draw(st.floats(0, 1)),
+        "outsourcer.training_cost": draw(st.floats(0, 50000)),
+        "client.review_weeks": draw(st.integers(1, 26)),
+    })
+    return Outlook(
+        scenario,
+        draw(skill_value if skill_value is not None else st.floats(0, 5000)),
+        draw(st.floats(-2000, 2000)),
+        draw(st.floats(0, 1)),
+        draw(st.floats(0, 0.2)),
+        draw(st.floats(0, 600)),
+        draw(st.floats(0, 300)),
+        draw(st.integers(0, 25)),
+    )

@@ -9,15 +9,16 @@ import polars as pl
 from analysis import stats, style
 from analysis.data import Results
 from analysis.numbers import Numbers
-from analysis.training import TERM, frame
+from analysis.training import frame
 
-ROWS = (("trained_share", "Trained share of hires"), ("skill_last", "Mean skill (last qtr)"))
+ROWS = (("trained_share_last", "Trained share (last year)"),
+        ("skill_last", "Mean skill (last qtr)"))
 
 
 def draw(results: Results, n: Numbers, outdir: Path) -> list[str]:
     """``training_holdup`` and ``training_theory``."""
     f = frame(results)
-    holdup(f, outdir)
+    holdup(f.filter(pl.col("arm") != "default"), outdir)
     theory(f, outdir)
     return ["training_holdup", "training_theory"]
 
@@ -37,8 +38,8 @@ def holdup(f: pl.DataFrame, outdir: Path) -> None:
                 ax = axes[i, j]
                 for bar in bars:
                     rows = f.filter((pl.col("mix") == mix) & (pl.col("termination") == bar))
-                    terms = sorted(set(rows[TERM].to_list()))
-                    est = [stats.mean_ci(rows.filter(pl.col(TERM) == t)[out]) for t in terms]
+                    terms = sorted(set(rows["term"].to_list()))
+                    est = [stats.mean_ci(rows.filter(pl.col("term") == t)[out]) for t in terms]
                     style.band(ax, terms, [e.mean for e in est], [e.ci_low for e in est],
                                [e.ci_high for e in est], style.style_for(bar, bars),
                                _termination_label(bar))
@@ -54,19 +55,18 @@ def holdup(f: pl.DataFrame, outdir: Path) -> None:
 
 def theory(f: pl.DataFrame, outdir: Path) -> None:
     """Closed-form training NPV at measured hazards against the learned trained share."""
-    cells = (f.group_by("point", maintain_order=True)
-             .agg(pl.col("mix").first(), pl.col("npv").mean(), pl.col("trained_share").mean())
-             .sort("point"))
+    cells = (f.group_by("mix", "arm", maintain_order=True)
+             .agg(pl.col("npv").mean(), pl.col("trained_share_last").mean()))
     mixes = cells["mix"].unique(maintain_order=True).to_list()
     with style.figure(width=style.HALF_WIDTH * 1.3, height=2.7) as (fig, ax):
         for mix in mixes:
             rows = cells.filter(pl.col("mix") == mix)
             st = style.style_for(mix, mixes)
-            ax.plot(rows["npv"] / 1000, rows["trained_share"], linestyle="none",
+            ax.plot(rows["npv"] / 1000, rows["trained_share_last"], linestyle="none",
                     marker=st.marker, color=st.color, label=style.label(mix), alpha=0.85)
         ax.axvline(0, color="0.3", linewidth=0.8, linestyle="--")
         ax.set_xlabel("Training NPV per hire, closed form (kUSD)")
-        ax.set_ylabel("Learned trained share of hires")
+        ax.set_ylabel("Learned trained share (last year)")
         ax.legend()
         fig.tight_layout()
         style.save(fig, outdir, "training_theory")

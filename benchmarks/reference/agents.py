@@ -9,6 +9,7 @@ per agent (see each method for the line of the fast model it mirrors).
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,11 +18,13 @@ import mesa
 import numpy as np
 
 from sales_abm.agents import Review, client_learner, contract_label, contract_menu
-from sales_abm.contracts import Terms
+from sales_abm.contracts import Terms, repriced
 from sales_abm.learning import Learner, make_learner
 from sales_abm.market import Status
+from sales_abm.relational import quality_fee_factor
 from sales_abm.scenario import WEEKS_PER_MONTH, Scenario
 from sales_abm.strategy import STRATEGY_DIMENSIONS
+from sales_abm.training import TrainingValuation
 
 if TYPE_CHECKING:
     from benchmarks.reference.model import ReferenceModel
@@ -311,10 +314,15 @@ class SalesRep(mesa.Agent):
 
     # -- calling --------------------------------------------------------------------------------
 
-    def planned_calls(self) -> int:
-        """Call-times in its week: its effort, less what training takes during the ramp."""
+    def working_effort(self) -> float:
+        """Effort it can spend calling: its effort, less what training takes during the ramp."""
         loss = self.model.config.outsourcer.training_capacity_loss
-        return round(self.effort * ((1 - loss) if self.ramp_left > 0 else 1.0))
+        return self.effort * ((1 - loss) if self.ramp_left > 0 else 1.0)
+
+    def planned_calls(self) -> int:
+        """Call-times in its week: its working effort at its skill's pace."""
+        pace = 1 + self.model.config.rep.call_speed_gain * (self.skill - 0.5)
+        return round(self.working_effort() * pace)
 
     @property
     def noise_sd(self) -> float:
@@ -429,28 +437,67 @@ class Outsourcer(mesa.Agent):
         self.pay_plan = Terms.from_pay_plan(sc.pay)
         lp = sc.learning
         self.training_learner = make_learner(lp.outsourcer_rule, 1, 2, lp.outsourcer_params())
+        self.valuation = TrainingValuation(sc)
         self.reps: list[SalesRep] = []
         self.departed = Tally()
         self.finished: list[tuple[int, float]] = []
 
+    def successor(self) -> Outsourcer:
+        """The next outsourcer, starting from this one's (the industry's) experience."""
+        heir = Outsourcer(self.model)
+        memory = self.model.config.outsourcer.industry_memory
+        heir.valuation = self.valuation.inherited(memory)
+        if memory > 0:
+            heir.training_learner = copy.deepcopy(self.training_learner)
+        return heir
+
     def staff(self, week: int) -> list[SalesRep]:
-        """Fill the vacancies; each hire is trained with the learned probability."""
-        sc = self.model.config
-        hires = []
-        for _ in range(self.headcount - len(self.reps)):
-            if sc.switches.training:
-                train = self.model.random.random() < self.train_probability()
-            else:
-                train = True
-            hires.append(SalesRep(self.model, self, train, week))
+        """Fill the vacancies; each hire is trained with the policy's probability."""
+        vacancies = self.headcount - len(self.reps)
+        if vacancies <= 0:
+            return []
+        chance = self.train_probability(week)
+        hires = [SalesRep(self.model, self, self.model.random.random() < chance, week)
+                 for _ in range(vacancies)]
+        self.valuation.hires += vacancies
         self.reps.extend(hires)
         return hires
 
-    def train_probability(self) -> float:
-        """Chance that a new hire is trained."""
-        if not self.model.config.switches.training:
+    def train_probability(self, week: int | None = None) -> float:
+        """Chance that a hire made at the start of ``week`` (default: the next) is trained."""
+        sc = self.model.config
+        decision = sc.outsourcer.decision
+        if not sc.switches.training or decision == "always":
             return 1.0
-        return float(self.training_learner.probabilities()[0, 1])
+        if decision == "never":
+            return 0.0
+        if decision == "window":
+            return float(self.training_learner.probabilities()[0, 1])
+        week = self.model.week + 1 if week is None else week
+        return self.valuation.train_probability(self.appraise(week))
+
+    def appraise(self, week: int) -> float:
+        """NPV of training a hire at the start of ``week`` (Outsourcer.appraisal)."""
+        sc, client = self.model.config, self.model.client
+        if self.reps:
+            calls = sum(r.effort for r in self.reps) / len(self.reps)
+            strategy = (sum(r.threshold for r in self.reps) / len(self.reps),
+                        sum(r.pressure for r in self.reps) / len(self.reps))
+        else:
+            calls, strategy = (sc.rep.calls_min + sc.rep.calls_max) / 2, (0.0, 0.0)
+        elapsed = week - client.contract_start
+        guaranteed = max(0.0, sc.contract.minimum_term * WEEKS_PER_MONTH - elapsed - 1)
+        first_review = (-(elapsed + 1)) % sc.client.review_weeks
+        ends_in = None if client.notice_ends is None else client.notice_ends - week + 1
+        return self.valuation.appraise(calls, strategy, guaranteed, first_review, ends_in).npv
+
+    def book_week(self, reps: list[SalesRep], contributions: list[float], quits: int) -> None:
+        """Book the week's effort, skill, tenure, strategy and contribution of these reps."""
+        self.valuation.observe_week(
+            np.array([r.working_effort() for r in reps]), np.array([r.skill for r in reps]),
+            np.array([r.tenure for r in reps]),
+            (np.array([r.threshold for r in reps]), np.array([r.pressure for r in reps])),
+            np.array(contributions), quits)
 
     def overhead_per_rep(self) -> float:
         """Weekly overhead of one employed rep."""
@@ -483,7 +530,7 @@ class Outsourcer(mesa.Agent):
         contribution over the full window, shifted to be non-negative and scaled. The other
         choice's reward is never observed, so no foregone payoffs are given."""
         sc = self.model.config
-        if not sc.switches.training:
+        if sc.outsourcer.decision != "window" or not sc.switches.training:
             self.finished.clear()
             return
         horizon = sc.outsourcer.evaluation_weeks
@@ -520,7 +567,8 @@ class Client(mesa.Agent):
         self.notice_ends: int | None = None
         self.replacements = 0
         self.renegotiations = 0
-        self.window = {"margin": 0.0, "cost": 0.0, "closes": 0.0, "set": 0}
+        self.window = {"margin": 0.0, "cost": 0.0, "closes": 0.0, "set": 0, "held": 0,
+                       "held_junk": 0}
         self.reviews: list[Review] = []
 
     @property
@@ -605,13 +653,16 @@ class Client(mesa.Agent):
         return won
 
     def account(self, margin: float, cost: float, expected_closes: float,
-                appointments: int) -> None:
-        """Add a week's expected margin, cost, expected closes and appointments set."""
+                appointments: int, held: int, held_junk: int) -> None:
+        """Add a week's expected margin, cost, expected closes, appointments set, and meetings
+        held and held junk."""
         w = self.window
         w["margin"] += margin
         w["cost"] += cost
         w["closes"] += expected_closes
         w["set"] += appointments
+        w["held"] += held
+        w["held_junk"] += held_junk
 
     def review(self, week: int) -> bool:
         """Quarterly review (Client.review); True when the contract ends this week."""
@@ -622,7 +673,8 @@ class Client(mesa.Agent):
         if elapsed % sc.client.review_weeks:
             return False
         w = self.window
-        self.window = {"margin": 0.0, "cost": 0.0, "closes": 0.0, "set": 0}
+        self.window = {"margin": 0.0, "cost": 0.0, "closes": 0.0, "set": 0, "held": 0,
+                       "held_junk": 0}
         profit = w["margin"] - w["cost"]
         roi = profit / w["cost"] if w["cost"] > 0 else math.inf
         close_rate = w["closes"] / w["set"] if w["set"] else math.nan
@@ -646,6 +698,9 @@ class Client(mesa.Agent):
                 self.adopt(pick)
                 self.renegotiations += 1
                 decision = "renegotiate"
+        terms = self.menu[self.arm]  # the relational fee (Client._reprice)
+        factor = quality_fee_factor(w["held"], w["held_junk"], terms)
+        self.contract = repriced(Terms.from_contract(terms, headcount=1), factor)
         self.reviews.append(Review(week, roi, close_rate, cost_per_close, profit, self.arm,
                                    decision))
         return ended
@@ -667,6 +722,9 @@ class Client(mesa.Agent):
         self.contract_start = week + 1
         self.notice_ends = None
         self.replacements += 1
-        self.window = {"margin": 0.0, "cost": 0.0, "closes": 0.0, "set": 0}
+        self.window = {"margin": 0.0, "cost": 0.0, "closes": 0.0, "set": 0, "held": 0,
+                       "held_junk": 0}
+        arm = self.arm
         if self.learner is not None:
-            self.adopt(int(self.learner.choose(self.model.rng)[0]))
+            arm = int(self.learner.choose(self.model.rng)[0])
+        self.adopt(arm)  # a new outsourcer starts at the contract's base price

@@ -26,7 +26,7 @@ from sales_abm.learning import RULES
 from sales_abm.market import Status
 from sales_abm.metrics import Recorder, ratio, summarize
 from sales_abm.model import RunResult
-from sales_abm.scenario import ContractTerms, PayPlan, Scenario
+from sales_abm.scenario import WEEKS_PER_MONTH, ContractTerms, PayPlan, Scenario
 from sales_abm.strategy import STRATEGY_DIMENSIONS, fixed_actions, strategy_levels
 from sales_abm.version import MODEL_VERSION
 
@@ -128,14 +128,26 @@ class ReferenceModel(mesa.Model):
         self.client.account(
             self.config.client.gross_margin * money["expected_value_own"],
             contract_paid + self.config.client.ae_cost_per_meeting * money["held_own"],
-            money["expected_closes_own"], calls["booked"],
+            money["expected_closes_own"], calls["booked"], money["held_own"],
+            money["held_junk_own"],
         )
-        ended = self.client.review(w)
+        ended = self._review(w)
         # 7. metrics
         self._record(w, calls, tallies, money, hires, quits, burned)
         if ended:
             self._replace_outsourcer()
         self.week += 1
+
+    def _review(self, w: int) -> bool:
+        """The client's review; the outsourcer books a review that could end the contract."""
+        client, sc = self.client, self.config
+        elapsed = w + 1 - client.contract_start
+        could_end = (client.notice_ends is None and elapsed % sc.client.review_weeks == 0
+                     and elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH)
+        ended = client.review(w)
+        if could_end:
+            self.outsourcer.valuation.observe_review(client.notice_ends is None)
+        return ended
 
     def run_model(self) -> None:
         """Run the scenario's horizon."""
@@ -232,15 +244,18 @@ class ReferenceModel(mesa.Model):
             "expected_value_own": sum(t.expected_value for t in own),
             "expected_closes_own": sum(t.expected_closes for t in own),
             "held_own": sum(t.held for t in own),
+            "held_junk_own": sum(t.held_junk for t in own),
         }
 
     def _learn_and_leave(self, w: int, money: dict[str, Any]) -> list[SalesRep]:
         sc = self.config
         outsourcer = self.outsourcer
+        before_fees: list[float] = []
         for rep, parts in money["per_rep"].items():
             contract, pay = parts["contract"], parts["pay"]
             contribution = (_total(contract) - _total(pay) - parts["overhead"]
                             - parts["training"])
+            before_fees.append(contribution + parts["training"])
             outsourcer.attribute(w, rep, contribution)
             rep.receive_pay(_total(pay), _total(pay) - float(pay.fixed[0]))
         if (w + 1) % sc.learning.rep_cadence_weeks == 0:
@@ -248,7 +263,9 @@ class ReferenceModel(mesa.Model):
                 rep.learn()
         if (w + 1) % sc.learning.outsourcer_cadence_weeks == 0:
             outsourcer.learn()
+        working = list(money["per_rep"])
         quits = [rep for rep in list(outsourcer.reps) if rep.quits()]
+        outsourcer.book_week(working, before_fees, len(quits))
         for rep in quits:
             outsourcer.dismiss(rep)
         for rep in outsourcer.reps:
@@ -261,7 +278,7 @@ class ReferenceModel(mesa.Model):
         for rep in list(old.reps):
             old.dismiss(rep)
         old.learn()
-        self.outsourcer = Outsourcer(self)
+        self.outsourcer = old.successor()
         old.remove()
         self.client.renew(self.week)
 

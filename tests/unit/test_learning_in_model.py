@@ -331,7 +331,8 @@ def test_the_outsourcer_shares_parameters_only_with_its_own_rule():
 
 @pytest.mark.parametrize("rule", OUTSOURCER_RULES)
 def test_every_outsourcer_rule_learns_its_training_policy(rule):
-    sc = small("fermi", **{"learning.outsourcer_rule": rule, "weeks": 60, "reps": 10})
+    sc = small("fermi", **{"learning.outsourcer_rule": rule, "weeks": 60, "reps": 10,
+                           "outsourcer.decision": "window"})
     model = SalesModel(sc, seed=1)
     model.run_model()
     assert type(model.outsourcer.training_learner).name == rule
