@@ -157,6 +157,12 @@ class SalesForce:
         if self.estimator is not None:
             self.estimator.observe(self.employed, calls, meetings, closes)
 
+    def switch_terms(self, scenario: Scenario) -> None:
+        """Read the pay plan of a scenario whose terms changed mid-run (nothing else changes)."""
+        self.config = scenario
+        if self.estimator is not None:
+            self.estimator.terms = Terms.from_pay_plan(scenario.pay)
+
     def effort_cost(self) -> np.ndarray:
         """Weekly disutility of effort, convex in planned calls."""
         rep = self.config.rep
@@ -336,6 +342,11 @@ class Outsourcer(mesa.Agent):
         self._ev_order = np.zeros(n, dtype=np.int64)
         self._ev_opened = 0
         self.finished: list[tuple[int, float]] = []  # (action, reward) awaiting an update
+
+    def switch_terms(self, scenario: Scenario) -> None:
+        """Pay reps by the pay plan of a scenario whose terms changed mid-run."""
+        self.config = scenario
+        self.pay_plan = Terms.from_pay_plan(scenario.pay)
 
     def staff(self, week: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Fill vacant slots; return the slots filled and whether each hire is trained."""

@@ -7,6 +7,7 @@ shift the random numbers of the others (common random numbers across arms).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import weakref
 from collections.abc import MutableMapping
@@ -32,7 +33,7 @@ from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
 from sales_abm.kernels import RepColumns
 from sales_abm.market import CallOutcome, CloseOutcome, Market, MeetingOutcome, Status
 from sales_abm.metrics import Recorder, summarize
-from sales_abm.scenario import Scenario
+from sales_abm.scenario import ContractTerms, PayPlan, Scenario
 from sales_abm.version import MODEL_VERSION  # re-exported: sales_abm.model.MODEL_VERSION
 
 #: The named random streams of a run, spawned in this order from the run's SeedSequence.
@@ -64,6 +65,7 @@ class SalesModel(mesa.Model):
         self.contract = Terms.from_contract(scenario.contract, headcount=1)  # fixed fee per slot
         self.recorder = Recorder(scenario.weeks, scenario.market.cycle_max_weeks)
         self._prospects: dict[int, Prospect] = {}
+        self._switches = {switch.week: switch for switch in scenario.schedule}
 
     def _office(self, world: np.random.SeedSequence) -> nx.Graph:
         """The reps' office network, seeded by a child of the world stream's SeedSequence.
@@ -89,8 +91,11 @@ class SalesModel(mesa.Model):
     # -- the week -------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One week: staff, call, meet, close, move money, learn, review, record."""
+        """One week: switch terms, staff, call, meet, close, move money, learn, review, record."""
         w = self.week
+        if w in self._switches:
+            switch = self._switches[w]
+            self.switch_terms(switch.contract, switch.pay)
         hired, trained, training = self._staff(w)
         calls = self._call(w)
         bands = self._bands()
@@ -115,6 +120,20 @@ class SalesModel(mesa.Model):
         """Run the scenario's horizon."""
         for _ in range(self.config.weeks - self.week):
             self.step()
+
+    def switch_terms(self, contract: ContractTerms, pay: PayPlan) -> None:
+        """Put a new client contract and pay plan in force from this week on.
+
+        Nothing else changes: no draw is made, the reps keep their learners, skill and tenure,
+        and the client keeps its review calendar. Money settled from now on, including pay for
+        meetings booked earlier, follows the new terms. Every agent reads the new terms from its
+        scenario, which is this run's scenario with ``contract`` and ``pay`` replaced.
+        """
+        self.config = dataclasses.replace(self.config, contract=contract, pay=pay)
+        self.contract = Terms.from_contract(contract, headcount=1)
+        self.sales_force.switch_terms(self.config)
+        self.outsourcer.switch_terms(self.config)
+        self.client.config = self.config
 
     def _staff(self, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fill vacancies; returns the slots hired, whether each was trained, training cost."""
@@ -285,6 +304,7 @@ class SalesModel(mesa.Model):
         for name, count in zip(_STATUS_METRICS, status.tolist(), strict=True):
             values[name] = count
         self.recorder.record(w, values)
+        self.recorder.label(w, "contract_in_force", sc.contract.preset)
 
 
 #: The weekly metric of each status's count, in Status order (iterating an enum is slow).
