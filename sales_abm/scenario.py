@@ -286,10 +286,28 @@ class LearningParams:
         "learning.rule, else its defaults",
         choices=OUTSOURCER_RULES,
     )
+    credit: str = param(
+        "earned",
+        "-",
+        "which strategy a payment reinforces: the one in force when the meeting behind it was "
+        "booked (earned; learned from once the period's pay is in) or the one in force when it "
+        "arrives (paid)",
+        choices=("earned", "paid"),
+    )
     rep_cadence_weeks: int = param(1, "weeks", "reps update their strategy this often", 1, 52)
     outsourcer_cadence_weeks: int = param(4, "weeks", "outsourcer updates this often", 1, 52)
     payoff_scale: float = param(
         1000.0, "USD per week", "payoffs are divided by this before learning", 1e-6, 1e9
+    )
+    payoff_shift: float = param(
+        0.0,
+        "USD per week",
+        "added to a rep's variable pay less effort cost before learning: the reference point "
+        "below which an outcome reinforces nothing (reinforcement rules clip at 0); 600 "
+        "(rep.effort_cost) was the old value, which made every payoff positive but let "
+        "strategies differ by a few per cent",
+        0,
+        1e6,
     )
     params: Mapping[str, float] = field(
         default_factory=lambda: MappingProxyType({}),

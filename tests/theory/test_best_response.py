@@ -479,7 +479,7 @@ def test_payoff_is_variable_pay_minus_effort_cost() -> None:
     assert np.allclose(t["commission"], pay.commission * t["revenue"])
     assert np.allclose(t["payoff"], t["variable_pay"] - t["effort_cost"])
     assert np.allclose(
-        t["learning_payoff"], (t["payoff"] + sc.rep.effort_cost) / sc.learning.payoff_scale
+        t["learning_payoff"], (t["payoff"] + sc.learning.payoff_shift) / sc.learning.payoff_scale
     )
     assert np.allclose(t["effort_cost"], sc.rep.effort_cost * (t["effort"] / sc.rep.calls_max) ** 2)
     rates = funnel_rates(sc, 0.0, 0.0, sc.rep.skill_initial)
