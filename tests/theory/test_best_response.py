@@ -511,15 +511,19 @@ def test_perron_is_the_rest_point_of_the_models_roth_erev(payoffs: list[float]) 
 
 
 def test_credit_shares() -> None:
-    assert credit_shares(Scenario.default("per_appointment")) == {
+    for preset in ("per_appointment", "retainer", "per_close"):  # earned: all pay is credited
+        assert credit_shares(Scenario.default(preset)) == {"appointments": 1.0, "commission": 1.0}
+    paid = {"learning.credit": "paid"}
+    assert credit_shares(Scenario.default("per_appointment").with_overrides(paid)) == {
         "appointments": 1.0,
         "commission": 0.0,
     }
-    assert credit_shares(Scenario.default("retainer"))["appointments"] == 0.0
-    four = Scenario.default("retainer").with_overrides({"learning.rep_cadence_weeks": 4})
+    assert credit_shares(Scenario.default("retainer").with_overrides(paid))["appointments"] == 0.0
+    four = Scenario.default("retainer").with_overrides({"learning.rep_cadence_weeks": 4, **paid})
     assert credit_shares(four)["appointments"] == 0.75
     short = Scenario.default("per_close").with_overrides(
-        {"learning.rep_cadence_weeks": 4, "market.cycle_min_weeks": 1, "market.cycle_max_weeks": 1}
+        {"learning.rep_cadence_weeks": 4, "market.cycle_min_weeks": 1, "market.cycle_max_weeks": 1,
+         **paid}
     )
     assert credit_shares(short)["commission"] == 0.5
 
