@@ -15,7 +15,7 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from sales_abm.contracts import Settlement, Terms
+from sales_abm.contracts import Settlement, Terms, payment
 from sales_abm.credit import CreditLedger, pay_lag
 from sales_abm.foregone import ForegoneEstimator
 from sales_abm.learning import RULES, Learner, make_learner
@@ -177,7 +177,8 @@ class SalesForce:
         scale, k = sc.learning.payoff_scale, sc.learning.rep_cadence_weeks
         on_set = sc.pay.pay_on == "set"
         appointments = (pay.appointments - pay.clawbacks) / scale
-        now = learning_payoff - pay.commission / scale
+        commission = pay.commission
+        now = learning_payoff - commission / scale
         if not on_set:
             now = now - appointments
         ledger.open_week(week, self.action, self.employed, now)
@@ -185,8 +186,10 @@ class SalesForce:
             ledger.credit(week - 1, appointments)
         if closes.owners is not None and sc.pay.commission > 0:
             own = closes.owners < self.hire_id.size
-            ledger.credit_events(closes.cohort_weeks[own], closes.owners[own],
-                                 closes.deal_values[own] * sc.pay.commission / scale)
+            none = np.zeros(int(own.sum()))
+            deals = payment(Terms.from_pay_plan(sc.pay), none, none, closes.deal_values[own])
+            earned = deals.commission  # USD per deal
+            ledger.credit_events(closes.cohort_weeks[own], closes.owners[own], earned / scale)
         if (week + 1) % k == 0:
             ledger.close_period(week + 1 - k, week, pay_lag(sc.pay, sc.market),
                                 self._period_deltas())

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sales_abm.contracts import Terms
+from sales_abm.contracts import Terms, payment
 from sales_abm.credit import pay_lag
 from sales_abm.learning import Learner, make_learner
 from sales_abm.market import Status
@@ -356,14 +356,15 @@ class SalesRep(mesa.Agent):
         sc = self.model.config
         scale, k, pay = sc.learning.payoff_scale, sc.learning.rep_cadence_weeks, sc.pay
         on_set = pay.pay_on == "set"
-        commission = sum(tally.revenue_by_week.values()) * pay.commission
-        now = payoff - commission / scale - (0.0 if on_set else appointments / scale)
+        terms = self.outsourcer.pay_plan
+        by_week = {booked: payment(terms, 0, 0, revenue).commission
+                   for booked, revenue in tally.revenue_by_week.items()}
+        now = payoff - sum(by_week.values()) / scale - (0.0 if on_set else appointments / scale)
         self.earned[week] = [now, dict(self.action)]
         if not on_set:
             self._credit(week - 1, appointments / scale)
-        if pay.commission > 0:
-            for booked, revenue in tally.revenue_by_week.items():
-                self._credit(booked, revenue * pay.commission / scale)
+        for booked, earned in by_week.items():
+            self._credit(booked, earned / scale)
         if (week + 1) % k == 0:
             self.awaiting.append((week + 1 - k, week, week + pay_lag(pay, sc.market)))
         for start, end, _ in sorted(p for p in self.awaiting if p[2] <= week):
