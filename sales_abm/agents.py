@@ -81,7 +81,10 @@ class SalesForce:
     switched-off dimension keeps a fixed action. All learners use ``learning.rule``. Rules that
     weigh foregone payoffs get the estimates of :mod:`sales_abm.foregone`; imitation rules copy
     each dimension separately from the peers ``office`` links a slot to, comparing learning
-    payoffs (a rep sees its peers' pay and strategy, docs/model.md section 4).
+    payoffs (a rep sees its peers' pay and strategy, docs/model.md section 4). Under
+    ``learning.credit = earned`` (:mod:`sales_abm.credit`) a period is learned from once its
+    pay is in, each payment credited to the week its meeting was booked (:meth:`credit_earned`);
+    under ``paid`` as soon as it ends (:meth:`learn`).
 
     Args:
         scenario: The run's scenario.
