@@ -120,3 +120,20 @@ def test_the_fixed_threshold_is_exactly_the_initial_threshold(threshold):
                                    atol=1e-12)
     learned = run(small("per_appointment", "earned", weeks=12), 1)  # where it must not act
     assert learned.weekly["sd_threshold"].max() > 0
+
+
+def test_earned_credit_follows_the_pay_plan_in_force_after_a_switch():
+    """per_appointment (nothing late) until week 10, then the retainer (bonus a week later): the
+    week-9 period is learned from in week 9, the week-10 one only in week 11."""
+    sc = small("per_appointment", "earned", **{"switches.attrition": False,
+                                               "schedule": [{"week": 10,
+                                                             "contract.preset": "retainer"}]})
+    model = SalesModel(sc, 1)
+    learner = model.sales_force.learners["effort"]
+    states = []
+    for _ in range(12):
+        model.step()
+        states.append(learner.state()["propensities"].copy())
+    assert not np.array_equal(states[9], states[8])  # week 9: per_appointment, learned at once
+    assert np.array_equal(states[10], states[9])  # week 10: retainer pay not in yet
+    assert not np.array_equal(states[11], states[10])
