@@ -137,3 +137,24 @@ def test_earned_credit_follows_the_pay_plan_in_force_after_a_switch():
     assert not np.array_equal(states[9], states[8])  # week 9: per_appointment, learned at once
     assert np.array_equal(states[10], states[9])  # week 10: retainer pay not in yet
     assert not np.array_equal(states[11], states[10])
+
+
+@pytest.mark.parametrize(("rule", "acts"), [
+    ("roth_erev", True), ("ewa", True),  # reinforcement strength depends on the payoff's level
+    ("fictitious_play", False), ("smooth_fictitious_play", False), ("replicator", False),
+    ("imitate_best", False), ("fermi", False),  # only differences between payoffs matter
+])
+def test_the_payoff_shift_acts_only_on_rules_that_weigh_payoff_levels(rule, acts):
+    runs = [run(small("retainer", "earned", **{"learning.rule": rule,
+                                                "learning.payoff_shift": shift}), 2).weekly
+            for shift in (0.0, 600.0)]
+    assert runs[0].equals(runs[1]) != acts
+
+
+def test_the_calibrated_experimentation_is_the_reps_not_the_outsourcers():
+    learning = Scenario.default().learning
+    assert learning.rule_params()["experimentation"] == 0.05
+    assert learning.outsourcer_params()["experimentation"] == 0.2  # Erev & Roth's estimate
+    explicit = Scenario.from_dict({"learning.experimentation": 0.1}).learning
+    assert explicit.rule_params()["experimentation"] == 0.1
+    assert explicit.outsourcer_params()["experimentation"] == 0.1
