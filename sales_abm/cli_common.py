@@ -40,6 +40,9 @@ def add_scenario_options(p: argparse.ArgumentParser, horizon: bool = True) -> No
     if horizon:
         p.add_argument("--weeks", type=int, help="horizon in weeks")
         p.add_argument("--seed", type=int, help="seed of the run")
+        p.add_argument("--switch", dest="switches", action="append", default=[],
+                       metavar="WEEK=PRESET", help="switch contract and pay plan to a preset "
+                       "from that week on (repeatable; added to the file's [[schedule]])")
 
 
 def scenario_from_args(args: argparse.Namespace) -> Scenario:
@@ -48,12 +51,15 @@ def scenario_from_args(args: argparse.Namespace) -> Scenario:
     A preset named with ``--contract`` replaces the file's contract and pay terms by the preset's
     (as :meth:`Scenario.with_overrides` does); ``--set`` values then override single keys.
     """
-    from sales_abm.scenario import Scenario, parse_override
+    from sales_abm.scenario import Scenario, parse_override, parse_switch
 
     overrides: dict[str, Any] = {}
     if args.contract:
         overrides["contract.preset"] = args.contract
     overrides.update(parse_override(text) for text in args.overrides)
+    if getattr(args, "switches", None):
+        overrides["schedule"] = sorted((parse_switch(t) for t in args.switches),
+                                       key=lambda entry: entry["week"])
     for key in ("weeks", "seed"):
         if getattr(args, key, None) is not None:
             overrides[key] = getattr(args, key)

@@ -197,6 +197,13 @@ WEEKLY: tuple[Column, ...] = (
            "outsourcer so far", ("final",)),
 )
 
+#: Weekly labels (strings), after the metrics; the models set them with :meth:`Recorder.label`.
+LABELS: tuple[Column, ...] = (
+    Column("contract_in_force", "preset", "label of the client contract and pay plan in force "
+           "(the contract.preset they came from; a [[schedule]] switch changes it)",
+           dtype="String", how="Scenario.terms_at(week)"),
+)
+
 #: The week column in front of the weekly metrics.
 WEEK = Column("week", "week", "week of the run, from 0", dtype="Int32", how="row index")
 
@@ -226,6 +233,8 @@ RUN_KEYS = {"contract": "the contract preset", "seed": "the run's seed",
 
 #: Weekly metric names, in column order.
 WEEKLY_METRICS = tuple(c.name for c in WEEKLY)
+#: Weekly label names, in column order (after the metrics).
+WEEKLY_LABELS = tuple(c.name for c in LABELS)
 #: The metrics the model measures (the others are derived by the recorder).
 MEASURED = tuple(c.name for c in WEEKLY if c.derive is None)
 #: Cohort columns the model adds to (the rest the recorder computes).
@@ -241,7 +250,7 @@ def summary_keys() -> list[str]:
 
 def weekly_schema() -> dict[str, pl.DataType]:
     """The weekly frame's columns and polars dtypes."""
-    return {c.name: getattr(pl, c.dtype)() for c in (WEEK, *WEEKLY)}
+    return {c.name: getattr(pl, c.dtype)() for c in (WEEK, *WEEKLY, *LABELS)}
 
 
 def cohort_schema() -> dict[str, pl.DataType]:
@@ -254,7 +263,7 @@ def schema_digest() -> str:
 
     Part of the run key, so results stored under another schema read as stale.
     """
-    schema = {"weekly": [[c.name, c.dtype] for c in (WEEK, *WEEKLY)],
+    schema = {"weekly": [[c.name, c.dtype] for c in (WEEK, *WEEKLY, *LABELS)],
               "cohort": [[c.name, c.dtype] for c in COHORT], "summary": summary_keys()}
     return hashlib.sha256(json.dumps(schema, sort_keys=True).encode("utf-8")).hexdigest()
 
@@ -282,6 +291,8 @@ class Recorder:
         self.weeks = weeks
         self.cycle_max = cycle_max_weeks
         self.weekly = np.full((len(MEASURED), weeks), np.nan)
+        self.labels: dict[str, list[str | None]] = {name: [None] * weeks
+                                                    for name in WEEKLY_LABELS}
         self.cohorts = np.zeros((len(COHORT_COLUMNS), weeks))
         self._cohort_index = {name: i for i, name in enumerate(COHORT_COLUMNS)}
 
@@ -294,6 +305,10 @@ class Recorder:
                            f"not measured {sorted(extra)}")
         # one column assignment, in metric order (not one numpy item assignment per metric)
         self.weekly[:, week] = [values[name] for name in MEASURED]
+
+    def label(self, week: int, name: str, value: str) -> None:
+        """Store one week's value of a label column (:data:`LABELS`)."""
+        self.labels[name][week] = value
 
     def add_to_cohort(self, name: str, cohort_week: int, amount: float = 1.0) -> None:
         """Add an amount to one cohort (the week its appointments were set)."""
@@ -322,7 +337,9 @@ class Recorder:
             if column.derive is not None:
                 cols[column.name] = column.derive(cols)
         return pl.DataFrame([_series(WEEK, np.arange(self.weeks, dtype=np.int32)),
-                             *(_series(c, cols[c.name]) for c in WEEKLY)])
+                             *(_series(c, cols[c.name]) for c in WEEKLY),
+                             *(pl.Series(c.name, self.labels[c.name], dtype=pl.String)
+                               for c in LABELS)])
 
     def cohort_frame(self) -> pl.DataFrame:
         """One row per cohort week, with its close rate once resolved."""
@@ -373,7 +390,8 @@ def summarize(weekly: pl.DataFrame, cohorts: pl.DataFrame) -> dict[str, Any]:
     and the last :data:`WINDOW` resolved cohorts, pooled (e.g. closes / appointments).
     """
     window, n = WINDOW, len(weekly)
-    w = {name: weekly[name].to_numpy().astype(float) for name in weekly.columns}
+    w = {name: weekly[name].to_numpy().astype(float) for name in weekly.columns
+         if name not in WEEKLY_LABELS}
     res = cohorts.filter(pl.col("resolved"))
     c = {name: res[name].to_numpy().astype(float) for name in res.columns}
     k = len(res)

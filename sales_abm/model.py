@@ -7,6 +7,7 @@ shift the random numbers of the others (common random numbers across arms).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import weakref
 from collections.abc import MutableMapping
@@ -33,7 +34,7 @@ from sales_abm.kernels import RepColumns
 from sales_abm.market import CallOutcome, CloseOutcome, Market, MeetingOutcome, Status
 from sales_abm.metrics import Recorder, summarize
 from sales_abm.relational import quality_fee_factor, repriced
-from sales_abm.scenario import WEEKS_PER_MONTH, Scenario
+from sales_abm.scenario import WEEKS_PER_MONTH, ContractTerms, PayPlan, Scenario
 from sales_abm.version import MODEL_VERSION  # re-exported: sales_abm.model.MODEL_VERSION
 
 #: The named random streams of a run, spawned in this order from the run's SeedSequence.
@@ -67,6 +68,7 @@ class SalesModel(mesa.Model):
         self._quality_window = [0, 0]  # meetings held and held junk since the last review
         self.recorder = Recorder(scenario.weeks, scenario.market.cycle_max_weeks)
         self._prospects: dict[int, Prospect] = {}
+        self._switches = {switch.week: switch for switch in scenario.schedule}
 
     def _office(self, world: np.random.SeedSequence) -> nx.Graph:
         """The reps' office network, seeded by a child of the world stream's SeedSequence.
@@ -92,8 +94,11 @@ class SalesModel(mesa.Model):
     # -- the week -------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One week: staff, call, meet, close, move money, learn, review, record."""
+        """One week: switch terms, staff, call, meet, close, move money, learn, review, record."""
         w = self.week
+        if w in self._switches:
+            switch = self._switches[w]
+            self.switch_terms(switch.contract, switch.pay)
         hired, trained, training = self._staff(w)
         calls = self._call(w)
         bands = self._bands()
@@ -106,7 +111,7 @@ class SalesModel(mesa.Model):
         self.market.advance(w, self.rngs["market"])
         money = self._settle(calls, meetings, closes, training)
         self.sales_force.observe(calls, meetings, closes)
-        quits = self._learn_and_leave(w, money)
+        quits = self._learn_and_leave(w, money, closes)
         self._account(money)
         ended = self._review(w)
         self._record(w, calls, meetings, closes, money, (hired, trained, training), quits)
@@ -134,6 +139,21 @@ class SalesModel(mesa.Model):
         """Run the scenario's horizon."""
         for _ in range(self.config.weeks - self.week):
             self.step()
+
+    def switch_terms(self, contract: ContractTerms, pay: PayPlan) -> None:
+        """Put a new client contract and pay plan in force from this week on.
+
+        Nothing else changes: no draw is made, the reps keep their learners, skill and tenure,
+        and the client keeps its review calendar. Money settled from now on, including pay for
+        meetings booked earlier, follows the new terms. Every agent reads the new terms from its
+        scenario, which is this run's scenario with ``contract`` and ``pay`` replaced.
+        """
+        self.config = dataclasses.replace(self.config, contract=contract, pay=pay)
+        self.base_contract = Terms.from_contract(contract, headcount=1)
+        self.contract = self.base_contract  # the quality fee factor restarts from the new terms
+        self.sales_force.switch_terms(self.config)
+        self.outsourcer.switch_terms(self.config)
+        self.client.config = self.config
 
     def _staff(self, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fill vacancies; returns the slots hired, whether each was trained, training cost."""
@@ -209,16 +229,20 @@ class SalesModel(mesa.Model):
         audited = draw_audits(terms, junk, self.rngs["audit"])
         return settle(terms, count, audited, revenue, fixed_mask)
 
-    def _learn_and_leave(self, w: int, money: dict[str, Any]) -> np.ndarray:
+    def _learn_and_leave(self, w: int, money: dict[str, Any],
+                         closes: CloseOutcome) -> np.ndarray:
         sc, force = self.config, self.sales_force
         contract, pay = money["contract"], money["pay"]
         contribution = (contract.total[: sc.reps] - pay.total - money["overhead"]
                         - money["training"])
         self.outsourcer.attribute(w, contribution)
         variable = pay.total - pay.fixed
-        shifted = variable - force.effort_cost() + sc.rep.effort_cost
-        force.record_pay(pay.total, shifted / sc.learning.payoff_scale)
-        if (w + 1) % sc.learning.rep_cadence_weeks == 0:
+        shifted = variable - force.effort_cost() + sc.learning.payoff_shift
+        learning_payoff = shifted / sc.learning.payoff_scale
+        force.record_pay(pay.total, learning_payoff)
+        if force.ledger is not None:
+            force.credit_earned(w, learning_payoff, pay, closes)
+        elif (w + 1) % sc.learning.rep_cadence_weeks == 0:
             force.learn(np.flatnonzero(force.employed))
         if (w + 1) % sc.learning.outsourcer_cadence_weeks == 0:
             self.outsourcer.learn()
@@ -312,6 +336,7 @@ class SalesModel(mesa.Model):
         for name, count in zip(_STATUS_METRICS, status.tolist(), strict=True):
             values[name] = count
         self.recorder.record(w, values)
+        self.recorder.label(w, "contract_in_force", sc.contract.preset)
 
 
 #: The weekly metric of each status's count, in Status order (iterating an enum is slow).

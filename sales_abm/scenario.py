@@ -42,6 +42,17 @@ OUTSOURCER_RULES = tuple(
 )
 WEEKS_PER_MONTH = 52.0 / 12.0
 
+#: The reps' learning defaults where they differ from the rule's own, calibrated so that reps
+#: respond to a pay-plan change at the speed seen in the field (docs/evidence.md,
+#: benchmarks/adjustment_half_life.py). Erev & Roth's (1998) experimentation of 0.2, estimated on
+#: laboratory games with two to four actions, leaves a rep's choice near uniform when its
+#: strategies' payoffs differ by tens of per cent; 0.05 lets the better strategy dominate within
+#: a few quarters. The outsourcer's learner keeps the rule's own defaults.
+REP_RULE_DEFAULTS: dict[str, dict[str, float]] = {
+    "roth_erev": {"experimentation": 0.05},
+    "modified_roth_erev": {"experimentation": 0.05},
+}
+
 
 def param(
     default: Any,
@@ -188,7 +199,8 @@ class RepParams:
     threshold_levels: int = param(4, "levels", "threshold actions from 0 to max", 1, 21)
     pressure_levels: int = param(3, "levels", "pressure actions from 0 to 1", 1, 11)
     initial_threshold: float = param(
-        0.25, "perceived fit", "threshold when threshold learning is off", 0, 1
+        0.25, "perceived fit", "threshold every rep uses, exactly, when threshold learning is off",
+        0, 1,
     )
     effort_cost: float = param(
         600.0, "USD per week", "cost of working at calls_max (convex: scales with effort^2)", 0, 1e5
@@ -339,10 +351,28 @@ class LearningParams:
         "learning.rule, else its defaults",
         choices=OUTSOURCER_RULES,
     )
+    credit: str = param(
+        "earned",
+        "-",
+        "which strategy a payment reinforces: the one in force when the meeting behind it was "
+        "booked (earned; learned from once the period's pay is in) or the one in force when it "
+        "arrives (paid)",
+        choices=("earned", "paid"),
+    )
     rep_cadence_weeks: int = param(1, "weeks", "reps update their strategy this often", 1, 52)
     outsourcer_cadence_weeks: int = param(4, "weeks", "outsourcer updates this often", 1, 52)
     payoff_scale: float = param(
         1000.0, "USD per week", "payoffs are divided by this before learning", 1e-6, 1e9
+    )
+    payoff_shift: float = param(
+        0.0,
+        "USD per week",
+        "added to a rep's variable pay less effort cost before learning: the reference point "
+        "below which an outcome reinforces nothing (reinforcement rules clip at 0); 600 "
+        "(rep.effort_cost) was the old value, which made every payoff positive but let "
+        "strategies differ by a few per cent",
+        0,
+        1e6,
     )
     params: Mapping[str, float] = field(
         default_factory=lambda: MappingProxyType({}),
@@ -356,19 +386,24 @@ class LearningParams:
     )
 
     def rule_params(self) -> dict[str, float]:
-        """The rule's parameters: defaults overridden by those set in the scenario."""
+        """The reps' rule parameters: defaults (:data:`REP_RULE_DEFAULTS` first, then the
+        rule's own) overridden by those set in the scenario."""
         spec = RULE_PARAMETERS[self.rule]
-        return {name: self.params.get(name, entry[0]) for name, entry in spec.items()}
+        calibrated = REP_RULE_DEFAULTS.get(self.rule, {})
+        return {name: self.params.get(name, calibrated.get(name, entry[0]))
+                for name, entry in spec.items()}
 
     def outsourcer_params(self) -> dict[str, float]:
         """The outsourcer rule's parameters.
 
         The ``learning.<name>`` keys are validated against ``learning.rule``, so they configure
         the outsourcer only when it uses that same rule; otherwise it takes its rule's defaults.
+        The reps' calibrated defaults (:data:`REP_RULE_DEFAULTS`) are not the outsourcer's.
         """
+        spec = RULE_PARAMETERS[self.outsourcer_rule]
         if self.outsourcer_rule == self.rule:
-            return self.rule_params()
-        return {name: entry[0] for name, entry in RULE_PARAMETERS[self.outsourcer_rule].items()}
+            return {name: self.params.get(name, entry[0]) for name, entry in spec.items()}
+        return {name: entry[0] for name, entry in spec.items()}
 
 
 SECTIONS: dict[str, type] = {
@@ -542,14 +577,17 @@ def _learning_params() -> Iterator[ParamInfo]:
             if name in seen:
                 continue
             seen.add(name)
+            rep_default = REP_RULE_DEFAULTS.get(rule, {}).get(name, default)
+            own = "" if rep_default == default else (
+                f"; the rule's own and the outsourcer's: {default:g}")
             yield ParamInfo(
                 f"learning.{name}",
-                default,
+                rep_default,
                 "-",
                 low,
                 high,
                 None,
-                f"{doc} (default shown for {rule})",
+                f"{doc} (reps' default shown for {rule}{own})",
                 float,
             )
 
@@ -622,6 +660,111 @@ def _coerce(info: ParamInfo, value: Any) -> Any:
     return value
 
 
+#: The sections a schedule may change mid-run: the client contract and the reps' pay plan.
+SCHEDULE_SECTIONS = ("contract", "pay")
+
+
+@dataclass(frozen=True)
+class Switch:
+    """A change of terms that takes effect at the start of a week (a ``[[schedule]]`` table).
+
+    Attributes:
+        week: the first week under the new terms.
+        changes: the ``contract.*`` and ``pay.*`` keys as given (validated); a
+            ``contract.preset`` sets every key of that preset first, then the others apply.
+        contract: the client contract in force from ``week`` on.
+        pay: the reps' pay plan in force from ``week`` on.
+    """
+
+    week: int
+    changes: Mapping[str, Any]
+    contract: ContractTerms
+    pay: PayPlan
+
+    def to_table(self) -> dict[str, Any]:
+        """The TOML table it was read from: ``week`` and the changed keys."""
+        return {"week": self.week, **self.changes}
+
+
+def _schedule_entries(raw: Any) -> list[Mapping[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list | tuple) or not all(isinstance(e, Mapping) for e in raw):
+        raise ScenarioError(
+            "schedule must be a list of tables, each with a week and contract.* or pay.* keys"
+        )
+    return list(raw)
+
+
+def _resolve_schedule(
+    raw: Any, weeks: int, contract: ContractTerms, pay: PayPlan
+) -> tuple[Switch, ...]:
+    """Validate ``[[schedule]]`` tables against the horizon and resolve the terms of each."""
+    switches: list[Switch] = []
+    values = {f"contract.{k}": v for k, v in dataclasses.asdict(contract).items()}
+    values.update({f"pay.{k}": v for k, v in dataclasses.asdict(pay).items()})
+    previous = 0
+    for i, entry in enumerate(_schedule_entries(raw)):
+        where = f"schedule[{i}]"
+        changes = _flatten_schedule_entry(entry)
+        week = changes.pop("week", None)
+        if week is None:
+            raise ScenarioError(f"{where}.week is missing: each switch needs the week it starts")
+        if isinstance(week, bool) or not isinstance(week, int | float) or (
+                isinstance(week, float) and not week.is_integer()) or not (
+                previous < week < weeks):
+            raise ScenarioError(
+                f"{where}.week must be a whole number in {previous + 1} to {weeks - 1} "
+                f"(switches in week order, within the horizon of {weeks} weeks), got {week!r}"
+            )
+        week = previous = int(week)
+        if not changes:
+            raise ScenarioError(f"{where} changes nothing: give contract.* or pay.* keys")
+        resolved = {}
+        for key, value in changes.items():
+            if key.split(".", 1)[0] not in SCHEDULE_SECTIONS or key not in PARAMETERS:
+                close = difflib.get_close_matches(key, [k for k in PARAMETERS if k.split(
+                    ".", 1)[0] in SCHEDULE_SECTIONS], n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise ScenarioError(
+                    f"{where}: unknown schedule key '{key}'; a switch sets week and "
+                    f"contract.* or pay.* keys{hint}"
+                )
+            resolved[key] = _coerce(PARAMETERS[key], value)
+            if key == "contract.preset" and value not in PRESETS:
+                raise ScenarioError(
+                    f"{where}: contract.preset must be one of {', '.join(PRESETS)}, got {value!r}"
+                )
+        if "contract.preset" in resolved:
+            values.update(PRESETS[resolved["contract.preset"]])
+        values.update(resolved)
+        terms = {s: {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith(s + ".")}
+                 for s in SCHEDULE_SECTIONS}
+        switches.append(Switch(week, MappingProxyType(resolved), ContractTerms(**terms["contract"]),
+                               PayPlan(**terms["pay"])))
+    return tuple(switches)
+
+
+def _flatten_schedule_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A schedule table's keys, dotted (``contract = {preset = ...}`` or ``"contract.preset"``)."""
+    flat: dict[str, Any] = {}
+    for key, value in entry.items():
+        if key in SCHEDULE_SECTIONS and isinstance(value, Mapping):
+            flat.update({f"{key}.{k}": v for k, v in value.items()})
+        else:
+            flat[key] = value
+    return flat
+
+
+def parse_switch(text: str) -> dict[str, Any]:
+    """Parse the CLI's ``WEEK=PRESET`` into a schedule table."""
+    week, sep, preset = (part.strip() for part in text.partition("="))
+    if not sep or not week.isdigit():
+        raise ScenarioError(f"--switch expects WEEK=PRESET (e.g. 52=per_appointment), got {text!r}")
+    return {"week": int(week), "contract.preset": preset}
+
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated, immutable scenario. Build it with :meth:`from_dict`, never directly."""
@@ -638,6 +781,7 @@ class Scenario:
     client: ClientParams
     switches: Switches
     learning: LearningParams
+    schedule: tuple[Switch, ...] = ()
 
     @classmethod
     def default(cls, preset: str = "retainer") -> Scenario:
@@ -648,6 +792,7 @@ class Scenario:
     def from_dict(cls, raw: Mapping[str, Any]) -> Scenario:
         """Validate nested or dotted keys into a scenario; presets first, then explicit values."""
         flat = _flatten(raw)
+        schedule = flat.pop("schedule", None)
         preset = flat.get("contract.preset", "retainer")
         if preset not in PRESETS:
             raise ScenarioError(
@@ -661,10 +806,11 @@ class Scenario:
                 raise _unknown(key)
             target = rule_values if key in _RULE_KEYS else values
             target[key] = _coerce(PARAMETERS[key], value)
-        return cls._build(values, rule_values)
+        return cls._build(values, rule_values, schedule)
 
     @classmethod
-    def _build(cls, values: dict[str, Any], rule_values: dict[str, Any]) -> Scenario:
+    def _build(cls, values: dict[str, Any], rule_values: dict[str, Any],
+               schedule: Any = None) -> Scenario:
         rule = values["learning.rule"]
         spec = RULE_PARAMETERS[rule]
         params: dict[str, float] = {}
@@ -688,7 +834,8 @@ class Scenario:
                 sections[section][name] = value
         sections["learning"]["params"] = MappingProxyType(dict(sorted(params.items())))
         built = {name: SECTIONS[name](**kw) for name, kw in sections.items()}
-        scenario = cls(**{k: values[k] for k in TOP_LEVEL}, **built)
+        switches = _resolve_schedule(schedule, values["weeks"], built["contract"], built["pay"])
+        scenario = cls(**{k: values[k] for k in TOP_LEVEL}, **built, schedule=switches)
         scenario._check_consistency()
         return scenario
 
@@ -713,9 +860,17 @@ class Scenario:
         So a ``contract.preset`` override gives that preset's terms, whatever terms the file
         spells out. The file is read at most :data:`MAX_SCENARIO_BYTES` (+1) bytes, so a huge or
         endless file (``/dev/zero``) is refused at once; a file that cannot be read, is not
-        UTF-8 or is not TOML raises a one-line :class:`ScenarioError`.
+        UTF-8 or is not TOML raises a one-line :class:`ScenarioError`. A ``schedule`` among the
+        overrides (the CLI's ``--switch``) is added to the file's ``[[schedule]]`` tables, and
+        the whole schedule is put in week order.
         """
-        scenario = cls.from_dict(_flatten(read_scenario_file(path)))
+        raw = _flatten(read_scenario_file(path))
+        overrides = dict(overrides or {})
+        if "schedule" in overrides and "schedule" in raw:
+            merged = [*_schedule_entries(raw.pop("schedule")),
+                      *_schedule_entries(overrides["schedule"])]
+            overrides["schedule"] = sorted(merged, key=_week_of)
+        scenario = cls.from_dict(raw)
         return scenario.with_overrides(overrides) if overrides else scenario
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
@@ -724,6 +879,8 @@ class Scenario:
         if "contract.preset" in overrides:
             for key in PRESETS[self.contract.preset]:
                 flat.pop(key)
+        if self.schedule:
+            flat["schedule"] = [switch.to_table() for switch in self.schedule]
         flat.update(overrides)
         return Scenario.from_dict(flat)
 
@@ -740,7 +897,11 @@ class Scenario:
         return flat
 
     def to_dict(self) -> dict[str, Any]:
-        """Nested plain dict (sections as tables), loadable by :meth:`from_dict`."""
+        """Nested plain dict (sections as tables), loadable by :meth:`from_dict`.
+
+        The schedule, if any, is a list of tables under ``schedule`` (absent when empty, so a
+        scenario without one keeps the text, and the hash, it had before schedules existed).
+        """
         nested: dict[str, Any] = {}
         for key, value in self.to_flat().items():
             if "." in key:
@@ -748,6 +909,8 @@ class Scenario:
                 nested.setdefault(section, {})[name] = value
             else:
                 nested[key] = value
+        if self.schedule:
+            nested["schedule"] = [switch.to_table() for switch in self.schedule]
         return nested
 
     def canonical_json(self) -> str:
@@ -762,7 +925,19 @@ class Scenario:
                 continue
             lines.append(f"\n[{section}]")
             lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items())
+        for switch in self.schedule:
+            lines.append("\n[[schedule]]")
+            lines.extend(f"{json.dumps(k) if '.' in k else k} = {_toml_value(v)}"
+                         for k, v in switch.to_table().items())
         return "\n".join(lines) + "\n"
+
+    def terms_at(self, week: int) -> tuple[ContractTerms, PayPlan]:
+        """The client contract and the pay plan in force in a week."""
+        contract, pay = self.contract, self.pay
+        for switch in self.schedule:
+            if switch.week <= week:
+                contract, pay = switch.contract, switch.pay
+        return contract, pay
 
 
 #: Largest scenario file read (a resolved scenario is about 4 KB).
@@ -814,6 +989,11 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+def _week_of(entry: Mapping[str, Any]) -> float:
+    week = entry.get("week")
+    return week if isinstance(week, int | float) and not isinstance(week, bool) else -1
 
 
 def parse_override(text: str) -> tuple[str, Any]:

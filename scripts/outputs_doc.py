@@ -9,6 +9,7 @@ from pathlib import Path
 from sales_abm.metrics import (
     COHORT,
     COHORT_PREFIX,
+    LABELS,
     RUN_KEYS,
     STATISTICS,
     WEEK,
@@ -51,7 +52,7 @@ def _table(columns: tuple[Column, ...], prefix: str = "") -> list[str]:
 
 def render() -> str:
     """The column dictionary, as Markdown."""
-    lines = [HEADER, "## Weekly frame", "", *_table((WEEK, *WEEKLY)), "",
+    lines = [HEADER, "## Weekly frame", "", *_table((WEEK, *WEEKLY, *LABELS)), "",
              "## Cohort frame", "",
              f"Stored run files name these `{COHORT_PREFIX}<column>` (`cohort_week` is `week`).",
              "", *_table(COHORT, COHORT_PREFIX), "", "## Summary", "",

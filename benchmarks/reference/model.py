@@ -13,6 +13,7 @@ drives the learners, the audits and the network. A run is a pure function of (sc
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import mesa
@@ -25,7 +26,7 @@ from sales_abm.learning import RULES
 from sales_abm.market import Status
 from sales_abm.metrics import Recorder, summarize
 from sales_abm.model import RunResult
-from sales_abm.scenario import WEEKS_PER_MONTH, Scenario
+from sales_abm.scenario import WEEKS_PER_MONTH, ContractTerms, PayPlan, Scenario
 from sales_abm.strategy import STRATEGY_DIMENSIONS, fixed_actions, strategy_levels
 from sales_abm.version import MODEL_VERSION
 
@@ -68,6 +69,7 @@ class ReferenceModel(mesa.Model):
         self.client = Client(self)
         self.outsourcer = Outsourcer(self)
         self.recorder = Recorder(scenario.weeks, m.cycle_max_weeks)
+        self.switches = {switch.week: switch for switch in scenario.schedule}
 
     # -- helpers used by the agents --------------------------------------------------------------
 
@@ -95,6 +97,8 @@ class ReferenceModel(mesa.Model):
     def step(self) -> None:
         """One week, in the fast model's order."""
         w = self.week
+        if w in self.switches:  # 0. the schedule's new terms, before anything else
+            self.switch_terms(self.switches[w].contract, self.switches[w].pay)
         sc = self.config
         self.outsourcer.departed = Tally()
         self.client.earlier = Tally()
@@ -146,6 +150,12 @@ class ReferenceModel(mesa.Model):
         """Run the scenario's horizon."""
         for _ in range(self.config.weeks - self.week):
             self.step()
+
+    def switch_terms(self, contract: ContractTerms, pay: PayPlan) -> None:
+        """New client contract and pay plan from this week on (SalesModel.switch_terms)."""
+        self.config = dataclasses.replace(self.config, contract=contract, pay=pay)
+        self.client.contract = Terms.from_contract(contract, headcount=1)
+        self.outsourcer.pay_plan = Terms.from_pay_plan(pay)
 
     def _calls(self, w: int) -> dict[str, int]:
         """Every rep calls distinct available prospects, drawn at random.
@@ -243,7 +253,12 @@ class ReferenceModel(mesa.Model):
             before_fees.append(contribution + parts["training"])
             outsourcer.attribute(w, rep, contribution)
             rep.receive_pay(_total(pay), _total(pay) - float(pay.fixed[0]))
-        if (w + 1) % sc.learning.rep_cadence_weeks == 0:
+            if sc.learning.credit == "earned":
+                learning_payoff = (_total(pay) - float(pay.fixed[0]) - rep.effort_cost()
+                                   + sc.learning.payoff_shift) / sc.learning.payoff_scale
+                rep.earn(w, learning_payoff, float(pay.appointments[0] - pay.clawbacks[0]),
+                         rep.tally)
+        if sc.learning.credit == "paid" and (w + 1) % sc.learning.rep_cadence_weeks == 0:
             for rep in outsourcer.reps:
                 rep.learn()
         if (w + 1) % sc.learning.outsourcer_cadence_weeks == 0:
@@ -317,6 +332,7 @@ class ReferenceModel(mesa.Model):
         for st in Status:
             values[f"n_{st.name.lower()}"] = status_counts[st]
         self.recorder.record(w, values)
+        self.recorder.label(w, "contract_in_force", sc.contract.preset)
 
 
 def _total(s: Settlement) -> float:
