@@ -54,6 +54,7 @@ def compute(results: Results) -> Numbers:
         n.set(f"gap.{keyify(row['variant'])}.{row['contrast']}.{row['outcome']}",
               {k: row[k] for k in ("mean", "ci_low", "ci_high", "n", "d")})
     _tally(n, g)
+    rule_bounds(n, g)
     if results.complete(SOBOL):
         _sobol(n, results)
     return n
@@ -77,13 +78,41 @@ def _tally(n: Numbers, g: pl.DataFrame) -> None:
     n.set("tally.smallest_gap_variant", ranked["variant"][-1])
 
 
-#: Readable names of the mechanism ablations (``no_<switch>``); a learning rule's variant
+def rule_bounds(n: Numbers, g: pl.DataFrame) -> None:
+    """The per-appointment − retainer gap across learning rules, as a range per outcome.
+
+    Over the baseline rule and every other rule (``rule_<name>``), each outcome's paired gap is
+    ranked by its mean; ``bounds.<outcome>.min``, ``.median`` and ``.max`` are the rules at the
+    bottom, middle (the lower of the two middle ones for an even count) and top, each with its
+    95% interval, so that no conclusion rests on one learner. ``bounds.<outcome>.rules`` counts
+    the rules with a finite gap.
+    """
+    is_rule = (pl.col("variant") == "baseline") | pl.col("variant").str.starts_with("rule_")
+    rules = g.filter((pl.col("contrast") == "pa") & is_rule)
+    for out in OUTS:
+        rows = (rules.filter(pl.col("outcome") == out)
+                .filter(pl.col("mean").is_not_null() & pl.col("mean").is_not_nan())
+                .sort(["mean", "variant"]))
+        n.set(f"bounds.{out}.rules", rows.height)
+        if not rows.height:
+            continue
+        for label, i in (("min", 0), ("median", (rows.height - 1) // 2),
+                         ("max", rows.height - 1)):
+            row = rows.row(i, named=True)
+            n.set(f"bounds.{out}.{label}", {
+                "variant": row["variant"],
+                **{k: row[k] for k in ("mean", "ci_low", "ci_high", "n")},
+            })
+
+
+#: Readable names of the mechanism ablations (``no_<switch>``) and the credit arm; a rule's variant
 #: (``rule_<name>``) takes the rule's own display name (:func:`variant_name`).
 ABLATION_NAMES = {
     "no_ae_capacity": "no AE capacity", "no_attrition": "no attrition", "no_burn": "no burning",
     "no_effort_learning": "fixed effort", "no_pressure": "no pressure",
     "no_termination": "no termination", "no_threshold_learning": "fixed threshold",
     "no_training": "no training", "no_word_of_mouth": "no word of mouth",
+    "credit_paid": "pay credited when paid",
 }
 
 

@@ -3,8 +3,10 @@
 Each variant is crossed with the retainer, per-appointment and per-close presets, paired by seed:
 the headline is the per-appointment − retainer gap in the long-run cohort close rate (and gaming
 index). Variants: the baseline (Roth–Erev, every mechanism on), each other learning rule listed in
-:data:`RULES`, and each mechanism switch (``switches.*``) turned off in turn. Falsification arm:
-per-close − retainer, where pay-for-performance should not lower the close rate.
+:data:`RULES`, pay credited to the strategy in force when it arrives (``credit_paid``; the
+baseline credits it to the strategy that earned it), and each mechanism switch (``switches.*``)
+turned off in turn. Falsification arm: per-close − retainer, where pay-for-performance should not
+lower the close rate.
 
 The rules are listed by name, not read from the registry: a rule added to the library adds no arm
 here (and no runs to an experiment whose results exist) until it is listed.
@@ -28,9 +30,11 @@ SWITCHES = [k.split(".", 1)[1] for k in PARAMETERS if k.startswith("switches.")]
 
 
 def variants() -> dict[str, dict[str, object]]:
-    """Labelled variants: baseline, ``rule_<name>`` per listed rule, ``no_<switch>`` per switch."""
+    """Labelled variants: baseline, ``rule_<name>`` per listed rule, ``credit_paid``,
+    ``no_<switch>`` per switch."""
     out: dict[str, dict[str, object]] = {"baseline": {}}
     out.update({f"rule_{r}": {"learning.rule": r} for r in RULES})
+    out["credit_paid"] = {"learning.credit": "paid"}
     out.update({f"no_{s}": {f"switches.{s}": False} for s in SWITCHES})
     return out
 

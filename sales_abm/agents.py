@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,8 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from sales_abm.contracts import Terms, repriced, scaled
+from sales_abm.contracts import Settlement, Terms, payment, repriced, scaled
+from sales_abm.credit import CreditLedger, pay_lag
 from sales_abm.foregone import ForegoneEstimator
 from sales_abm.learning import RULES, Learner, make_learner
 from sales_abm.market import CallOutcome, CloseOutcome, MeetingOutcome, Status
@@ -83,7 +85,10 @@ class SalesForce:
     switched-off dimension keeps a fixed action. All learners use ``learning.rule``. Rules that
     weigh foregone payoffs get the estimates of :mod:`sales_abm.foregone`; imitation rules copy
     each dimension separately from the peers ``office`` links a slot to, comparing learning
-    payoffs (a rep sees its peers' pay and strategy, docs/model.md section 4).
+    payoffs (a rep sees its peers' pay and strategy, docs/model.md section 4). Under
+    ``learning.credit = earned`` (:mod:`sales_abm.credit`) a period is learned from once its
+    pay is in, each payment credited to the week its meeting was booked (:meth:`credit_earned`);
+    under ``paid`` as soon as it ends (:meth:`learn`).
 
     Args:
         scenario: The run's scenario.
@@ -115,6 +120,9 @@ class SalesForce:
         self.estimator = (
             ForegoneEstimator(scenario, self.levels) if uses_foregone(lp.rule) else None
         )
+        depth = 2 + scenario.market.cycle_max_weeks + lp.rep_cadence_weeks + 1
+        self.ledger = (CreditLedger(n, STRATEGY_DIMENSIONS, depth) if lp.credit == "earned"
+                       else None)
 
     @property
     def employed(self) -> np.ndarray:
@@ -147,14 +155,76 @@ class SalesForce:
         if self.estimator is not None:
             foregone.update(self.estimator.foregone(self.action, payoff, self.payoff_weeks))
             self.estimator.end_period(active)
+        self._update_learners(self.action, payoff, foregone, active)
+        self.payoff_sum[active] = 0.0
+        self.payoff_weeks[active] = 0
+
+    def _update_learners(self, actions: Mapping[str, np.ndarray], payoff: np.ndarray,
+                         foregone: Mapping[str, np.ndarray | None], active: np.ndarray) -> None:
         if self.imitates:
             payoff = _imitable(payoff, active)
         for dim in STRATEGY_DIMENSIONS:
             if self.fixed_action[dim] is None:
-                self.learners[dim].update(self.action[dim], payoff, foregone[dim], active,
+                self.learners[dim].update(actions[dim], payoff, foregone[dim], active,
                                           validate=False)
+
+    def credit_earned(self, week: int, learning_payoff: np.ndarray, pay: Settlement,
+                      closes: CloseOutcome) -> None:
+        """Credit this week's pay to the weeks whose bookings earned it, and learn from the
+        periods whose pay is all in (``learning.credit = earned``, :mod:`sales_abm.credit`).
+
+        Of the week's learning payoff (variable pay less effort's cost, shifted and scaled),
+        effort's cost and pay on appointments set belong to this week; pay on held or qualified
+        meetings (and its clawbacks) to last week, when they were booked; a commission to the
+        week its deal was booked. With nothing paid late the ledger holds exactly the payoff
+        ``paid`` credit learns from, so the two agree bit for bit.
+        """
+        sc, ledger = self.config, self.ledger
+        assert ledger is not None
+        scale, k = sc.learning.payoff_scale, sc.learning.rep_cadence_weeks
+        on_set = sc.pay.pay_on == "set"
+        appointments = (pay.appointments - pay.clawbacks) / scale
+        commission = pay.commission
+        now = learning_payoff - commission / scale
+        if not on_set:
+            now = now - appointments
+        ledger.open_week(week, self.action, self.employed, now)
+        if not on_set:
+            ledger.credit(week - 1, appointments)
+        if closes.owners is not None and sc.pay.commission > 0:
+            own = closes.owners < self.hire_id.size
+            none = np.zeros(int(own.sum()))
+            deals = payment(Terms.from_pay_plan(sc.pay), none, none, closes.deal_values[own])
+            earned = deals.commission  # USD per deal
+            ledger.credit_events(closes.cohort_weeks[own], closes.owners[own], earned / scale)
+        if (week + 1) % k == 0:
+            ledger.close_period(week + 1 - k, week, pay_lag(sc.pay, sc.market),
+                                self._period_deltas())
+        for period in ledger.due(week):
+            foregone: dict[str, np.ndarray | None] = dict.fromkeys(STRATEGY_DIMENSIONS)
+            if period.deltas is not None:
+                foregone.update({dim: period.payoff[:, None] + delta
+                                 for dim, delta in period.deltas.items()})
+            self._update_learners(period.actions, period.payoff, foregone,
+                                  period.active & self.employed)
+
+    def _period_deltas(self) -> dict[str, np.ndarray] | None:
+        """At a period's end: each level's estimated foregone payoff minus the realised one.
+
+        Belief rules learn from a period only once its pay is in; the estimates of what the
+        other levels would have paid are made now, from the period's counts, and added then to
+        the payoff the period earned. Returns None for rules that do not use them.
+        """
+        active = self.employed & (self.payoff_weeks > 0)
+        deltas = None
+        if self.estimator is not None:
+            payoff = self.payoff_sum / np.maximum(self.payoff_weeks, 1)
+            estimates = self.estimator.foregone(self.action, payoff, self.payoff_weeks)
+            deltas = {dim: f - payoff[:, None] for dim, f in estimates.items()}
+            self.estimator.end_period(active)
         self.payoff_sum[active] = 0.0
         self.payoff_weeks[active] = 0
+        return deltas
 
     def observe(self, calls: CallOutcome, meetings: MeetingOutcome, closes: CloseOutcome) -> None:
         """Record what the foregone-payoff estimates need from the week (no-op without them)."""
@@ -212,6 +282,8 @@ class SalesForce:
             learner.reset(rows)
         if self.estimator is not None:
             self.estimator.reset(rows)
+        if self.ledger is not None:
+            self.ledger.forget(rows)
 
     def vacate(self, rows: np.ndarray) -> None:
         """Reps in these slots leave."""

@@ -8,7 +8,7 @@ time, the other two held at their played levels. Every estimate equals the reali
 played level and differs from it only by the change in pay and effort cost the rep can infer.
 
 Notation, per rep and learning period of ``W`` weeks: ``pi`` the realised learning payoff (mean
-weekly variable pay - effort cost + the cost at full effort, divided by ``s =
+weekly variable pay - effort cost + ``learning.payoff_shift``, divided by ``s =
 learning.payoff_scale``), ``N`` calls made, ``B`` meetings booked, ``b = rep.booking_time``. A
 booking's *band* is the highest threshold level its signal reached.
 

@@ -100,6 +100,7 @@ class CloseOutcome:
     cohort_weeks: np.ndarray  # cohort (week the appointment was set) of each won deal
     deal_values: np.ndarray  # value of each won deal
     revenue_by_band: np.ndarray | None = None  # (n_reps + 2, K), when asked for by band
+    owners: np.ndarray | None = None  # owner (see Market.owner) of each won deal
 
 
 def industry_network(n: int, degree: int, rewiring: float, seed: int) -> nx.Graph:
@@ -587,6 +588,7 @@ class Market:
             revenue=np.bincount(by, weights=self.deal_value[won], minlength=r),
             cohort_weeks=self.booked_week[won].copy(),
             deal_values=self.deal_value[won].copy(),
+            owners=by,
         )
         if bands:
             band = self.booked_band[won].astype(np.int64)

@@ -209,12 +209,12 @@ WEEKLY: tuple[Column, ...] = (
            "a meeting", summary=(_LW,), how="mean over all prospects"),
 )
 
-#: Weekly label columns (strings), after the metrics; the models supply them with
-#: :meth:`Recorder.label`.
+#: Weekly labels (strings), after the metrics; the models set them with :meth:`Recorder.label`.
 LABELS: tuple[Column, ...] = (
-    Column("contract_in_force", "label", "the contract in force: its preset, and how a "
-           "renegotiation changed it (price factor, audit, billing)", dtype="String",
-           how="Client.label"),
+    Column("contract_in_force", "preset", "label of the client contract in force: the "
+           "contract.preset it came from (a [[schedule]] switch changes it) and how a "
+           "renegotiation departs from it (price factor, audit, billing)",
+           dtype="String", how="Client.label"),
 )
 
 #: The week column in front of the weekly metrics.
@@ -246,6 +246,8 @@ RUN_KEYS = {"contract": "the contract preset", "seed": "the run's seed",
 
 #: Weekly metric names, in column order.
 WEEKLY_METRICS = tuple(c.name for c in WEEKLY)
+#: Weekly label names, in column order (after the metrics).
+WEEKLY_LABELS = tuple(c.name for c in LABELS)
 #: The metrics the model measures (the others are derived by the recorder).
 MEASURED = tuple(c.name for c in WEEKLY if c.derive is None)
 #: Cohort columns the model adds to (the rest the recorder computes).
@@ -302,7 +304,8 @@ class Recorder:
         self.weeks = weeks
         self.cycle_max = cycle_max_weeks
         self.weekly = np.full((len(MEASURED), weeks), np.nan)
-        self.labels: dict[str, list[str | None]] = {c.name: [None] * weeks for c in LABELS}
+        self.labels: dict[str, list[str | None]] = {name: [None] * weeks
+                                                    for name in WEEKLY_LABELS}
         self.cohorts = np.zeros((len(COHORT_COLUMNS), weeks))
         self._cohort_index = {name: i for i, name in enumerate(COHORT_COLUMNS)}
 
@@ -400,9 +403,8 @@ def summarize(weekly: pl.DataFrame, cohorts: pl.DataFrame) -> dict[str, Any]:
     and the last :data:`WINDOW` resolved cohorts, pooled (e.g. closes / appointments).
     """
     window, n = WINDOW, len(weekly)
-    labels = {c.name for c in LABELS}
     w = {name: weekly[name].to_numpy().astype(float) for name in weekly.columns
-         if name not in labels}
+         if name not in WEEKLY_LABELS}
     res = cohorts.filter(pl.col("resolved"))
     c = {name: res[name].to_numpy().astype(float) for name in res.columns}
     k = len(res)

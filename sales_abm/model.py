@@ -109,7 +109,7 @@ class SalesModel(mesa.Model):
         self.market.advance(w, self.rngs["market"], self.rngs["entry"])
         money = self._settle(calls, meetings, closes, training)
         self.sales_force.observe(calls, meetings, closes)
-        quits = self._learn_and_leave(w, money)
+        quits = self._learn_and_leave(w, money, closes)
         self._account(money)
         ended = self._review(w)
         self._record(w, calls, meetings, closes, money, (hired, trained, training), quits)
@@ -222,16 +222,20 @@ class SalesModel(mesa.Model):
         audited = draw_audits(terms, junk, self.rngs["audit"])
         return settle(terms, count, audited, revenue, fixed_mask)
 
-    def _learn_and_leave(self, w: int, money: dict[str, Any]) -> np.ndarray:
+    def _learn_and_leave(self, w: int, money: dict[str, Any],
+                         closes: CloseOutcome) -> np.ndarray:
         sc, force = self.config, self.sales_force
         contract, pay = money["contract"], money["pay"]
         contribution = (contract.total[: sc.reps] - pay.total - money["overhead"]
                         - money["training"])
         self.outsourcer.attribute(w, contribution)
         variable = pay.total - pay.fixed
-        shifted = variable - force.effort_cost() + sc.rep.effort_cost
-        force.record_pay(pay.total, shifted / sc.learning.payoff_scale)
-        if (w + 1) % sc.learning.rep_cadence_weeks == 0:
+        shifted = variable - force.effort_cost() + sc.learning.payoff_shift
+        learning_payoff = shifted / sc.learning.payoff_scale
+        force.record_pay(pay.total, learning_payoff)
+        if force.ledger is not None:
+            force.credit_earned(w, learning_payoff, pay, closes)
+        elif (w + 1) % sc.learning.rep_cadence_weeks == 0:
             force.learn(np.flatnonzero(force.employed))
         if (w + 1) % sc.learning.outsourcer_cadence_weeks == 0:
             self.outsourcer.learn()

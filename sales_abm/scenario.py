@@ -42,6 +42,17 @@ OUTSOURCER_RULES = tuple(
 )
 WEEKS_PER_MONTH = 52.0 / 12.0
 
+#: The reps' learning defaults where they differ from the rule's own, calibrated so that reps
+#: respond to a pay-plan change at the speed seen in the field (docs/evidence.md,
+#: benchmarks/adjustment_half_life.py). Erev & Roth's (1998) experimentation of 0.2, estimated on
+#: laboratory games with two to four actions, leaves a rep's choice near uniform when its
+#: strategies' payoffs differ by tens of per cent; 0.05 lets the better strategy dominate within
+#: a few quarters. The outsourcer's learner keeps the rule's own defaults.
+REP_RULE_DEFAULTS: dict[str, dict[str, float]] = {
+    "roth_erev": {"experimentation": 0.05},
+    "modified_roth_erev": {"experimentation": 0.05},
+}
+
 
 def param(
     default: Any,
@@ -236,7 +247,8 @@ class RepParams:
     threshold_levels: int = param(4, "levels", "threshold actions from 0 to max", 1, 21)
     pressure_levels: int = param(3, "levels", "pressure actions from 0 to 1", 1, 11)
     initial_threshold: float = param(
-        0.25, "perceived fit", "threshold when threshold learning is off", 0, 1
+        0.25, "perceived fit", "threshold every rep uses, exactly, when threshold learning is off",
+        0, 1,
     )
     effort_cost: float = param(
         600.0, "USD per week", "cost of working at calls_max (convex: scales with effort^2)", 0, 1e5
@@ -475,10 +487,28 @@ class LearningParams:
         "learning.rule, else its defaults",
         choices=OUTSOURCER_RULES,
     )
+    credit: str = param(
+        "earned",
+        "-",
+        "which strategy a payment reinforces: the one in force when the meeting behind it was "
+        "booked (earned; learned from once the period's pay is in) or the one in force when it "
+        "arrives (paid)",
+        choices=("earned", "paid"),
+    )
     rep_cadence_weeks: int = param(1, "weeks", "reps update their strategy this often", 1, 52)
     outsourcer_cadence_weeks: int = param(4, "weeks", "outsourcer updates this often", 1, 52)
     payoff_scale: float = param(
         1000.0, "USD per week", "payoffs are divided by this before learning", 1e-6, 1e9
+    )
+    payoff_shift: float = param(
+        0.0,
+        "USD per week",
+        "added to a rep's variable pay less effort cost before learning: the reference point "
+        "below which an outcome reinforces nothing (reinforcement rules clip at 0); 600 "
+        "(rep.effort_cost) was the old value, which made every payoff positive but let "
+        "strategies differ by a few per cent",
+        0,
+        1e6,
     )
     params: Mapping[str, float] = field(
         default_factory=lambda: MappingProxyType({}),
@@ -492,19 +522,24 @@ class LearningParams:
     )
 
     def rule_params(self) -> dict[str, float]:
-        """The rule's parameters: defaults overridden by those set in the scenario."""
+        """The reps' rule parameters: defaults (:data:`REP_RULE_DEFAULTS` first, then the
+        rule's own) overridden by those set in the scenario."""
         spec = RULE_PARAMETERS[self.rule]
-        return {name: self.params.get(name, entry[0]) for name, entry in spec.items()}
+        calibrated = REP_RULE_DEFAULTS.get(self.rule, {})
+        return {name: self.params.get(name, calibrated.get(name, entry[0]))
+                for name, entry in spec.items()}
 
     def outsourcer_params(self) -> dict[str, float]:
         """The outsourcer rule's parameters.
 
         The ``learning.<name>`` keys are validated against ``learning.rule``, so they configure
         the outsourcer only when it uses that same rule; otherwise it takes its rule's defaults.
+        The reps' calibrated defaults (:data:`REP_RULE_DEFAULTS`) are not the outsourcer's.
         """
+        spec = RULE_PARAMETERS[self.outsourcer_rule]
         if self.outsourcer_rule == self.rule:
-            return self.rule_params()
-        return {name: entry[0] for name, entry in RULE_PARAMETERS[self.outsourcer_rule].items()}
+            return {name: self.params.get(name, entry[0]) for name, entry in spec.items()}
+        return {name: entry[0] for name, entry in spec.items()}
 
 
 SECTIONS: dict[str, type] = {
@@ -678,14 +713,17 @@ def _learning_params() -> Iterator[ParamInfo]:
             if name in seen:
                 continue
             seen.add(name)
+            rep_default = REP_RULE_DEFAULTS.get(rule, {}).get(name, default)
+            own = "" if rep_default == default else (
+                f"; the rule's own and the outsourcer's: {default:g}")
             yield ParamInfo(
                 f"learning.{name}",
-                default,
+                rep_default,
                 "-",
                 low,
                 high,
                 None,
-                f"{doc} (default shown for {rule})",
+                f"{doc} (reps' default shown for {rule}{own})",
                 float,
             )
 

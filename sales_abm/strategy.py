@@ -17,11 +17,17 @@ STRATEGY_DIMENSIONS = ("effort", "threshold", "pressure")
 
 
 def strategy_levels(scenario: Scenario) -> dict[str, np.ndarray]:
-    """The action grid of each strategy dimension (one learner per dimension)."""
+    """The action grid of each strategy dimension (one learner per dimension).
+
+    With threshold learning off the threshold "grid" is ``rep.initial_threshold`` alone, so reps
+    use exactly that value (a grid level nearest to it could be far from it).
+    """
     r = scenario.rep
+    threshold = (np.linspace(0.0, r.threshold_max, r.threshold_levels)
+                 if scenario.switches.threshold_learning else np.array([r.initial_threshold]))
     return {
         "effort": np.linspace(r.calls_min, r.calls_max, r.effort_levels).round(),
-        "threshold": np.linspace(0.0, r.threshold_max, r.threshold_levels),
+        "threshold": threshold,
         "pressure": np.linspace(0.0, 1.0, r.pressure_levels),
     }
 
@@ -34,8 +40,8 @@ def nearest(levels: np.ndarray, value: float) -> int:
 def fixed_actions(scenario: Scenario, levels: dict[str, np.ndarray]) -> dict[str, int | None]:
     """The level a switched-off dimension is held at, per dimension (None: it is learned).
 
-    Effort is held at the grid level nearest the middle of the call range, the threshold at the
-    one nearest ``rep.initial_threshold``, pressure at none (level 0).
+    Effort is held at the grid level nearest the middle of the call range, the threshold at
+    ``rep.initial_threshold`` (the only level of its grid then), pressure at none (level 0).
 
     Args:
         scenario: The switches and the reps' parameters.

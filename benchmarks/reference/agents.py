@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from sales_abm.agents import Review, client_learner, contract_label, contract_menu
-from sales_abm.contracts import Terms, repriced
+from sales_abm.contracts import Terms, payment, repriced
+from sales_abm.credit import pay_lag
 from sales_abm.learning import Learner, make_learner
 from sales_abm.market import Status
 from sales_abm.relational import quality_fee_factor
@@ -45,6 +46,7 @@ class Tally:
     expected_closes: float = 0.0
     closes: int = 0
     revenue: float = 0.0
+    revenue_by_week: dict[int, float] = field(default_factory=dict)  # by booking week
 
 
 class Prospect(mesa.Agent):
@@ -284,6 +286,10 @@ class SalesRep(mesa.Agent):
             for dim in STRATEGY_DIMENSIONS
         }
         self.action = {dim: 0 for dim in STRATEGY_DIMENSIONS}
+        # learning.credit = earned: per week worked, the strategy played and the learning payoff
+        # credited to it; and the periods awaiting their pay (start, end, week it is all in)
+        self.earned: dict[int, list] = {}
+        self.awaiting: list[tuple[int, int, int]] = []
 
     # -- strategy -------------------------------------------------------------------------------
 
@@ -385,8 +391,52 @@ class SalesRep(mesa.Agent):
         cost, shifted to be non-negative at zero pay) into the learning payoff."""
         rep, lp = self.model.config.rep, self.model.config.learning
         self.earnings += 2 / (rep.earnings_window + 1) * (total - self.earnings)
-        self.payoff_sum += (variable - self.effort_cost() + rep.effort_cost) / lp.payoff_scale
+        self.payoff_sum += (variable - self.effort_cost() + lp.payoff_shift) / lp.payoff_scale
         self.payoff_weeks += 1
+
+    def earn(self, week: int, payoff: float, appointments: float, tally: Tally) -> None:
+        """``learning.credit = earned``: credit the week's pay to the weeks that earned it
+        (SalesForce.credit_earned), then learn from the periods whose pay is all in.
+
+        Args:
+            week: this week.
+            payoff: the week's learning payoff (variable pay less effort cost, shifted, scaled).
+            appointments: pay for counted appointments less clawbacks (USD).
+            tally: this week's events credited to the rep (its closes by booking week).
+        """
+        sc = self.model.config
+        scale, k, pay = sc.learning.payoff_scale, sc.learning.rep_cadence_weeks, sc.pay
+        on_set = pay.pay_on == "set"
+        terms = self.outsourcer.pay_plan
+        by_week = {booked: payment(terms, 0, 0, revenue).commission
+                   for booked, revenue in tally.revenue_by_week.items()}
+        now = payoff - sum(by_week.values()) / scale - (0.0 if on_set else appointments / scale)
+        self.earned[week] = [now, dict(self.action)]
+        if not on_set:
+            self._credit(week - 1, appointments / scale)
+        for booked, earned in by_week.items():
+            self._credit(booked, earned / scale)
+        if (week + 1) % k == 0:
+            self.awaiting.append((week + 1 - k, week, week + pay_lag(pay, sc.market)))
+        for start, end, _ in sorted(p for p in self.awaiting if p[2] <= week):
+            self._learn_period(start, end)
+        self.awaiting = [p for p in self.awaiting if p[2] > week]
+
+    def _credit(self, week: int, amount: float) -> None:
+        if week in self.earned:
+            self.earned[week][0] += amount
+
+    def _learn_period(self, start: int, end: int) -> None:
+        weeks = [w for w in range(start, end + 1) if w in self.earned]
+        if end not in self.earned:
+            return
+        payoff = np.array([sum(self.earned[w][0] for w in weeks) / len(weeks)])
+        played = self.earned[end][1]
+        for dim, learner in self.learners.items():
+            if learner is not None:
+                learner.update(np.array([played[dim]]), payoff)
+        for w in weeks:  # learned from: later pay for these weeks is credited to nobody
+            del self.earned[w]
 
     def learn(self) -> None:
         """Reinforce this period's levels with the mean payoff since the last update."""
@@ -649,6 +699,9 @@ class Client(mesa.Agent):
                 tally = self.model.credit(prospect)
                 tally.closes += 1
                 tally.revenue += prospect.deal_value
+                week_booked = prospect.booked_week
+                tally.revenue_by_week[week_booked] = (
+                    tally.revenue_by_week.get(week_booked, 0.0) + prospect.deal_value)
                 won.append((prospect.booked_week, prospect.deal_value))
         return won
 

@@ -258,7 +258,12 @@ class ReferenceModel(mesa.Model):
             before_fees.append(contribution + parts["training"])
             outsourcer.attribute(w, rep, contribution)
             rep.receive_pay(_total(pay), _total(pay) - float(pay.fixed[0]))
-        if (w + 1) % sc.learning.rep_cadence_weeks == 0:
+            if sc.learning.credit == "earned":
+                learning_payoff = (_total(pay) - float(pay.fixed[0]) - rep.effort_cost()
+                                   + sc.learning.payoff_shift) / sc.learning.payoff_scale
+                rep.earn(w, learning_payoff, float(pay.appointments[0] - pay.clawbacks[0]),
+                         rep.tally)
+        if sc.learning.credit == "paid" and (w + 1) % sc.learning.rep_cadence_weeks == 0:
             for rep in outsourcer.reps:
                 rep.learn()
         if (w + 1) % sc.learning.outsourcer_cadence_weeks == 0:

@@ -41,7 +41,7 @@ booking_time b) - 1``: the approximation is off by less than one booked call's t
 variable pay minus its effort cost; the base salary is the same for every strategy and drops
 out. Variable pay under a pay plan: bonus per counted appointment (set, held or qualified) not
 found unqualified by the audit, minus ``clawback * bonus`` per audited unqualified one, plus
-commission on revenue. The learner sees that payoff shifted by ``rep.effort_cost`` and divided
+commission on revenue. The learner sees that payoff shifted by ``learning.payoff_shift`` and divided
 by ``learning.payoff_scale`` (column ``learning_payoff``); the shift does not change the argmax.
 
 The myopic best response is the argmax of ``payoff`` over the grid (ties go to the lowest grid
@@ -514,7 +514,7 @@ def strategy_table(
                 row["effort_cost"] = cost
                 row["payoff"] = row["variable_pay"] - cost
                 row["learning_payoff"] = (
-                    row["payoff"] + rep.effort_cost
+                    row["payoff"] + scenario.learning.payoff_shift
                 ) / scenario.learning.payoff_scale
                 client_pay = _expected_pay(contract_terms, row).net(contract_terms.fixed_per_week)
                 row["client_payment"] = client_pay
@@ -658,6 +658,8 @@ def credit_shares(scenario: Scenario, pay: PayPlan | None = None) -> dict[str, f
         ``{"appointments": share, "commission": share}``.
     """
     pay = scenario.pay if pay is None else pay
+    if scenario.learning.credit == "earned":  # every payment reinforces what earned it
+        return {"appointments": 1.0, "commission": 1.0}
     k = scenario.learning.rep_cadence_weeks
     m = scenario.market
     lag = 0 if pay.pay_on == "set" else 1
@@ -743,7 +745,6 @@ def roth_erev_mean_field(
     levels = strategy_levels(scenario)
     allowed = allowed_actions(scenario)
     shape = tuple(levels[d].size for d in STRATEGY_DIMENSIONS)
-    rep = scenario.rep
     scale = scenario.learning.payoff_scale
     appointments = (table["bonus"] - table["clawback"]).to_numpy().reshape(shape)
     commission = table["commission"].to_numpy().reshape(shape)
@@ -760,7 +761,7 @@ def roth_erev_mean_field(
             1 - share["commission"]
         ) * float((joint * commission).sum())
         now = share["appointments"] * appointments + share["commission"] * commission
-        reward = (now + late - cost + rep.effort_cost) / scale
+        reward = np.maximum(now + late - cost + scenario.learning.payoff_shift, 0.0) / scale
         change = 0.0
         for axis, d in enumerate(STRATEGY_DIMENSIONS):
             marginal = np.einsum(

@@ -480,7 +480,7 @@ def test_payoff_is_variable_pay_minus_effort_cost() -> None:
     assert np.allclose(t["commission"], pay.commission * t["revenue"])
     assert np.allclose(t["payoff"], t["variable_pay"] - t["effort_cost"])
     assert np.allclose(
-        t["learning_payoff"], (t["payoff"] + sc.rep.effort_cost) / sc.learning.payoff_scale
+        t["learning_payoff"], (t["payoff"] + sc.learning.payoff_shift) / sc.learning.payoff_scale
     )
     assert np.allclose(t["effort_cost"], sc.rep.effort_cost * (t["effort"] / sc.rep.calls_max) ** 2)
     rates = funnel_rates(sc, 0.0, 0.0, sc.rep.skill_initial)
@@ -512,15 +512,19 @@ def test_perron_is_the_rest_point_of_the_models_roth_erev(payoffs: list[float]) 
 
 
 def test_credit_shares() -> None:
-    assert credit_shares(Scenario.default("per_appointment")) == {
+    for preset in ("per_appointment", "retainer", "per_close"):  # earned: all pay is credited
+        assert credit_shares(Scenario.default(preset)) == {"appointments": 1.0, "commission": 1.0}
+    paid = {"learning.credit": "paid"}
+    assert credit_shares(Scenario.default("per_appointment").with_overrides(paid)) == {
         "appointments": 1.0,
         "commission": 0.0,
     }
-    assert credit_shares(Scenario.default("retainer"))["appointments"] == 0.0
-    four = Scenario.default("retainer").with_overrides({"learning.rep_cadence_weeks": 4})
+    assert credit_shares(Scenario.default("retainer").with_overrides(paid))["appointments"] == 0.0
+    four = Scenario.default("retainer").with_overrides({"learning.rep_cadence_weeks": 4, **paid})
     assert credit_shares(four)["appointments"] == 0.75
     short = Scenario.default("per_close").with_overrides(
-        {"learning.rep_cadence_weeks": 4, "market.cycle_min_weeks": 1, "market.cycle_max_weeks": 1}
+        {"learning.rep_cadence_weeks": 4, "market.cycle_min_weeks": 1, "market.cycle_max_weeks": 1,
+         **paid}
     )
     assert credit_shares(short)["commission"] == 0.5
 

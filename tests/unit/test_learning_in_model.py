@@ -147,7 +147,15 @@ def test_band_pay_follows_the_pay_plan_with_expected_audits():
 
 
 def capture_foregone(model: SalesModel) -> list[tuple[dict, np.ndarray, np.ndarray, dict]]:
-    """Run the model and keep (foregone, payoff, active, actions) of every learning update."""
+    """Run the model and keep (foregone, payoff, active, actions) of every learning update.
+
+    The estimates are made at the end of each period under either credit; the spy watches the
+    ``paid`` path, where they are used at once (``earned`` adds them, later, to the payoff the
+    period earned: ``test_earned_credit_keeps_the_estimated_differences``).
+    """
+    if model.sales_force.ledger is not None:
+        model = SalesModel(model.config.with_overrides({"learning.credit": "paid"}),
+                           model.seed_value)
     force, seen = model.sales_force, []
     learn = force.learn
 
@@ -196,18 +204,22 @@ def test_effort_foregone_charges_the_effort_cost_difference():
         assert (np.diff(foregone["effort"][active], axis=1) < 0).all()
 
 
-def test_belief_learners_under_retainer_learn_that_junk_does_not_pay():
+@pytest.mark.parametrize("credit", ["earned", "paid"])
+def test_belief_learners_under_retainer_learn_that_junk_does_not_pay(credit):
     # Retainer pay claws back unqualified meetings; per-band values must see that low signals
-    # are worth less than high ones, so the estimate does not reward booking everyone.
+    # are worth less than high ones, so the estimate does not reward booking everyone. Pooled
+    # over reps: a rep with one or two bookings in a band can be lucky (seed 2, earned: one rep
+    # valued its single low-band booking above its top band).
     model = SalesModel(Scenario.from_dict({"contract.preset": "retainer", "reps": 6,
                                            "prospects": 4000, "weeks": 60,
-                                           "learning.rule": "fictitious_play"}), seed=2)
+                                           "learning.rule": "fictitious_play",
+                                           "learning.credit": credit}), seed=2)
     model.run_model()
-    values = model.sales_force.estimator.band_values()
-    explored = model.sales_force.estimator.trail_band_booked > 0
-    both = explored[:, 0] & explored[:, -1]
-    assert both.any()
-    assert (values[both, 0] < values[both, -1]).all()
+    estimator = model.sales_force.estimator
+    booked = estimator.trail_band_booked.sum(axis=0)
+    assert booked[0] > 0 and booked[-1] > 0
+    pooled = estimator.trail_band_pay.sum(axis=0) / booked
+    assert pooled[0] < pooled[-1]
 
 
 @given(scenarios(max_weeks=25))
@@ -344,3 +356,25 @@ def test_every_outsourcer_rule_learns_its_training_policy(rule):
 def test_sales_force_builds_its_own_office_when_none_is_given():
     force = SalesForce(small("imitate_best"))
     assert set(force.office.nodes) == set(range(6))
+
+
+def test_earned_credit_keeps_the_estimated_differences():
+    """Under earned credit a belief rule learns from a period once its pay is in: each level's
+    foregone payoff is the earned payoff plus the difference estimated at the period's end, so
+    the played level gets exactly what the period earned."""
+    model = SalesModel(small("ewa", "retainer", **{"learning.credit": "earned"}))
+    force, seen = model.sales_force, []
+    update = force._update_learners
+
+    def spy(actions, payoff, foregone, active):
+        seen.append((actions, payoff, foregone, active))
+        update(actions, payoff, foregone, active)
+
+    force._update_learners = spy
+    model.run_model()
+    assert len(seen) == SMALL["weeks"] - 1  # retainer: a week's pay is in a week later
+    for actions, payoff, foregone, active in seen:
+        rows = np.flatnonzero(active)
+        for dim in STRATEGY_DIMENSIONS:
+            assert np.isfinite(foregone[dim]).all()
+            np.testing.assert_allclose(foregone[dim][rows, actions[dim][rows]], payoff[rows])
