@@ -362,7 +362,7 @@ class ClientParams:
 
     gross_margin: float = param(0.6, "share of revenue", "client margin on closed revenue", 0, 1)
     ae_capacity: float = param(
-        2.6,
+        3.1,
         "meetings per week per rep",
         "AE meetings the client can hold, per rep of the outsourcer's head count (an AE team "
         "sized for the retainer's flow)",
