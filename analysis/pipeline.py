@@ -141,6 +141,7 @@ def _write_summaries(done: dict[str, Numbers], directory: Path) -> None:
 def _write_section(section: Section, data: Results, paper_dir: Path,
                    figures: bool) -> Numbers:
     numbers = section.compute(data)
+    numbers.scale = data.scale  # verdicts follow only from the paper's scale
     if figures:
         draw = importlib.import_module(section.figures).draw
         names = draw(data, numbers, paper_dir / "figures")
