@@ -21,7 +21,8 @@ from analysis.numbers import Numbers, write_numbers
 log = logging.getLogger("analysis")
 
 #: Section modules in the paper's order (each defines ``SECTION``).
-SECTION_MODULES = ("gaming", "dose", "training", "horizon", "contagion", "robustness", "docking")
+SECTION_MODULES = ("calibration", "gaming", "dose", "training", "horizon", "contagion",
+                   "robustness", "docking")
 
 
 def sections() -> list[Section]:

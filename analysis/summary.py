@@ -62,7 +62,7 @@ def abstract(by_slot: Mapping[str, Numbers]) -> Fragment | None:
             f"{num(r, 'tally.variants')} learning rules and ablations (Experiment 6).")
     if (h := by_slot.get("horizon")) is not None:
         sentences.append(
-            f"Over {span(h)} (Experiment 4) the client's cumulative return under pay per "
+            f"In Experiment 4, over {span(h)}, the client's cumulative return under pay per "
             f"appointment differs from the retainer's by "
             f"{ci(h, 'diff.client_roi.per_appointment_vs_retainer')}.")
     f.para(*sentences)
@@ -144,8 +144,8 @@ def _horizon(s: Mapping[str, Numbers]) -> str:
     else:
         says = "neither supports nor contradicts"
     return (
-        f"*Horizon.* In Experiment 4 ({span(n)}), per-appointment pay falls behind the retainer "
-        f"for good in {num(n, 'stop.per_appointment.stopped')} of "
+        f"*Horizon.* In Experiment 4, over {span(n)}, per-appointment pay falls behind the "
+        f"retainer for good in {num(n, 'stop.per_appointment.stopped')} of "
         f"{num(n, 'stop.per_appointment.runs')} seeds, and the client's cumulative return at "
         f"the end differs from the retainer's by {ci(n, d)}. "
         + verdict(f"The final paired difference {says} the practitioners' claim that pay per "

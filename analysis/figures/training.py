@@ -81,7 +81,9 @@ def share_against_npv(ax: Any, f: pl.DataFrame, share: str,
         x, y = stats.mean_ci(runs["npv"] / 1000), stats.mean_ci(runs[share])
         rows.append((keys[0], x.mean, x.ci_low, x.ci_high, y.mean, y.ci_low, y.ci_high))
     cols = ["mix", "npv", "npv_low", "npv_high", "mean", "low", "high"]
+    # the same runs can sum in another order: identical to 9 significant digits is identical
     cells = (pl.DataFrame(rows, schema=cols, orient="row")
+             .with_columns(pl.col(cols[1:]).round_sig_figs(9))
              .group_by(cols, maintain_order=True).agg(pl.len().alias("points")))
     mixes = cells["mix"].unique(maintain_order=True).to_list()
     for mix in mixes:
@@ -99,7 +101,8 @@ def share_against_npv(ax: Any, f: pl.DataFrame, share: str,
     ax.axvline(0, color="0.3", linewidth=0.8, linestyle="--")
     ax.set_ylim(0, 1)
     ax.set_xlabel("Training NPV per hire, closed form (kUSD)")
-    ax.legend(title="95% CIs across seeds", title_fontsize=6.5)
+    ax.legend(title="95% CIs across seeds; ×k: k design\npoints with the same runs",
+              title_fontsize=6)
     return cells
 
 
