@@ -30,7 +30,7 @@ def _scale_note(by_slot: Mapping[str, Numbers]) -> str:
         return ""
     scales = sorted({n.scale or "unstated" for n in by_slot.values()})
     return (f"_This build is at the {', '.join(scales)} scale: {NO_VERDICT}._ The numbers below "
-            f"show that every step of the analysis runs; where a verdict would stand, the text "
+            f"check that every step of the analysis runs; where a verdict would stand, the text "
             f"says so instead.")
 
 
