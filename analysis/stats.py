@@ -252,9 +252,10 @@ class Median:
         """JSON-ready; a bound that is not reached becomes None, flagged by ``*_reached``."""
         out: dict[str, Any] = {"n": self.n, "events": self.events}
         for name in ("median", "ci_low", "ci_high"):
-            value = getattr(self, name)
-            out[name] = _finite(value)
-            out[f"{name}_reached"] = bool(math.isfinite(value))
+            value = _finite(getattr(self, name))
+            # event times are whole weeks: quoted as integers
+            out[name] = int(value) if value is not None and value.is_integer() else value
+            out[f"{name}_reached"] = value is not None
         return out
 
 
