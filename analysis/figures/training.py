@@ -101,8 +101,8 @@ def share_against_npv(ax: Any, f: pl.DataFrame, share: str,
     ax.axvline(0, color="0.3", linewidth=0.8, linestyle="--")
     ax.set_ylim(0, 1)
     ax.set_xlabel("Training NPV per hire, closed form (kUSD)")
-    ax.legend(title="95% CIs across seeds; ×k: k design\npoints with the same runs",
-              title_fontsize=6)
+    ax.legend(title="95% CIs across seeds; ×k: k cells\nwith the same runs", title_fontsize=6,
+              loc="upper left")
     return cells
 
 
