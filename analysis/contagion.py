@@ -3,8 +3,11 @@
 Speed: per run, the *halving time* — the first week the reps' mean qualification threshold,
 averaged over the trailing ``SMOOTH`` weeks (so that a one-week dip does not count), is at most
 half its week-0 value (reps then book meetings with prospects of half the perceived fit they
-started with). A run that never halves is censored at the horizon; the restricted mean (censored
-times set to the horizon) summarises each network, with the share of runs that halved.
+started with). A run that never halves is censored at the horizon. Each network is summarised by
+the Kaplan–Meier median halving time with a bootstrap percentile interval (which respects that
+a time is positive, and is open above when the median is not reached in the run), the share of
+runs that halved, and the restricted mean (censored times set to the horizon) for the paired
+contrasts.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ def compute(results: Results) -> Numbers:
         base = f"{rule}.{contract}.{net}"
         t = rows["t_half"].to_numpy().astype(float)
         n.set(f"{base}.t_half", stats.restricted_mean(t, horizon).as_dict())
+        n.set(f"{base}.t_half_median", stats.km_median_ci(t).as_dict())
         n.set(f"{base}.share_halved", float(np.isfinite(t).mean()))
         for out in ("gaming_last", "threshold_last", "close_rate_last"):
             n.set(f"{base}.{out}", stats.mean_ci(rows[out]).as_dict())
@@ -77,6 +81,18 @@ def _contrasts(n: Numbers, f: pl.DataFrame, horizon: float) -> None:
 # -- fragment ----------------------------------------------------------------------------------
 
 
+def median(n: Numbers, path: str) -> str:
+    """A Kaplan–Meier median in words, its percentile interval, open ends said as such."""
+    if not n.get(path + ".median_reached"):
+        return (f"more than {num(n, 'weeks')} weeks (fewer than half of the "
+                f"{num(n, path + '.n')} runs halve it)")
+    low = num(n, path + ".ci_low")
+    high = (num(n, path + ".ci_high") if n.get(path + ".ci_high_reached")
+            else f"more than {num(n, 'weeks')}")
+    return f"{num(n, path + '.median')} weeks (bootstrap 95% CI {low} to {high})"
+
+
+
 def fragment(n: Numbers) -> Fragment:
     """The results text of experiment 5."""
     f = Fragment(NAME, "Contagion")
@@ -85,10 +101,10 @@ def fragment(n: Numbers) -> Fragment:
     for rule, name in (("fermi", "the Fermi rule"), ("imitate_best", "imitate-the-best")):
         pa = f"{rule}.per_appointment"
         sentences.append(
-            f"Under {name}, per-appointment pay halves the mean threshold in "
-            f"{ci(n, f'{pa}.complete.t_half')} weeks in a complete office, "
-            f"{ci(n, f'{pa}.small_world.t_half')} in a small world and "
-            f"{ci(n, f'{pa}.ring.t_half')} on a ring, while the share of runs in which "
+            f"Under {name}, per-appointment pay halves the mean threshold at a median of "
+            f"{median(n, f'{pa}.complete.t_half_median')} in a complete office, "
+            f"{median(n, f'{pa}.small_world.t_half_median')} in a small world and "
+            f"{median(n, f'{pa}.ring.t_half_median')} on a ring, while the share of runs in which "
             f"isolated reps, who see nobody to imitate, halve it is "
             f"{num(n, f'{pa}.isolated.share_halved')}. "
             f"Against the isolated office, imitation in a complete office "
@@ -107,8 +123,10 @@ def fragment(n: Numbers) -> Fragment:
              "network (rows: imitation rule; columns: per-appointment pay, retainer), mean over "
              "seeds with 95% bands.")
     f.figure("contagion_speed",
-             "Weeks until the mean threshold halves, per office network (restricted mean, runs "
-             "that never halve counted at the horizon; 95% intervals).")
+             "Weeks until the mean threshold halves, per office network: Kaplan–Meier median "
+             "(runs that never halve censored at the horizon) with bootstrap 95% percentile "
+             "intervals. A median not reached within the run is drawn as an open marker at the "
+             "horizon (dotted line); an arrow marks an interval open above.")
     return f
 
 

@@ -11,7 +11,7 @@ from analysis.numbers import Numbers, keyify
 from analysis.typst import Fragment, ci, num, verb
 
 GRID, HYBRID = "dose_response", "dose_hybrid"
-OUTS = ("close_rate_last", "gaming_last", "client_roi", "appointments_last")
+OUTS = ("close_rate_last", "gaming_last", "client_roi", "appointments_last", "outsourcer_profit")
 #: A price is past the switch when it raises the gaming index by at least this much (paired,
 #: against price 0 at the same audit rate) with a 95% interval above zero.
 SWITCH_DELTA = 0.05
@@ -37,6 +37,7 @@ def compute(results: Results) -> Numbers:
     _cells(n, grid)
     _switch(n, grid)
     _audit_effect(n, grid)
+    _lowest_price(n, grid)
     _hybrid(n, hybrid_frame(results))
     n.set("switch_delta", SWITCH_DELTA)
     return n
@@ -94,6 +95,16 @@ def _audit_effect(n: Numbers, grid: pl.DataFrame) -> None:
         n.set(f"audit_effect.{out}", d.as_dict())
 
 
+def _lowest_price(n: Numbers, grid: pl.DataFrame) -> None:
+    """The cell with the lowest price and no audit: where the client pays least for most."""
+    price = _sorted_levels(grid, "price", "price_value")[0]
+    audit = _sorted_levels(grid, "audit", "audit_value")[0]
+    cell = grid.filter((pl.col("price") == price[0]) & (pl.col("audit") == audit[0]))
+    n.set("lowest_price.price", price[1])
+    for out in ("client_roi", "outsourcer_profit"):
+        n.set(f"lowest_price.{out}", stats.mean_ci(cell[out]).as_dict())
+
+
 def _hybrid(n: Numbers, hybrid: pl.DataFrame) -> None:
     weights = _sorted_levels(hybrid, "weight", "weight_value")
     for basis in hybrid["basis"].unique(maintain_order=True).to_list():
@@ -125,12 +136,15 @@ def fragment(n: Numbers) -> Fragment:
         f"{verb(n, 'audit_effect.close_rate_last', 'raises', 'lowers', 'does not change')} "
         f"the close rate ({ci(n, 'audit_effect.close_rate_last')}); client ROI changes by "
         f"{ci(n, 'audit_effect.client_roi')}.",
+        participation_caveat(n),
     )
     f.figure("dose_heatmaps",
              "Long-run cohort close rate, gaming index and client ROI over price per "
              "appointment and audit rate (means over seeds; the outsourcer passes a fixed share "
              "of the price to its reps as a bonus). The outlined cell in each row is the switch "
-             "to gaming.")
+             "to gaming. The client's ROI assumes an outsourcer with no participation "
+             "constraint: it works at any price, even at a loss, so the ROI of cheap cells is "
+             "not one a client could buy.")
     f.para(
         f"Moving the hybrid weight from a pure retainer to pure per-appointment pay, billed on "
         f"appointments set, "
@@ -146,6 +160,19 @@ def fragment(n: Numbers) -> Fragment:
              "set or on qualified held meetings: close rate, gaming index and client ROI "
              "(means over seeds with 95% intervals).")
     return f
+
+
+def participation_caveat(n: Numbers) -> str:
+    """The client ROI of the cheap cells, beside what they leave the outsourcer."""
+    roi, profit = "lowest_price.client_roi", "lowest_price.outsourcer_profit"
+    text = (
+        f"These client returns come from an outsourcer with no participation constraint (it "
+        f"cannot refuse or leave a contract): at a price of {num(n, 'lowest_price.price')} USD "
+        f"and no audit the client's ROI is {ci(n, roi)}")
+    if (n.get(profit + ".ci_high") or 0) < 0:
+        return text + (f" while the outsourcer loses money ({ci(n, profit)} USD), a contract no "
+                       f"outsourcer would sign.")
+    return text + f" and the outsourcer's profit {ci(n, profit)} USD."
 
 
 def _switch_sentence(n: Numbers) -> str:

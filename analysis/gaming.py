@@ -16,7 +16,7 @@ from analysis.common import (
 )
 from analysis.data import Results
 from analysis.numbers import Numbers
-from analysis.typst import Fragment, ci, num, verb
+from analysis.typst import Fragment, ci, num, span, verb, verdict
 
 NAME = "gaming"
 CONTROL = "retainer"
@@ -36,7 +36,30 @@ def compute(results: Results) -> Numbers:
     put_paired(n, frame, "arm", OUTS, CONTROL)
     _relative(n)
     _replicates(n, frame)
+    n.set("base_rate.junk_share", market_junk_share(results.scenario(NAME)))
+    _junk_pay(n, results)
     return n
+
+
+def _junk_pay(n: Numbers, results: Results) -> None:
+    """What one held junk meeting nets a retainer rep, in expectation, from the arm's scenario:
+    the bonus less the expected clawback (bonus × audit rate × clawback share)."""
+    from sales_abm.scenario import Scenario
+
+    plan = results.spec(NAME).resolve(results.scale)
+    point = next(p for p in plan.points if p.factors.get("arm") == CONTROL)
+    pay = Scenario.from_dict(dict(point.overrides)).pay
+    n.set("junk_pay.retainer.bonus", pay.bonus_per_appointment)
+    n.set("junk_pay.retainer.net", pay.bonus_per_appointment * (1 - pay.audit_rate * pay.clawback))
+
+
+def market_junk_share(scenario: dict) -> float:
+    """The share of prospects below the qualification bar in the runs' market (exact, from the
+    fit mixture): the junk share of appointments booked without any screening."""
+    from analysis.inputs import model_numbers
+    from sales_abm.scenario import Scenario
+
+    return float(model_numbers(Scenario.from_dict(scenario))["junk_share"])
 
 
 def _relative(n: Numbers) -> None:
@@ -95,6 +118,7 @@ def fragment(n: Numbers) -> Fragment:
     )
     f.para(_other_contracts_text(n))
     f.para(_falsification_text(n), _participation_text(n))
+    f.para(retainer_junk_text(n))
     f.figure("gaming_timeseries",
              "Four contracts and two falsification arms: weekly appointments, cohort close "
              "rate (8-week cohort bins), gaming index and mean rep threshold (4-week bins); "
@@ -130,25 +154,59 @@ def _other_contracts_text(n: Numbers) -> str:
     profit = f"diff.client_profit.per_appointment_vs_{CONTROL}"
     parts.append(
         f"For the client, paying per appointment "
-        f"{verb(n, roi, 'raises', 'lowers', 'does not change')} the three-year return on what "
-        f"it spends (cumulative ROI {ci(n, 'client_roi.per_appointment')} against "
-        f"{ci(n, 'client_roi.retainer')}; paired difference {ci(n, roi)}) while it "
+        f"{verb(n, roi, 'raises', 'lowers', 'does not change')} the return on what it spends "
+        f"over these runs' {span(n)} (cumulative ROI {ci(n, 'client_roi.per_appointment')} "
+        f"against {ci(n, 'client_roi.retainer')}; paired difference {ci(n, roi)}) while it "
         f"{verb(n, profit, 'raises', 'lowers', 'does not change')} its profit in dollars "
-        f"(paired difference {ci(n, profit)} USD): more appointments bring more revenue, at a "
-        f"higher cost per dollar of it.")
+        f"(paired difference {ci(n, profit)} USD). This ROI gap is Experiment 1's; Experiment 4 "
+        f"(@sec-exp-horizon) measures the same gap on its own runs and horizon, so the two "
+        f"differ.")
     return " ".join(parts)
 
 
 def _participation_text(n: Numbers) -> str:
     """What the falsification arms leave the outsourcer (the model has no exit for it)."""
     return (
-        f"Both arms cost the client little because they pay the outsourcer little: its "
-        f"three-year profit is {ci(n, 'outsourcer_profit.pa_qualified')} USD under qualified "
+        f"Both arms cost the client little because they pay the outsourcer little: its profit "
+        f"over {span(n)} is {ci(n, 'outsourcer_profit.pa_qualified')} USD under qualified "
         f"billing and {ci(n, 'outsourcer_profit.pa_audited')} USD under full audit, against "
         f"{ci(n, 'outsourcer_profit.retainer')} USD under the retainer. The model gives the "
         f"outsourcer no participation constraint (it cannot refuse or leave a contract), so "
-        f"these arms show that gaming is what lowers the close rate, not contracts an "
-        f"outsourcer would sign; their client ROI is not a recommendation.")
+        f"their client ROI is not a recommendation. "
+        + verdict("These arms show that gaming is what lowers the close rate, not contracts an "
+                  "outsourcer would sign.", n))
+
+
+def retainer_junk_text(n: Numbers) -> str:
+    """The retainer's own junk share, set beside the junk share of unscreened booking.
+
+    The explanation is given only as far as the numbers carry it: a retainer junk share whose
+    interval covers the market's share of below-bar prospects means the retainer's reps screen
+    out no more junk than booking at random would.
+    """
+    junk = "gaming_last.retainer"
+    text = (
+        f"Under the retainer itself, {ci(n, junk)} of the appointments set in the last quarter "
+        f"are junk; in the runs' market {num(n, 'base_rate.junk_share')} of prospects are below "
+        f"the qualification bar, the junk share of booking without screening.")
+    low, high = n.get(junk + ".ci_low"), n.get(junk + ".ci_high")
+    base = n.get("base_rate.junk_share")
+    if low is None or high is None or base is None:
+        return text
+    if low <= base <= high:
+        text += " The retainer's reps thus screen out no more junk than random booking would"
+    elif high < base:
+        text += " The retainer's reps screen out part of it"
+    else:
+        text += " The retainer's reps book more junk than random booking would"
+    text += f" (mean threshold {ci(n, 'threshold_last.retainer')})."
+    net = n.get("junk_pay.retainer.net")
+    if net is not None and net > 0:
+        text += (
+            f" Their pay plan does not make junk worthless to them: a held junk meeting still "
+            f"nets a rep {num(n, 'junk_pay.retainer.net')} USD in expectation (a bonus of "
+            f"{num(n, 'junk_pay.retainer.bonus')} USD less the expected clawback).")
+    return text
 
 
 def _falsification_text(n: Numbers) -> str:

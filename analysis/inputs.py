@@ -311,9 +311,18 @@ def collect_provenance(repo: str | Path | None = None) -> dict[str, Any]:
     }
 
 
+def _run_weeks(plan: Any) -> list[int]:
+    """The distinct run lengths (weeks) of a plan's design points, ascending."""
+    from sales_abm.scenario import Scenario
+
+    default = Scenario.from_dict({}).weeks
+    return sorted({int(p.overrides.get("weeks", default)) for p in plan.points})
+
+
 def experiment_catalogue(scale: str, experiments_dir: str | Path | None = None
                          ) -> list[dict[str, Any]]:
-    """Each experiment file's design size and seeds at ``scale`` and at ``paper`` (no runs)."""
+    """Each experiment file's design size, run lengths (``weeks``) and seeds at ``scale`` and at
+    ``paper`` (no runs)."""
     from sales_abm.runner.discover import experiment_files, load_file
     from sales_abm.runner.spec import ExperimentError
 
@@ -329,7 +338,7 @@ def experiment_catalogue(scale: str, experiments_dir: str | Path | None = None
                 if s in exp.scales:
                     plan = exp.resolve(s)
                     row[s] = {"points": len(plan.points), "replicates": plan.replicates,
-                              "runs": plan.size}
+                              "runs": plan.size, "weeks": _run_weeks(plan)}
         except ExperimentError as exc:
             log.warning("experiment %s left out of the catalogue: %s", path.stem, exc)
             continue

@@ -46,10 +46,16 @@ def tidy(value: Any) -> Any:
 
 
 class Numbers:
-    """A tree of numbers under one top-level slot, filled by dotted paths."""
+    """A tree of numbers under one top-level slot, filled by dotted paths.
 
-    def __init__(self, slot: str) -> None:
+    ``scale`` is the experiments' scale the numbers come from (set by the pipeline; None when
+    unknown). The sentence generators issue verdicts only from numbers of the paper's scale
+    (:func:`analysis.typst.verdict`).
+    """
+
+    def __init__(self, slot: str, scale: str | None = None) -> None:
         self.slot = slot
+        self.scale = scale
         self.tree: dict[str, Any] = {}
 
     def set(self, path: str, value: Any) -> None:

@@ -20,7 +20,8 @@ The paper directory (default ``./paper``)::
     numbers.json                     written by the analysis: every number the results quote
     figures/<name>.pdf (+ .png)      written by the analysis
     generated/results_<slot>.typ     written by the analysis: one per slot of result_slots()
-    generated/*.json                 written here, on every build
+    generated/*.json                 written here, on every build (calibration.json: Table 1's
+                                     targets, from :mod:`analysis.calibration`)
     build/paper.pdf                  the output
 
 A results fragment is Typst that starts with ``#import "/lib.typ": *`` and quotes numbers only
@@ -45,7 +46,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from analysis import inputs
+from analysis import calibration, inputs
 from analysis.data import EXPERIMENTS_DIR
 from analysis.pipeline import FailedRuns, result_slots, run_all
 from sales_abm.io import atomic_write, dumps, write_text
@@ -177,6 +178,7 @@ def write_generated(paper_dir: str | Path, scale: str, strict: bool = False,
         "parameters.json": inputs.parameter_rows(),
         "presets.json": inputs.preset_rows(),
         "model.json": inputs.model_facts(),
+        "calibration.json": calibration.targets(),
         "numbers.json": numbers,
         "reproducibility.json": {**record, "experiments": catalogue},
         "build.json": {"scale": scale, "strict": strict, "filled": filled,

@@ -21,7 +21,8 @@ from analysis.numbers import Numbers, write_numbers
 log = logging.getLogger("analysis")
 
 #: Section modules in the paper's order (each defines ``SECTION``).
-SECTION_MODULES = ("gaming", "dose", "training", "horizon", "contagion", "robustness", "docking")
+SECTION_MODULES = ("calibration", "gaming", "dose", "training", "horizon", "contagion",
+                   "robustness", "docking")
 
 
 def sections() -> list[Section]:
@@ -141,6 +142,7 @@ def _write_summaries(done: dict[str, Numbers], directory: Path) -> None:
 def _write_section(section: Section, data: Results, paper_dir: Path,
                    figures: bool) -> Numbers:
     numbers = section.compute(data)
+    numbers.scale = data.scale  # verdicts follow only from the paper's scale
     if figures:
         draw = importlib.import_module(section.figures).draw
         names = draw(data, numbers, paper_dir / "figures")

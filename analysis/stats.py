@@ -207,3 +207,72 @@ def spearman(x: Any, y: Any) -> float:
     if keep.sum() < 3 or np.ptp(a[keep]) == 0 or np.ptp(b[keep]) == 0:
         return math.nan
     return float(sps.spearmanr(a[keep], b[keep]).statistic)
+
+
+#: Bootstrap resamples of a median's percentile interval, and their fixed seed.
+BOOTSTRAP = 2000
+BOOTSTRAP_SEED = 20260
+
+
+def km_median(times: Any) -> float:
+    """Kaplan–Meier median of event times; NaN marks a run censored (no event in the run).
+
+    Censoring here is at each run's end, after every observed event, so the survival curve is
+    one minus the share of runs with an event by ``t``; the median is the first event time at
+    which that share reaches one half, and +inf when fewer than half the runs have the event
+    (the median is not reached within the horizon).
+    """
+    t = np.asarray(times, dtype=float).ravel()
+    if t.size == 0:
+        return math.nan
+    events = np.sort(t[np.isfinite(t)])
+    need = math.ceil(t.size / 2)
+    return float(events[need - 1]) if events.size >= need else math.inf
+
+
+@dataclass(frozen=True)
+class Median:
+    """A Kaplan–Meier median with its bootstrap percentile interval.
+
+    Attributes:
+        median: the median (+inf: not reached within the horizon).
+        ci_low: 2.5th percentile of the bootstrap medians (+inf: not reached).
+        ci_high: 97.5th percentile (+inf: not reached in at least 2.5% of resamples).
+        n: runs.
+        events: runs with the event.
+    """
+
+    median: float
+    ci_low: float
+    ci_high: float
+    n: int
+    events: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready; a bound that is not reached becomes None, flagged by ``*_reached``."""
+        out: dict[str, Any] = {"n": self.n, "events": self.events}
+        for name in ("median", "ci_low", "ci_high"):
+            value = _finite(getattr(self, name))
+            # event times are whole weeks: quoted as integers
+            out[name] = int(value) if value is not None and value.is_integer() else value
+            out[f"{name}_reached"] = value is not None
+        return out
+
+
+def km_median_ci(times: Any, level: float = LEVEL, resamples: int = BOOTSTRAP,
+                 seed: int = BOOTSTRAP_SEED) -> Median:
+    """:func:`km_median` with a bootstrap percentile interval (runs resampled with replacement).
+
+    A percentile interval stays inside the range of the observed times, so it never goes
+    negative, and a median not reached in a resample counts as +inf (an open upper end).
+    """
+    t = np.asarray(times, dtype=float).ravel()
+    median = km_median(t)
+    events = int(np.isfinite(t).sum())
+    if t.size < 2:
+        return Median(median, math.nan, math.nan, int(t.size), events)
+    rng = np.random.default_rng(seed)
+    boots = np.array([km_median(t[rng.integers(0, t.size, t.size)]) for _ in range(resamples)])
+    alpha = (1 - level) / 2
+    low, high = np.quantile(boots, [alpha, 1 - alpha], method="inverted_cdf")
+    return Median(median, float(low), float(high), int(t.size), events)

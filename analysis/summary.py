@@ -9,9 +9,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from analysis.numbers import Numbers
-from analysis.typst import Fragment, ci, escape, num, verb
+from analysis.typst import (
+    NO_VERDICT,
+    Fragment,
+    ci,
+    escape,
+    num,
+    span,
+    verb,
+    verdict,
+    verdicts_allowed,
+)
 
 UP_DOWN = ("raises", "lowers", "does not change")
+
+
+def _scale_note(by_slot: Mapping[str, Numbers]) -> str:
+    """At any scale but the paper's: say, once, that the numbers below carry no verdict."""
+    if verdicts_allowed(*by_slot.values()):
+        return ""
+    scales = sorted({n.scale or "unstated" for n in by_slot.values()})
+    return (f"_This build is at the {', '.join(scales)} scale: {NO_VERDICT}._ The numbers below "
+            f"check that every step of the analysis runs; where a verdict would stand, the text "
+            f"says so instead.")
 
 
 def abstract(by_slot: Mapping[str, Numbers]) -> Fragment | None:
@@ -21,28 +41,38 @@ def abstract(by_slot: Mapping[str, Numbers]) -> Fragment | None:
         return None
     f = Fragment("abstract", "Results in brief")
     d = "diff.{}.per_appointment_vs_retainer"
+    close = d.format("close_rate_last")
     sentences = [
-        f"In the model, pay per appointment {verb(g, d.format('appointments_last'), *UP_DOWN)} "
+        _scale_note(by_slot),
+        f"In Experiment 1, pay per appointment "
+        f"{verb(g, d.format('appointments_last'), *UP_DOWN)} "
         f"appointments per week against a retainer (paired difference "
         f"{ci(g, d.format('appointments_last'))}), "
-        f"{verb(g, d.format('close_rate_last'), *UP_DOWN)} the long-run cohort close rate "
-        f"({ci(g, d.format('close_rate_last'))}) and "
+        f"{verb(g, close, *UP_DOWN)} the long-run cohort close rate "
+        f"({ci(g, close)}) and "
         f"{verb(g, d.format('gaming_last'), *UP_DOWN)} the share of junk appointments "
         f"({ci(g, d.format('gaming_last'))}; {num(g, 'seeds')} seeds per contract); billing "
         f"only qualified meetings changes the close rate by "
-        f"{ci(g, 'diff.close_rate_last.pa_qualified_vs_retainer')}."]
+        f"{ci(g, 'diff.close_rate_last.pa_qualified_vs_retainer')}.",
+        verdict(f"The practitioners' gaming claim {_holds(g, close)} in the model.", g)]
     if (r := by_slot.get("robustness")) is not None:
         sentences.append(
-            f"The close-rate gap has a 95% interval below zero in "
-            f"{num(r, 'tally.pa_lower_close_rate')} of {num(r, 'tally.variants')} learning "
-            f"rules and ablations.")
+            f"The per-appointment − retainer gap in the long-run close rate has a 95% interval "
+            f"below zero in {num(r, 'tally.pa_lower_close_rate')} of "
+            f"{num(r, 'tally.variants')} learning rules and ablations (Experiment 6).")
     if (h := by_slot.get("horizon")) is not None:
         sentences.append(
-            f"Over {num(h, 'weeks')} weeks the client's cumulative return under pay per "
+            f"In Experiment 4, over {span(h)}, the client's cumulative return under pay per "
             f"appointment differs from the retainer's by "
             f"{ci(h, 'diff.client_roi.per_appointment_vs_retainer')}.")
     f.para(*sentences)
     return f
+
+
+def _holds(n: Numbers, path: str) -> str:
+    """"holds" if the interval at ``path`` lies below zero (the claim: a lower close rate)."""
+    high = n.get(path + ".ci_high")
+    return "holds" if high is not None and high < 0 else "does not hold"
 
 
 def discussion(by_slot: Mapping[str, Numbers]) -> Fragment | None:
@@ -50,6 +80,8 @@ def discussion(by_slot: Mapping[str, Numbers]) -> Fragment | None:
     if "gaming" not in by_slot:
         return None
     f = Fragment("discussion", "Discussion")
+    if note := _scale_note(by_slot):
+        f.para(note)
     for part in (_gaming, _dose, _training, _horizon, _contagion, _robustness, _docking):
         text = part(by_slot)
         if text:
@@ -60,14 +92,14 @@ def discussion(by_slot: Mapping[str, Numbers]) -> Fragment | None:
 def _gaming(s: Mapping[str, Numbers]) -> str:
     g = s["gaming"]
     d = "diff.close_rate_last.{}_vs_retainer"
-    holds = (g.get(d.format("per_appointment") + ".ci_high") or 0) < 0
     return (
-        f"*Gaming.* The practitioners' second claim {'holds' if holds else 'does not hold'} in "
-        f"the model: per-appointment pay "
+        f"*Gaming.* In Experiment 1, per-appointment pay "
         f"{verb(g, d.format('per_appointment'), *UP_DOWN)} the long-run close rate "
         f"({ci(g, d.format('per_appointment'))}), and both falsification arms, which take the "
         f"profit out of junk, change it by {ci(g, d.format('pa_qualified'))} (billing "
-        f"qualified meetings) and {ci(g, d.format('pa_audited'))} (full audit).")
+        f"qualified meetings) and {ci(g, d.format('pa_audited'))} (full audit). "
+        + verdict(f"The practitioners' second claim "
+                  f"{_holds(g, d.format('per_appointment'))} in the model.", g))
 
 
 def _dose(s: Mapping[str, Numbers]) -> str:
@@ -93,22 +125,31 @@ def _training(s: Mapping[str, Numbers]) -> str:
     if rho is None:
         return text
     return text + (
-        f" The outsourcer's learned training {'follows' if rho > 0.5 else 'does not follow'} "
-        f"the closed-form hold-up condition on the training increment: across cells, its NPV "
-        f"and the learned trained share have Spearman's $rho$ = "
-        f"{num(n, 'theory.spearman_npv_trained')}.")
+        f" Across cells, the closed-form NPV of the training increment and the learned "
+        f"trained share have Spearman's $rho$ = {num(n, 'theory.spearman_npv_trained')}. "
+        + verdict(f"The outsourcer's learned training "
+                  f"{'follows' if rho > 0.5 else 'does not follow'} the closed-form hold-up "
+                  f"condition on the training increment.", n))
 
 
 def _horizon(s: Mapping[str, Numbers]) -> str:
     if (n := s.get("horizon")) is None:
         return ""
-    share = n.get("stop.per_appointment.share_stopped") or 0.0
-    verdict = ("supports" if share >= 0.5 else "does not support")
+    d = "diff.client_roi.per_appointment_vs_retainer"
+    low, high = n.get(d + ".ci_low"), n.get(d + ".ci_high")
+    if high is not None and high < 0:
+        says = "supports"
+    elif low is not None and low > 0:
+        says = "does not support"
+    else:
+        says = "neither supports nor contradicts"
     return (
-        f"*Horizon.* Per-appointment pay falls behind the retainer for good in "
-        f"{num(n, 'stop.per_appointment.stopped')} of {num(n, 'stop.per_appointment.runs')} "
-        f"seeds within {num(n, 'weeks')} weeks, which {verdict} the practitioners' claim that "
-        f"it stops paying off for the client within that horizon.")
+        f"*Horizon.* In Experiment 4, over {span(n)}, per-appointment pay falls behind the "
+        f"retainer for good in {num(n, 'stop.per_appointment.stopped')} of "
+        f"{num(n, 'stop.per_appointment.runs')} seeds, and the client's cumulative return at "
+        f"the end differs from the retainer's by {ci(n, d)}. "
+        + verdict(f"The final paired difference {says} the practitioners' claim that pay per "
+                  f"appointment stops paying off for the client within that horizon.", n))
 
 
 def _contagion(s: Mapping[str, Numbers]) -> str:
@@ -118,40 +159,42 @@ def _contagion(s: Mapping[str, Numbers]) -> str:
     return (
         f"*Contagion.* Imitation over a complete office changes the long-run gaming index by "
         f"{ci(n, v.format('per_appointment'))} under per-appointment pay and by "
-        f"{ci(n, v.format('retainer'))} under the retainer (Fermi rule)"
-        f"{_contagion_verdict(n, v)}.")
+        f"{ci(n, v.format('retainer'))} under the retainer (Fermi rule). "
+        + verdict(_contagion_verdict(n, v), n))
 
 
 def _contagion_verdict(n: Numbers, path: str) -> str:
-    """": imitation spreads what pays" only if it raises gaming where gaming pays and not
-    where it does not."""
+    """Imitation spreads what pays only if it raises gaming where gaming pays and not where it
+    does not."""
     pa = n.get(path.format("per_appointment") + ".ci_low") or 0
     retainer = n.get(path.format("retainer") + ".ci_low") or 0
-    pays = pa > 0 and retainer <= 0
-    return ": imitation spreads what pays" if pays else ""
+    if pa > 0 and retainer <= 0:
+        return "Imitation spreads what pays."
+    return "The runs do not show that imitation spreads what pays."
 
 
 def _robustness(s: Mapping[str, Numbers]) -> str:
     if (n := s.get("robustness")) is None:
         return ""
     text = (
-        f"*Robustness.* The gaming gap survives {num(n, 'tally.pa_higher_gaming')} of "
-        f"{num(n, 'tally.variants')} rule and ablation variants; per-close pay lowers the "
-        f"close rate in {num(n, 'tally.pc_lower_close_rate')} "
-        f"({escape(n.get('tally.pc_lower_names'))}).")
+        f"*Robustness.* Over {num(n, 'tally.variants')} rule and ablation variants, the "
+        f"per-appointment − retainer gap in the gaming index has a 95% interval above zero in "
+        f"{num(n, 'tally.pa_higher_gaming')}, and the gap in the long-run close rate one below "
+        f"zero in {num(n, 'tally.pa_lower_close_rate')}; per-close pay lowers the close rate "
+        f"against the retainer (interval below zero) in "
+        f"{num(n, 'tally.pc_lower_close_rate')} ({escape(n.get('tally.pc_lower_names'))}).")
     d = s.get("docking")
     br = "full.{}.threshold.br.mean"
     if (d is None or (n.get("tally.pc_lower_close_rate") or 0) == 0
             or not all(d.has(br.format(c)) for c in ("per_close", "retainer"))):
         return text
-    return text + (
-        f" Pay per close is therefore not the clean control it looks like. It rewards closes, "
+    return text + " " + verdict(
+        f"Pay per close is therefore not the clean control it looks like. It rewards closes, "
         f"not the close rate: the static best response of a rep paid per close qualifies at a "
         f"threshold of {num(d, br.format('per_close'))} (against "
         f"{num(d, br.format('retainer'))} under the retainer), because a low-fit meeting still "
-        f"closes now and then and the account executives' time it wastes is the client's. "
-        f"Where the learning rule gets closer to best responses than Roth–Erev does, the "
-        f"falsification arm shows part of the harm.")
+        f"closes now and then and the account executives' time it wastes is the client's.",
+        n, d)
 
 
 def _docking(s: Mapping[str, Numbers]) -> str:
@@ -164,9 +207,11 @@ def _docking(s: Mapping[str, Numbers]) -> str:
               "the myopic best response at least as closely as the Roth–Erev mean-field rest "
               "point")
     return (
-        f"*Docking.* Learned thresholds follow {closer} (rank correlation across contracts "
-        f"{num(n, 'stationary.order.spearman_learned_mean_field')} against "
-        f"{num(n, 'stationary.order.spearman_learned_br')} in the stationary world).")
+        f"*Docking.* Across contracts in the stationary world, learned thresholds have rank "
+        f"correlation {num(n, 'stationary.order.spearman_learned_mean_field')} with the "
+        f"Roth–Erev mean-field rest point and {num(n, 'stationary.order.spearman_learned_br')} "
+        f"with the myopic best response. "
+        + verdict(f"Learned thresholds follow {closer}.", n))
 
 
 #: The summaries' result slots (slot -> heading), after the sections' in the paper's order.

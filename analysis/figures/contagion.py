@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -48,23 +49,37 @@ def spread(results: Results, outdir: Path) -> None:
 
 
 def speed(n: Numbers, outdir: Path) -> None:
-    """Restricted-mean halving time per network, one marker series per rule and contract."""
+    """Kaplan–Meier median halving time per network, one marker series per rule and contract."""
     combos = [(r, c) for r in ("fermi", "imitate_best") for c in ("per_appointment", "retainer")]
-    names = [f"{r}.{c}" for r, c in combos]
     with style.figure(width=style.HALF_WIDTH * 1.4, height=2.7) as (fig, ax):
-        for k, (rule, contract) in enumerate(combos):
-            est = [n.get(f"{rule}.{contract}.{net}.t_half") for net in NETWORKS]
-            x = [i + (k - 1.5) * 0.12 for i in range(len(NETWORKS))]
-            mean = [e["mean"] for e in est]
-            err = [[e["mean"] - (e["ci_low"] if e["ci_low"] is not None else e["mean"])
-                    for e in est],
-                   [(e["ci_high"] if e["ci_high"] is not None else e["mean"]) - e["mean"]
-                    for e in est]]
-            st = style.style_for(names[k], names)
-            ax.errorbar(x, mean, yerr=err, color=st.color, marker=st.marker, linestyle="none",
-                        capsize=2, label=f"{style.label(rule)}, {style.label(contract).lower()}")
-        ax.set_xticks(range(len(NETWORKS)), [style.label(net) for net in NETWORKS])
-        ax.set_ylabel("Weeks to halve the threshold")
-        ax.legend(fontsize=6.5)
+        speed_axes(ax, n, combos, float(n.get("weeks")))
         fig.tight_layout()
         style.save(fig, outdir, "contagion_speed")
+
+
+def speed_axes(ax: Any, n: Numbers, combos: list[tuple[str, str]], horizon: float) -> None:
+    """Draw the medians on ``ax``: a median not reached sits at the horizon, hollow; an upper
+    end not reached is an arrow to the horizon. Nothing is drawn below zero or past the horizon.
+    """
+    names = [f"{r}.{c}" for r, c in combos]
+    for k, (rule, contract) in enumerate(combos):
+        st = style.style_for(names[k], names)
+        label = f"{style.label(rule)}, {style.label(contract).lower()}"
+        for i, net in enumerate(NETWORKS):
+            m = n.get(f"{rule}.{contract}.{net}.t_half_median")
+            x = i + (k - 1.5) * 0.12
+            y = m["median"] if m["median_reached"] else horizon
+            low = m["ci_low"] if m["ci_low"] is not None else y
+            high = m["ci_high"] if m["ci_high_reached"] else horizon
+            ax.plot([x, x], [min(low, y), max(high, y)], color=st.color, linewidth=1)
+            if not m["ci_high_reached"]:
+                ax.annotate("", xy=(x, horizon), xytext=(x, max(low, y)),
+                            arrowprops={"arrowstyle": "->", "color": st.color, "lw": 0.8})
+            ax.plot([x], [y], linestyle="none", marker=st.marker, color=st.color,
+                    markerfacecolor=st.color if m["median_reached"] else "white",
+                    label=label if i == 0 else None)
+    ax.axhline(horizon, color="0.5", linewidth=0.8, linestyle=":")
+    ax.set_ylim(0, horizon * 1.05)
+    ax.set_xticks(range(len(NETWORKS)), [style.label(net) for net in NETWORKS])
+    ax.set_ylabel("Weeks to halve the threshold\n(Kaplan–Meier median)")
+    ax.legend(fontsize=6.5)

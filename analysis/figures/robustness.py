@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -10,7 +11,7 @@ import polars as pl
 from analysis import style
 from analysis.data import Results
 from analysis.numbers import Numbers
-from analysis.robustness import gaps
+from analysis.robustness import gaps, noise_dominated
 
 PANELS = (("close_rate_last", "Close-rate gap vs retainer"),
           ("gaming_last", "Gaming-index gap vs retainer"))
@@ -59,21 +60,51 @@ def forest(g: pl.DataFrame, outdir: Path) -> None:
 
 
 def sobol(n: Numbers, outdir: Path) -> None:
-    """First-order and total indices per parameter, bootstrap 95% intervals."""
-    index = n.get("sobol.index")
-    keys = sorted(index, key=lambda k: -index[k]["ST"])
-    x = np.arange(len(keys))
+    """First-order and total indices per parameter, bootstrap 95% intervals, unclipped."""
     with style.figure(height=2.6) as (fig, ax):
-        for k, (field, name, hatch) in enumerate((("S1", "First order", ""),
-                                                  ("ST", "Total", "///"))):
-            vals = [index[key][field] for key in keys]
-            conf = [index[key][f"{field}_conf"] for key in keys]
-            ax.bar(x + (k - 0.5) * 0.38, vals, 0.38, yerr=conf, capsize=2,
-                   color=style.PALETTE[2 * k], edgecolor="black", linewidth=0.5, hatch=hatch,
-                   label=name, alpha=0.85)
-        ax.set_xticks(x, [index[key]["name"] for key in keys], rotation=30, ha="right")
-        ax.set_ylabel("Sobol index")
-        ax.axhline(0, color="0.3", linewidth=0.6)
-        ax.legend()
+        sobol_axes(ax, n.get("sobol.index"))
         fig.tight_layout()
         style.save(fig, outdir, "sensitivity_sobol")
+
+
+def sobol_axes(ax: Any, index: dict[str, dict[str, Any]]) -> list[bool]:
+    """Draw the indices on ``ax``: every estimate as computed, its interval, the region outside
+    [0, 1] shaded, noise-dominated estimates hollow; the limits always show every interval.
+
+    Returns:
+        Per bar drawn (first order for each parameter, then total order), whether it is marked
+        noise-dominated.
+    """
+    keys = sorted(index, key=lambda k: -(index[k]["ST"] if index[k]["ST"] is not None
+                                         else -np.inf))
+    x = np.arange(len(keys))
+    marked: list[bool] = []
+    ends = [0.0, 1.0]
+    for k, (field, name, hatch) in enumerate((("S1", "First order", ""),
+                                              ("ST", "Total", "///"))):
+        vals = np.array([_num(index[key][field]) for key in keys])
+        conf = np.array([_num(index[key][f"{field}_conf"], 0.0) for key in keys])
+        flags = [noise_dominated(index[key][field], index[key][f"{field}_conf"]) for key in keys]
+        colour = style.PALETTE[2 * k]
+        ax.bar(x + (k - 0.5) * 0.38, np.nan_to_num(vals), 0.38, yerr=conf, capsize=2,
+               color=["white" if f else colour for f in flags], edgecolor=colour,
+               linewidth=0.8, hatch=hatch, label=name)
+        marked += flags
+        finite = np.isfinite(vals)
+        ends += list(vals[finite] - conf[finite]) + list(vals[finite] + conf[finite])
+    low, high = min(ends), max(ends)
+    pad = 0.05 * (high - low)
+    ax.set_ylim(low - pad, high + pad)
+    for lo, hi in ((low - pad, 0.0), (1.0, high + pad)):
+        if hi > lo:
+            ax.axhspan(lo, hi, color="0.85", zorder=0, linewidth=0)
+    ax.set_xticks(x, [index[key]["name"] for key in keys], rotation=30, ha="right")
+    ax.set_ylabel("Sobol index (unclipped)")
+    ax.axhline(0, color="0.3", linewidth=0.6)
+    ax.axhline(1, color="0.3", linewidth=0.6, linestyle=":")
+    ax.legend(title="hollow: noise-dominated", title_fontsize=6.5)
+    return marked
+
+
+def _num(value: Any, missing: float = np.nan) -> float:
+    return float(value) if value is not None else missing

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import polars as pl
 
 from analysis import stats, style
@@ -55,18 +57,58 @@ def holdup(f: pl.DataFrame, outdir: Path) -> None:
 
 def theory(f: pl.DataFrame, outdir: Path) -> None:
     """Closed-form training NPV at measured hazards against the learned trained share."""
-    cells = (f.group_by("mix", "arm", maintain_order=True)
-             .agg(pl.col("npv").mean(), pl.col("trained_share_last").mean()))
-    mixes = cells["mix"].unique(maintain_order=True).to_list()
     with style.figure(width=style.HALF_WIDTH * 1.3, height=2.7) as (fig, ax):
-        for mix in mixes:
-            rows = cells.filter(pl.col("mix") == mix)
-            st = style.style_for(mix, mixes)
-            ax.plot(rows["npv"] / 1000, rows["trained_share_last"], linestyle="none",
-                    marker=st.marker, color=st.color, label=style.label(mix), alpha=0.85)
-        ax.axvline(0, color="0.3", linewidth=0.8, linestyle="--")
-        ax.set_xlabel("Training NPV per hire, closed form (kUSD)")
+        share_against_npv(ax, f, "trained_share_last", by=("mix", "arm"))
         ax.set_ylabel("Learned trained share (last year)")
-        ax.legend()
         fig.tight_layout()
         style.save(fig, outdir, "training_theory")
+
+
+def share_against_npv(ax: Any, f: pl.DataFrame, share: str,
+                      by: tuple[str, ...] = ("mix", "point")) -> pl.DataFrame:
+    """One marker per cell (``by``; the first is the pay mix): mean NPV and mean ``share`` with
+    95% CIs across the cell's runs.
+
+    The share's axis is its whole range [0, 1] (never cut to the points' spread). Cells whose
+    runs give the same numbers (a switch that never acted) are drawn once and labelled "×k", so
+    no marker hides another.
+
+    Returns:
+        The drawn markers: ``mix, npv, npv_low, npv_high, mean, low, high, points``.
+    """
+    rows = []
+    for keys, runs in f.group_by(list(by), maintain_order=True):
+        x, y = stats.mean_ci(runs["npv"] / 1000), stats.mean_ci(runs[share])
+        rows.append((keys[0], x.mean, x.ci_low, x.ci_high, y.mean, y.ci_low, y.ci_high))
+    cols = ["mix", "npv", "npv_low", "npv_high", "mean", "low", "high"]
+    # the same runs can sum in another order: identical to 9 significant digits is identical
+    cells = (pl.DataFrame(rows, schema=cols, orient="row")
+             .with_columns(pl.col(cols[1:]).round_sig_figs(9))
+             .group_by(cols, maintain_order=True).agg(pl.len().alias("points")))
+    mixes = cells["mix"].unique(maintain_order=True).to_list()
+    for mix in mixes:
+        c = cells.filter(pl.col("mix") == mix)
+        st = style.style_for(mix, mixes)
+        ax.errorbar(c["npv"], c["mean"],
+                    xerr=_half_widths(c["npv"], c["npv_low"], c["npv_high"]),
+                    yerr=_half_widths(c["mean"], c["low"], c["high"]), linestyle="none",
+                    marker=st.marker, color=st.color, capsize=2, elinewidth=0.8,
+                    label=style.label(mix))
+        for x, y, k in c.select("npv", "mean", "points").iter_rows():
+            if k > 1:
+                ax.annotate(f"×{k}", (x, y), xytext=(4, 3), textcoords="offset points",
+                            fontsize=6)
+    ax.axvline(0, color="0.3", linewidth=0.8, linestyle="--")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("Training NPV per hire, closed form (kUSD)")
+    ax.legend(title="95% CIs across seeds; ×k: k cells\nwith the same runs", title_fontsize=6,
+              loc="upper left")
+    return cells
+
+
+def _half_widths(mean: Any, low: Any, high: Any) -> np.ndarray:
+    """Error-bar lengths below and above ``mean`` (zero where an interval is undefined)."""
+    m = np.asarray(mean, dtype=float)
+    lo = np.asarray(low.fill_null(np.nan), dtype=float)
+    hi = np.asarray(high.fill_null(np.nan), dtype=float)
+    return np.nan_to_num(np.vstack([m - lo, hi - m]))

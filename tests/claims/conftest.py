@@ -56,6 +56,7 @@ def numbers(claims_results: Path) -> Callable[[str], Numbers]:
                     assert report.failed == 0, report.failures
                     ran.add(name)
             cache[slot] = section.compute(data)
+            cache[slot].scale = SCALE
         return cache[slot]
 
     return get

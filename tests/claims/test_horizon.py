@@ -12,13 +12,15 @@ def n(numbers):
     return numbers("horizon")
 
 
-def test_per_appointment_has_not_stopped_paying_off_in_most_seeds_within_two_years(n):
-    assert n.get("stop.per_appointment.share_stopped") <= 0.5
+def test_per_appointment_falls_behind_the_retainer_in_most_seeds_within_two_years(n):
+    """Since model version 3 (issues 13, 14) per-appointment pay falls behind for good in most
+    seeds, as the default-scale runs of issue 19 showed (10 of 10 seeds; 6 of 6 here)."""
+    assert n.get("stop.per_appointment.share_stopped") > 0.5
 
 
-def test_per_appointment_cumulative_roi_is_not_below_the_retainer(n):
+def test_per_appointment_cumulative_roi_ends_below_the_retainer(n):
     _, _, high = est(n, "diff.client_roi.per_appointment_vs_retainer")
-    assert high >= 0
+    assert high < 0
 
 
 def test_paying_per_qualified_meeting_keeps_paying_off(n):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -144,6 +145,19 @@ def test_generated_numbers_reach_the_text(built: tuple[Path, str]) -> None:
     assert "fake" in body
 
 
+def test_theory_wording_is_signed_once_and_table_3_names_r_sigma(built: tuple[Path, str]
+                                                                  ) -> None:
+    """Issue 19: "lowers quality effort by 0.667", never "by −0.667"; Table 3's caption has
+    the product r·σ₁² = 1 (the evidence's), not "r = σ₁² = 1"."""
+    body = flat(built[1])
+    q = inputs.theory_numbers()["multitask"]["quality_per_alpha"]
+    assert q < 0
+    assert f"lowers quality effort by {abs(q):.3f}" in body
+    assert not re.search(r"(raises|lowers) [a-z ]{0,40}by −", body)
+    caption = body[body.index("Multitask benchmark"):][:200].replace(" ", "")
+    assert "𝑟𝜎21=1" in caption and "𝑟=𝜎" not in caption
+
+
 def test_fonts_are_only_the_embedded_ones(built: tuple[Path, str]) -> None:
     # typst embeds New Computer Modern (+ Math), Libertinus Serif and DejaVu Sans Mono; the build
     # ignores system fonts, so the PDF may contain these and nothing else (PostScript names).
@@ -219,17 +233,34 @@ def test_strict_refuses_missing_results(tmp_path: Path, provenance: dict,
 def test_strict_builds_when_every_slot_is_filled(tmp_path: Path, provenance: dict,
                                                  experiments_dir: Path) -> None:
     paper_dir = copy_paper(tmp_path / "paper")
-    write_numbers(paper_dir, {"meta": {"scale": "quick"},
-                              **{slot: {"n": i} for i, slot in enumerate(SLOTS)}})
+    numbers = {slot: {"n": i} for i, slot in enumerate(SLOTS)}
+    numbers["calibration"].update(fake_calibration())
+    write_numbers(paper_dir, {"meta": {"scale": "quick"}, **numbers})
     for slot in SLOTS:
         fill(paper_dir, slot, f'Result of {slot.replace("_", " ")}: #num("{slot}.n").')
     body = flat(text_of(build(paper_dir, provenance, experiments_dir, strict=True)))
     assert NOT_RUN not in body
-    assert "Result of dose response: 1." in body
+    assert f"Result of dose response: {list(SLOTS).index('dose_response')}." in body
+    # Table 1 shows each target's model value and flags the one outside its range
+    assert "41.5% (40%–43%)" in body and "above" in body
     # ... but not from numbers made at another scale.
     write_numbers(paper_dir, {"meta": {"scale": "paper"}})
     with pytest.raises(pp.PaperError, match="made at scale 'paper'"):
         build(paper_dir, provenance, experiments_dir, strict=True)
+
+
+def fake_calibration() -> dict:
+    """Calibration numbers shaped as the analysis writes them: attrition above its range."""
+    from analysis import calibration
+
+    value, flag = {}, {}
+    for row in calibration.targets()["rows"]:
+        mid = (row["low"] + row["high"]) / 2
+        value[row["key"]] = {"mean": mid, "ci_low": None, "ci_high": None}
+        flag[row["key"]] = "in range"
+    value["attrition"] = {"mean": 0.415, "ci_low": 0.40, "ci_high": 0.43}
+    flag["attrition"] = "above"
+    return {"value": value, "flag": flag}
 
 
 def test_numbers_json_is_checked(tmp_path: Path) -> None:
