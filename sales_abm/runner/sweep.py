@@ -72,6 +72,7 @@ class SweepReport:
     #: (block key, error) of the first failed blocks.
     failures: list[tuple[str, str]] = field(default_factory=list)
     blocks: int = 0
+    failed_blocks: int = 0
 
     def line(self) -> str:
         """The one-line summary printed at the end of a sweep."""
@@ -87,7 +88,7 @@ class SweepReport:
                 "wall_seconds": round(self.wall_seconds, 3),
                 "run_seconds": round(self.run_seconds, 3),
                 "run_cpu_seconds": round(self.run_cpu_seconds, 3), "slots": self.slots,
-                "blocks": self.blocks,
+                "blocks": self.blocks, "failed_blocks": self.failed_blocks,
                 "failures": [{"block_key": k, "error": e} for k, e in self.failures]}
 
 
@@ -342,6 +343,7 @@ class _Sweep:
 
     def _count_failure(self, task: Any, error: str) -> None:
         self.report.failed += len(task.run_keys)
+        self.report.failed_blocks += 1
         if len(self.report.failures) < KEEP_FAILURES:
             self.report.failures.append((task.key, error))
 
