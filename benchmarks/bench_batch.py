@@ -20,8 +20,12 @@ Prints, in one run on this machine (issue 18's yardstick):
 CPU time is ``time.process_time()`` (every thread of this process); wall time depends on what
 else the machine runs (the load average is printed), CPU time much less so.
 
-Usage: ``python benchmarks/bench_batch.py [--default-runs N] [--quick-runs N] [--no-large]``
-(defaults: 16 and 64 runs; about a minute of CPU, plus about 40 s for the large run).
+Every path is measured ``--repeats`` times, the paths taking turns, and the table gives the
+median rates and the range of runs per CPU-second (``run()`` in a loop and ``run_batch`` run the
+same code today: their difference is the measurement's noise).
+
+Usage: ``python benchmarks/bench_batch.py [--default-runs N] [--quick-runs N] [--repeats N]
+[--no-large]`` (defaults: 16 and 64 runs, 3 repeats; about 3 minutes of CPU, plus the large run).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -84,44 +89,58 @@ def _comparable(summary: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(_json_safe(summary)))
 
 
-def measure_scale(name: str, raw: dict[str, Any], runs: int, tmp: Path) -> list[dict]:
-    """Every path on one scale; one row each."""
+def measure_scale(name: str, raw: dict[str, Any], runs: int, repeats: int,
+                  tmp: Path) -> list[dict]:
+    """Every path on one scale, ``repeats`` times in turn (so all meet the same machine); one
+    row per path with the median and range of its rates."""
     scenario = Scenario.from_dict(raw)
     seeds = list(range(FIRST_SEED, FIRST_SEED + runs))
     run(scenario, FIRST_SEED - 1)  # warm-up: kernels loaded, first-call costs paid
-    loop, *t_loop = timed(lambda: [run(scenario, s) for s in seeds])
-    want = [r.summary for r in loop]
-    rows = [_row(name, "run() loop", runs, *t_loop, True)]
-    batch, *t = timed(lambda: run_batch(scenario, seeds))
-    rows.append(_row(name, "run_batch", runs, *t, [r.summary for r in batch] == want))
-    threads, *t = timed(lambda: threaded(scenario, seeds))
-    rows.append(_row(name, "2 threads over run()", runs, *t,
-                     [r.summary for r in threads] == want))
-    for per_block, label in ((1, "runner, a file per run"), (BLOCK, f"runner, blocks of {BLOCK}")):
-        got, *t = timed(lambda pb=per_block: runner(raw, runs, pb, tmp / f"{name}{pb}"))
-        rows.append(_row(name, label, runs, *t, None, got))
+    paths: dict[str, Callable[[int], Any]] = {
+        "run() loop": lambda _: [run(scenario, s) for s in seeds],
+        "run_batch": lambda _: run_batch(scenario, seeds),
+        "2 threads over run()": lambda _: threaded(scenario, seeds),
+        "runner, a file per run": lambda rep: runner(raw, runs, 1, tmp / f"{name}-1-{rep}"),
+        f"runner, blocks of {BLOCK}": lambda rep: runner(raw, runs, BLOCK,
+                                                         tmp / f"{name}-{BLOCK}-{rep}"),
+    }
+    times: dict[str, list[tuple[float, float]]] = {p: [] for p in paths}
+    values: dict[str, Any] = {}
+    for rep in range(repeats):
+        for path, fn in paths.items():
+            values[path], wall, cpu = timed(lambda fn=fn, rep=rep: fn(rep))
+            times[path].append((wall, cpu))
+    want = [r.summary for r in values["run() loop"]]
+    rows = []
+    for path, measured in times.items():
+        got = values[path]
+        if path.startswith("runner"):
+            same = _runner_matches(got, scenario)
+        else:
+            same = [r.summary for r in got] == want
+        rows.append(_row(name, path, runs, measured, same))
     return rows
 
 
-def _row(scale: str, path: str, runs: int, wall: float, cpu: float, same: bool | None,
-         runner_summaries: list[dict] | None = None) -> dict[str, Any]:
-    return {"scale": scale, "path": path, "runs": runs, "wall_s": wall, "cpu_s": cpu,
-            "runs_per_cpu_s": runs / cpu, "runs_per_wall_s": runs / wall, "same": same,
-            "_runner": runner_summaries}
+def _row(scale: str, path: str, runs: int, measured: list[tuple[float, float]],
+         same: bool) -> dict[str, Any]:
+    per_cpu = sorted(runs / cpu for _, cpu in measured)
+    per_wall = sorted(runs / wall for wall, _ in measured)
+    return {"scale": scale, "path": path, "runs": runs, "repeats": len(measured),
+            "cpu_s": statistics.median(cpu for _, cpu in measured),
+            "runs_per_cpu_s": statistics.median(per_cpu), "cpu_range": (per_cpu[0], per_cpu[-1]),
+            "runs_per_wall_s": statistics.median(per_wall), "same": same}
 
 
-def check_runner_seeds(rows: list[dict], raw: dict[str, Any]) -> None:
-    """The runner derives its own seeds: check its runs against ``run()`` on those seeds."""
+def _runner_matches(summaries: list[dict], scenario: Scenario) -> bool:
+    """The runner derives its own seeds: its first two runs against ``run()`` on those seeds
+    (summaries as the store keeps them), and every run has the same fields."""
     from sales_abm.runner.identity import derive_seed
 
-    scenario = Scenario.from_dict(raw)
-    for row in rows:
-        if row["_runner"] is None:
-            continue
-        seeds = [derive_seed(0, r) for r in range(len(row["_runner"]))]
-        want = [_comparable(r.summary) for r in run_batch(scenario, seeds[:2])]
-        got = [{k: s[k] for k in want[0]} for s in row["_runner"][:2]]
-        row["same"] = got == want and all(len(s) == len(want[0]) for s in row["_runner"])
+    seeds = [derive_seed(0, r) for r in range(2)]
+    want = [_comparable(r.summary) for r in run_batch(scenario, seeds)]
+    got = [{k: s[k] for k in want[0]} for s in summaries[:2]]
+    return got == want and all(len(s) == len(summaries[0]) for s in summaries)
 
 
 def large_child() -> None:
@@ -141,14 +160,14 @@ def large() -> dict[str, float]:
 
 
 def print_table(rows: list[dict]) -> None:
-    """The rows as an aligned table."""
-    print(f"{'scale':8} {'path':26} {'runs':>5} {'wall s':>8} {'CPU s':>8} "
-          f"{'runs/CPU-s':>11} {'runs/wall-s':>12}  same as loop")
+    """The rows as an aligned table: medians over the repeats, and the range per CPU-second."""
+    print(f"{'scale':8} {'path':24} {'runs':>5} {'CPU s':>6} {'runs/CPU-s':>10} "
+          f"{'(range)':>13} {'runs/wall-s':>11}  same as loop")
     for r in rows:
-        same = {True: "yes", False: "NO", None: "?"}[r["same"]]
-        print(f"{r['scale']:8} {r['path']:26} {r['runs']:5d} {r['wall_s']:8.2f} "
-              f"{r['cpu_s']:8.2f} {r['runs_per_cpu_s']:11.2f} {r['runs_per_wall_s']:12.2f}  "
-              f"{same}")
+        low, high = r["cpu_range"]
+        print(f"{r['scale']:8} {r['path']:24} {r['runs']:5d} {r['cpu_s']:6.2f} "
+              f"{r['runs_per_cpu_s']:10.2f} {f'({low:.1f}-{high:.1f})':>13} "
+              f"{r['runs_per_wall_s']:11.2f}  {'yes' if r['same'] else 'NO'}")
 
 
 def main() -> None:
@@ -156,6 +175,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--default-runs", type=int, default=16)
     parser.add_argument("--quick-runs", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-large", action="store_true")
     parser.add_argument("--large-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -167,9 +187,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench_batch") as tmp:
         for name, runs in (("default", args.default_runs), ("quick", args.quick_runs)):
-            scale_rows = measure_scale(name, SCALES[name], runs, Path(tmp))
-            check_runner_seeds(scale_rows, SCALES[name])
-            rows += scale_rows
+            rows += measure_scale(name, SCALES[name], runs, args.repeats, Path(tmp))
     print_table(rows)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if not args.no_large:
