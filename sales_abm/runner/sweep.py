@@ -201,7 +201,10 @@ def _todo(plan: Plan, layout: Layout, model_version: str, force: bool,
     report.skipped = report.total - sum(len(b.runs) for b in todo)
     report.stale = len(stale_keys(layout, {k for b in todo for k in b.run_keys}, model_version,
                                   {b.key for b in blocks}))
-    return todo
+    # Largest blocks first (a stable sort: plan order among equals), so that the short blocks
+    # at the end of a point's replicates fill the workers' last gaps instead of leaving one
+    # long block running alone.
+    return sorted(todo, key=lambda b: -len(b.runs))
 
 
 def _plan_info(plan: Plan) -> dict[str, Any]:
