@@ -21,8 +21,9 @@ the model version and the file format. Files are written atomically (temporary f
 rename), so a block is complete or absent: fsync and file overhead are paid once per block, and
 an interrupted sweep loses the blocks in flight, never part of one.
 
-Format ``1`` (one file per run, before blocks) is no longer read as a result: its run keys hold
-the previous run schema's digest, so such files count as ``stale`` and their runs are recomputed.
+Files of format ``1`` (one file per run, written before blocks) are not read as results: their
+runs count as ``stale`` and a sweep recomputes them into blocks (the old files stay, unread, as
+stale files of another model version always have).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from sales_abm.runner.spec import ExperimentError
 FORMAT = "2"
 #: The format of the files of one run each, written before blocks (read only to report them stale).
 RUN_FORMAT = "1"
-#: A worker's outcome for a run it could not write because the disk is full.
+#: A worker's outcome for a block it could not write because the disk is full.
 DISK_FULL = "disk full"
 META = "sales_abm."
 RUNS = "runs"
@@ -85,7 +86,7 @@ class Layout:
 
     @property
     def runs(self) -> Path:
-        """Directory of the run files."""
+        """Directory of the block files and error records."""
         return self.root / RUNS
 
     def block_path(self, key: str) -> Path:
