@@ -13,7 +13,9 @@ Prints, in one run on this machine (issue 18's yardstick):
      the whole cost: tasks, simulation, Parquet encoding, fsync, manifest) with one run per file
      (``replicates_per_block=1``, the layout before blocks) and with blocks of 16;
 
-   and whether every path gave the same summaries as the loop;
+   and whether every path gave the same summaries as the loop; then the runner's cost beside the
+   simulation, per run, for both layouts (the same sweeps with the simulation replaced by results
+   computed beforehand: this isolates what blocks change, which run noise hides above);
 2. at the end, niced, once: the large scenario (1,000 reps, 1,000,000 prospects, 520 weeks) in a
    fresh process (``--no-large`` skips it).
 
@@ -71,15 +73,51 @@ def threaded(scenario: Scenario, seeds: list[int], threads: int = 2) -> list[Run
         return list(pool.map(lambda seed: run(scenario, seed), seeds))
 
 
-def runner(raw: dict[str, Any], runs: int, per_block: int, results: Path) -> list[dict]:
-    """A serial sweep of one design point x ``runs`` replicates; its summaries by replicate."""
+def sweep(raw: dict[str, Any], runs: int, per_block: int,
+          results: Path) -> tuple[Experiment, Path]:
+    """A serial sweep of one design point x ``runs`` replicates, in blocks of ``per_block``."""
     experiment = Experiment(name=f"bench{per_block}", design=Grid(), replicates=runs,
                             replicates_per_block=per_block,
                             scales={"quick": Scale(overrides=raw)})
     report = run_experiment(experiment, results=results, executor="serial", progress=False)
     assert report.failed == 0, report.failures
+    return experiment, results
+
+
+def stored_summaries(swept: tuple[Experiment, Path]) -> list[dict]:
+    """The summaries of a sweep, by replicate, as the runner loads them."""
+    experiment, results = swept
     table = load_summaries(experiment, results=results).sort("replicate")
     return table.drop("point", "replicate", "run_key").to_dicts()
+
+
+def runner_overhead(name: str, raw: dict[str, Any], runs: int, repeats: int,
+                    tmp: Path) -> list[dict]:
+    """What the runner costs beside the simulation: the same sweeps with the simulation
+    replaced by results computed beforehand (tasks, checks, Parquet encoding, fsync, manifest).
+    One row per layout: CPU and wall milliseconds per run, medians over ``repeats``."""
+    import sales_abm.runner.worker as worker
+    from sales_abm.runner.identity import derive_seed
+
+    seeds = [derive_seed(0, r) for r in range(runs)]
+    stored = dict(zip(seeds, run_batch(Scenario.from_dict(raw), seeds), strict=True))
+    layouts = {"a file per run": 1, f"blocks of {BLOCK}": BLOCK}
+    measured: dict[str, list[tuple[float, float]]] = {k: [] for k in layouts}
+    original = worker.simulate_block
+    worker.simulate_block = lambda scenario, block_seeds: [stored[s] for s in block_seeds]
+    try:
+        for rep in range(repeats):
+            for label, per_block in layouts.items():
+                _, wall, cpu = timed(lambda pb=per_block, r=rep: sweep(
+                    raw, runs, pb, tmp / f"overhead-{name}-{pb}-{r}"))
+                measured[label].append((wall, cpu))
+    finally:
+        worker.simulate_block = original
+    return [{"scale": name, "layout": label, "runs": runs,
+             "files": -(-runs // per_block),
+             "cpu_ms": 1000 * statistics.median(c for _, c in measured[label]) / runs,
+             "wall_ms": 1000 * statistics.median(w for w, _ in measured[label]) / runs}
+            for label, per_block in layouts.items()]
 
 
 def _comparable(summary: dict[str, Any]) -> dict[str, Any]:
@@ -100,9 +138,9 @@ def measure_scale(name: str, raw: dict[str, Any], runs: int, repeats: int,
         "run() loop": lambda _: [run(scenario, s) for s in seeds],
         "run_batch": lambda _: run_batch(scenario, seeds),
         "2 threads over run()": lambda _: threaded(scenario, seeds),
-        "runner, a file per run": lambda rep: runner(raw, runs, 1, tmp / f"{name}-1-{rep}"),
-        f"runner, blocks of {BLOCK}": lambda rep: runner(raw, runs, BLOCK,
-                                                         tmp / f"{name}-{BLOCK}-{rep}"),
+        "runner, a file per run": lambda rep: sweep(raw, runs, 1, tmp / f"{name}-1-{rep}"),
+        f"runner, blocks of {BLOCK}": lambda rep: sweep(raw, runs, BLOCK,
+                                                        tmp / f"{name}-{BLOCK}-{rep}"),
     }
     times: dict[str, list[tuple[float, float]]] = {p: [] for p in paths}
     values: dict[str, Any] = {}
@@ -115,7 +153,7 @@ def measure_scale(name: str, raw: dict[str, Any], runs: int, repeats: int,
     for path, measured in times.items():
         got = values[path]
         if path.startswith("runner"):
-            same = _runner_matches(got, scenario)
+            same = _runner_matches(stored_summaries(got), scenario)
         else:
             same = [r.summary for r in got] == want
         rows.append(_row(name, path, runs, measured, same))
@@ -184,11 +222,16 @@ def main() -> None:
         return
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}, "
           f"{os.cpu_count()} CPUs")
-    rows = []
+    rows, overhead = [], []
     with tempfile.TemporaryDirectory(prefix="bench_batch") as tmp:
         for name, runs in (("default", args.default_runs), ("quick", args.quick_runs)):
             rows += measure_scale(name, SCALES[name], runs, args.repeats, Path(tmp))
+            overhead += runner_overhead(name, SCALES[name], runs, args.repeats, Path(tmp))
     print_table(rows)
+    print("\nthe runner beside the simulation (simulation replaced by stored results), per run:")
+    for r in overhead:
+        print(f"{r['scale']:8} {r['layout']:16} {r['runs']:4d} runs in {r['files']:3d} files: "
+              f"{r['cpu_ms']:6.1f} ms CPU, {r['wall_ms']:6.1f} ms wall")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if not args.no_large:
         result = large()
