@@ -503,7 +503,7 @@ class Outsourcer(mesa.Agent):
                                     contribution[rows], quits)
 
     def observe_review(self, renewed: bool) -> None:
-        """The client held a review at which it could have ended the contract."""
+        """The client's verdict at a review (``outsourcer.renewal_evidence``, model.md 7.9)."""
         self.valuation.observe_review(renewed)
 
     def training_cost(self, train: np.ndarray) -> np.ndarray:
@@ -593,6 +593,7 @@ class Client(mesa.Agent):
         self.notice_ends: int | None = None
         self.replacements = 0
         self.window = {"margin": 0.0, "cost": 0.0}
+        self.verdict: bool | None = None  # the last review's: did the window's ROI meet the bar?
 
     def capacity(self) -> int | None:
         """Meetings the AEs can hold this week (None: unlimited)."""
@@ -604,7 +605,11 @@ class Client(mesa.Agent):
         self.window["cost"] += cost
 
     def review(self, week: int) -> bool:
-        """Quarterly review; returns True when the contract ends this week."""
+        """Quarterly review; returns True when the contract ends this week.
+
+        Every review reaches a verdict (:attr:`verdict`: the window's ROI met the bar); it ends
+        the contract only when the client is free to end it.
+        """
         if self.notice_ends is not None:
             return week >= self.notice_ends
         sc = self.config
@@ -614,8 +619,9 @@ class Client(mesa.Agent):
         margin, cost = self.window["margin"], self.window["cost"]
         self.window = {"margin": 0.0, "cost": 0.0}
         roi = (margin - cost) / cost if cost > 0 else np.inf
+        self.verdict = bool(roi >= sc.client.min_roi)
         may_end = sc.switches.termination and elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH
-        if may_end and roi < sc.client.min_roi:
+        if may_end and not self.verdict:
             self.notice_ends = week + round(sc.contract.notice_period * WEEKS_PER_MONTH)
             return week >= self.notice_ends
         return False

@@ -569,6 +569,7 @@ class Client(mesa.Agent):
         self.replacements = 0
         self.window_margin = 0.0
         self.window_cost = 0.0
+        self.verdict: bool | None = None  # the last review's: did the window's ROI meet the bar?
 
     def hold_meetings(self, week: int) -> int:
         """Hold the meetings booked before this week (Market.hold_meetings).
@@ -650,10 +651,11 @@ class Client(mesa.Agent):
         margin, cost = self.window_margin, self.window_cost
         self.window_margin = self.window_cost = 0.0
         roi = (margin - cost) / cost if cost > 0 else math.inf
+        self.verdict = roi >= sc.client.min_roi
         may_end = sc.switches.termination and (
             elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH
         )
-        if may_end and roi < sc.client.min_roi:
+        if may_end and not self.verdict:
             self.notice_ends = week + round(sc.contract.notice_period * WEEKS_PER_MONTH)
             return week >= self.notice_ends
         return False
