@@ -6,15 +6,20 @@ scale) and hands out one experiment's weekly rows and run summaries, cached for 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from sales_abm.runner import ExperimentError, load, load_experiment, load_summaries, status
-from sales_abm.runner.store import META, Layout, results_root
+from sales_abm.runner import (
+    ExperimentError,
+    load,
+    load_experiment,
+    load_summaries,
+    run_scenario,
+    status,
+)
 
 #: Where the experiment files live: the repository's ``experiments/``.
 EXPERIMENTS_DIR = Path(__file__).resolve().parent.parent / "experiments"
@@ -68,10 +73,8 @@ class Results:
 
     def scenario(self, name: str) -> dict[str, Any]:
         """The scenario (canonical JSON, decoded) of the experiment's first stored run."""
-        root = results_root(name, self.scale, self.base)
         first = self.summaries(name)["run_key"][0]
-        raw = pl.read_parquet_metadata(Layout(root).run_path(first))
-        return json.loads(raw[META + "scenario"])
+        return run_scenario(self.spec(name), self.scale, first, self.base)
 
     def runs(self, name: str) -> int:
         """Rows of the design (points × replicates) found on disk."""

@@ -7,6 +7,7 @@ name loads its module on first use)::
 
     scenario = sales_abm.Scenario.from_dict({"weeks": 52, "contract.audit_rate": 0.5})
     result = sales_abm.run(scenario, seed=1)          # frames and summary of one run
+    results = sales_abm.run_batch(scenario, [1, 2, 3])  # the same, for many replicates
     model = sales_abm.SalesModel(scenario, seed=1)    # the Mesa model, to step yourself
     report = sales_abm.run_experiment(sales_abm.load_experiment("smoke"), "quick")
     summaries = sales_abm.load_summaries("smoke", "quick")
@@ -29,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "SalesModel": "sales_abm.model",
     "RunResult": "sales_abm.model",
     "run": "sales_abm.model",
+    "run_batch": "sales_abm.batch",
     "MODEL_VERSION": "sales_abm.version",
     # experiments: specs, sweeps and their results
     "Experiment": "sales_abm.runner",
@@ -66,11 +68,13 @@ __all__ = [
     "make_learner",
     "parameter_table",
     "run",
+    "run_batch",
     "run_experiment",
     "status",
 ]
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on first use
+    from sales_abm.batch import run_batch
     from sales_abm.learning import RULES, make_learner
     from sales_abm.model import RunResult, SalesModel, run
     from sales_abm.runner import (

@@ -515,7 +515,7 @@ class Outsourcer(mesa.Agent):
                                     contribution[rows], quits)
 
     def observe_review(self, renewed: bool) -> None:
-        """The client held a review at which it could have ended the contract."""
+        """The client's verdict at a review (``outsourcer.renewal_evidence``, model.md 7.9)."""
         self.valuation.observe_review(renewed)
 
     def training_cost(self, train: np.ndarray) -> np.ndarray:
@@ -676,6 +676,7 @@ class Client(mesa.Agent):
         self.replacements = 0
         self.renegotiations = 0
         self.window = _empty_window()
+        self.verdict: bool | None = None  # the last review's: did the window meet the bars?
         self.menu = contract_menu(sc)
         self.arm = 0  # the scenario's own contract
         self.terms = Terms.from_contract(self.menu[0], headcount=1)  # fixed fee per slot
@@ -717,6 +718,9 @@ class Client(mesa.Agent):
     def review(self, week: int, rng: np.random.Generator | None = None) -> bool:
         """Quarterly review; returns True when the contract ends this week.
 
+        Every review reaches a verdict (:attr:`verdict`: the window met both bars, ROI and close
+        rate); it ends the contract only when the client is free to end it.
+
         Args:
             week: The week ending.
             rng: The client's stream, drawn from only when it chooses contracts.
@@ -737,6 +741,7 @@ class Client(mesa.Agent):
             reward = max(profit, 0.0) / sc.client.payoff_scale
             self.learner.update(np.array([self.arm]), np.array([reward]))
         bad = roi < sc.client.min_roi or close_rate < sc.client.min_close_rate
+        self.verdict = not bad  # what the outsourcer hears at the review (model.md 7.9)
         may_end = sc.switches.termination and elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH
         decision = "renew"
         ended = False

@@ -118,15 +118,31 @@ class SalesModel(mesa.Model):
         self.week += 1
 
     def _review(self, w: int) -> bool:
-        """The client's review; the outsourcer books each review that could end the contract."""
+        """The client's review; the outsourcer books its verdict (model.md 7.9)."""
         client, sc = self.client, self.config
         elapsed = w + 1 - client.contract_start
-        could_end = (client.notice_ends is None and elapsed % sc.client.review_weeks == 0
-                     and elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH)
+        reviewed = client.notice_ends is None and elapsed % sc.client.review_weeks == 0
         ended = client.review(w, self.rngs["client"])
-        if could_end:
-            self.outsourcer.observe_review(renewed=client.notice_ends is None)
+        evidence = self._renewal_evidence(elapsed) if reviewed else None
+        if evidence is not None:
+            self.outsourcer.observe_review(renewed=evidence)
         return ended
+
+    def _renewal_evidence(self, elapsed: int) -> bool | None:
+        """What the review just held ``elapsed`` weeks into the contract tells the outsourcer
+        about renewal (None: nothing).
+
+        ``verdicts``: the client's verdict at every review, whether or not it was free to act on
+        it (a firm hears at a review whether its client is satisfied). ``binding``: only reviews
+        past the guaranteed term, by whether notice followed (with termination off, always
+        renewed).
+        """
+        client, sc = self.client, self.config
+        if sc.outsourcer.renewal_evidence == "verdicts":
+            return bool(client.verdict)
+        if elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH:
+            return client.notice_ends is None
+        return None
 
     def run_model(self) -> None:
         """Run the scenario's horizon."""

@@ -32,6 +32,7 @@ class ScenarioError(ValueError):
 
 PAY_ON = ("set", "held", "qualified")
 TRAINING_DECISIONS = ("forward", "window", "always", "never")
+RENEWAL_EVIDENCE = ("verdicts", "binding")
 OFFICE_NETWORKS = ("isolated", "ring", "small_world", "complete")
 
 #: Rules the outsourcer's single training learner can use. It observes only the reward of the
@@ -336,6 +337,15 @@ class OutsourcerParams:
     )
     renewal_prior_weight: float = param(
         4.0, "reviews", "forward: weight of the renewal prior, in reviews observed", 0.01, 1000
+    )
+    renewal_evidence: str = param(
+        "verdicts",
+        "-",
+        "forward: which reviews teach the outsourcer the renewal chance: verdicts (every "
+        "review's verdict, the window's ROI against the client's bar, guaranteed term and "
+        "termination switch notwithstanding) or binding (only reviews past the guaranteed term, "
+        "by whether notice followed; MODEL_VERSION 3)",
+        choices=RENEWAL_EVIDENCE,
     )
     estimate_halflife_weeks: float = param(
         52.0, "weeks", "forward: half-life of the books from which the value of skill is "

@@ -16,7 +16,10 @@ What the outsourcer knows and what it learns:
   per call under the current contract and pay plan; under a retainer without quality pricing it is
   about zero (income does not depend on skill), under results pay it is positive.
 * It learns its hires' weekly quit hazard from its own quits, and the chance the client renews at a
-  review it can lose from its own review history (Beta-binomial with an industry prior).
+  review it can lose from the client's verdicts at its reviews (Beta-binomial with an industry
+  prior). By default every review's verdict counts, those in the guaranteed term too: a client
+  bound by the term still says whether it is satisfied, and an estimate built only from reviews
+  past the term would know least where the term is longest (``outsourcer.renewal_evidence``).
 * It knows its contract: the guaranteed term left and when the reviews fall.
 
 The pure functions below are the valuation; :class:`TrainingValuation` holds the estimates.
@@ -219,7 +222,7 @@ class TrainingValuation:
         self.quits.add(quits, calls.size)
 
     def observe_review(self, renewed: bool) -> None:
-        """A review at which the client could have ended the contract."""
+        """A review's verdict: whether the client renewed, or would have if free to end."""
         self.renewals.add(float(renewed), 1.0)
 
     def appraise(self, mean_calls: float, mean_strategy: tuple[float, float],

@@ -619,6 +619,7 @@ class Client(mesa.Agent):
         self.renegotiations = 0
         self.window = {"margin": 0.0, "cost": 0.0, "closes": 0.0, "set": 0, "held": 0,
                        "held_junk": 0}
+        self.verdict: bool | None = None  # the last review's: did the window meet the bars?
         self.reviews: list[Review] = []
 
     @property
@@ -736,6 +737,7 @@ class Client(mesa.Agent):
             reward = max(profit, 0.0) / sc.client.payoff_scale
             self.learner.update(np.array([self.arm]), np.array([reward]))
         bad = roi < sc.client.min_roi or close_rate < sc.client.min_close_rate
+        self.verdict = not bad  # what the outsourcer hears at the review (model.md 7.9)
         may_end = sc.switches.termination and (
             elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH
         )

@@ -139,13 +139,15 @@ class ReferenceModel(mesa.Model):
         self.week += 1
 
     def _review(self, w: int) -> bool:
-        """The client's review; the outsourcer books a review that could end the contract."""
+        """The client's review; the outsourcer books what it learns of renewal (SalesModel)."""
         client, sc = self.client, self.config
         elapsed = w + 1 - client.contract_start
-        could_end = (client.notice_ends is None and elapsed % sc.client.review_weeks == 0
-                     and elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH)
+        reviewed = client.notice_ends is None and elapsed % sc.client.review_weeks == 0
+        past_term = elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH
         ended = client.review(w)
-        if could_end:
+        if reviewed and sc.outsourcer.renewal_evidence == "verdicts":
+            self.outsourcer.valuation.observe_review(client.verdict)
+        elif reviewed and past_term:
             self.outsourcer.valuation.observe_review(client.notice_ends is None)
         return ended
 

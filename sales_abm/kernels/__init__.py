@@ -5,6 +5,9 @@ or call once instead of once per operation. They draw no random numbers — the 
 in the same order and sizes as always — and every floating-point expression is written in the
 order numpy evaluated it, so results are bit-identical to the vectorised code they replace (the
 golden-output tests pin this). ``NUMBA_DISABLE_JIT=1`` runs them as plain Python for debugging.
+Every kernel is compiled with ``nogil=True`` (same machine code, results unchanged): it releases
+the GIL, so that runs in threads overlap their kernels with each other's Python (a new kernel
+should too; ``benchmarks/bench_batch.py`` measures threads over replicates).
 
 Modules: :mod:`.calls` (the week's calls), :mod:`.meetings` (meetings held), :mod:`.recovery`
 (the end-of-week pass), :mod:`.status` (status codes and row selections), :mod:`.network` (word

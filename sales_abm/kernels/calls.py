@@ -8,7 +8,7 @@ from numba import njit
 from sales_abm.kernels.status import BOOKED, COOLING
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def book_calls(week, draws, reps, prospects, funnel, booking_time):  # pragma: no cover - compiled
     """One week's calls, in call order (callers sorted): connect, signal, proposal, agreement,
     the time budget, and the prospects' new states.

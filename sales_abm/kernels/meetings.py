@@ -8,7 +8,7 @@ from numba import njit
 from sales_abm.kernels.status import COOLING, CYCLE
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def settle_meetings(week, meetings, prospects, owners, funnel):  # pragma: no cover - compiled
     """The prospects' new states after this week's meetings, and the counts by owner.
 

@@ -7,7 +7,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def neighbour_hits(graph, rows, scratch):  # pragma: no cover - compiled
     """The distinct neighbours of ``rows`` and how many of the rows each neighbours.
 
@@ -34,7 +34,7 @@ def neighbour_hits(graph, rows, scratch):  # pragma: no cover - compiled
     return touched[:k], hits
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def rewire_ring(words, below, n, half, shift):  # pragma: no cover - compiled
     """networkx's Watts–Strogatz rewiring of the ring lattice, replayed on Python's random stream.
 
@@ -91,7 +91,7 @@ def rewire_ring(words, below, n, half, shift):  # pragma: no cover - compiled
     return np.sort(_array(removed)), np.sort(_array(added)), True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _choice(words, pos, n, shift):  # pragma: no cover - compiled
     """``random.choice(range(n))``: words shifted to ``bits`` until one is below ``n``.
 
@@ -105,7 +105,7 @@ def _choice(words, pos, n, shift):  # pragma: no cover - compiled
     return np.int64(-1), pos
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _has_edge(a, b, n, half, removed, added):  # pragma: no cover - compiled
     if a > b:
         a, b = b, a
@@ -115,7 +115,7 @@ def _has_edge(a, b, n, half, removed, added):  # pragma: no cover - compiled
     return key in added
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _degree(a, n, half, removed, added):  # pragma: no cover - compiled
     """A node's degree (needed only on a redraw, which is rare: counted, not tracked)."""
     ring = 0
@@ -127,7 +127,7 @@ def _degree(a, n, half, removed, added):  # pragma: no cover - compiled
     return ring
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _array(keys):  # pragma: no cover - compiled
     out = np.empty(len(keys), dtype=np.int64)
     for i, key in enumerate(keys):

@@ -7,14 +7,14 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def add_in_order(row, index, amounts):  # pragma: no cover - compiled
     """``np.add.at(row, index, amounts)``: each amount added to its cell, in event order."""
     for i in range(index.size):
         row[index[i]] += amounts[i]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def pairwise_sum(a, lo, n):  # pragma: no cover - compiled
     """``np.add.reduce(a[lo:lo + n])`` for float64, bit for bit: numpy's pairwise summation
     (blocks of at most 128 summed with eight accumulators; longer runs split in two at a multiple
@@ -55,7 +55,7 @@ def pairwise_sum(a, lo, n):  # pragma: no cover - compiled
     return values[0]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _leading_zeros(n):  # pragma: no cover - compiled
     bits = 0
     while n:
@@ -64,7 +64,7 @@ def _leading_zeros(n):  # pragma: no cover - compiled
     return 64 - bits
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _block_sum(a, lo, n):  # pragma: no cover - compiled
     """numpy's sum of at most 128 values: in order below 8, else eight interleaved partials."""
     if n < 8:
@@ -92,7 +92,7 @@ def _block_sum(a, lo, n):  # pragma: no cover - compiled
     return res
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def masked_mean_sd(x, mask):  # pragma: no cover - compiled
     """``x[mask].mean()`` and ``x[mask].std()`` as numpy computes them (NaN when empty)."""
     k = 0
@@ -110,7 +110,7 @@ def masked_mean_sd(x, mask):  # pragma: no cover - compiled
     return mean, np.sqrt(pairwise_sum(picked, 0, k) / k)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sums(arrays):  # pragma: no cover - compiled
     """``[np.add.reduce(a) for a in arrays]`` for a tuple of float64 arrays, bit for bit."""
     out = np.empty(len(arrays))

@@ -8,7 +8,7 @@ from numba import njit
 from sales_abm.kernels.status import AVAILABLE, BURNED, COOLING, CUSTOMER, N_STATUSES
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def recover(prospects, week, recovery_rate):  # pragma: no cover - compiled
     """End the rests and burns due by next week and let receptivity drift back to its base.
 

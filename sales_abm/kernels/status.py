@@ -11,7 +11,7 @@ AVAILABLE, COOLING, BOOKED, CYCLE, CUSTOMER, BURNED = range(6)
 N_STATUSES = 6
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def rows_with_status(status, code):  # pragma: no cover - compiled
     """The rows whose status is ``code``, ascending (``np.flatnonzero(status == code)``)."""
     out = np.empty(status.size, dtype=np.int64)
@@ -23,7 +23,7 @@ def rows_with_status(status, code):  # pragma: no cover - compiled
     return out[:k]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def rows_due(status, code, column, last):  # pragma: no cover - compiled
     """Rows whose status is ``code`` and whose ``column`` is at most ``last``, ascending: the
     meetings booked before a week, or the sales cycles ending by it."""
@@ -36,7 +36,7 @@ def rows_due(status, code, column, last):  # pragma: no cover - compiled
     return out[:k]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def status_counts(status):  # pragma: no cover - compiled
     """How many rows are in each status."""
     counts = np.zeros(N_STATUSES, dtype=np.int64)

@@ -108,7 +108,7 @@ class RothErev(BaseLearner):
                    keep, self._spillover(), self.modified, PROPENSITY_FLOOR)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _reinforce(q, actions, payoffs, active, decay, keep, spillover, modified,
                floor):  # pragma: no cover - compiled
     """``q_j <- max((1 - phi) q_j + E_j, floor)`` in place for the active rows, one pass.

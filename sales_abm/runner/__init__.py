@@ -13,7 +13,14 @@ See :mod:`sales_abm.runner.spec` (specs), :mod:`sales_abm.runner.identity` (seed
 """
 
 from sales_abm.runner.discover import load_experiment
-from sales_abm.runner.load import StatusReport, compact, load, load_summaries, status
+from sales_abm.runner.load import (
+    StatusReport,
+    compact,
+    load,
+    load_summaries,
+    run_scenario,
+    status,
+)
 from sales_abm.runner.spec import Experiment, ExperimentError, Grid, Plan, Sample, Scale
 from sales_abm.runner.sweep import SweepReport, run_experiment
 
@@ -31,5 +38,6 @@ __all__ = [
     "load_experiment",
     "load_summaries",
     "run_experiment",
+    "run_scenario",
     "status",
 ]

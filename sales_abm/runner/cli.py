@@ -141,6 +141,8 @@ def cmd_describe(args: argparse.Namespace) -> int:
 def describe(exp: Experiment, path: Path | None, scales: list[str],
              results: Path | None = None) -> str:
     """A readable account of an experiment's scales, designs and seeds (no simulation)."""
+    from sales_abm.version import MODEL_VERSION
+
     crn = ("yes: replicate r of every design point runs on the same seed"
            if exp.common_random_numbers else "no: every run has its own stream")
     lines = [f"{exp.name}: {exp.description.strip()}" if exp.description else exp.name]
@@ -152,8 +154,11 @@ def describe(exp: Experiment, path: Path | None, scales: list[str],
         plan, sc = exp.resolve(name), exp.scales[name]
         design = sc.design or exp.design
         seeds = ", ".join(f"r{r}={plan.seed(0, r)}" for r in range(min(3, plan.replicates)))
+        blocks = len(plan.blocks(MODEL_VERSION))
         lines += [f"\nscale {name}: {len(plan.points)} design points x {plan.replicates} "
                   f"replicates = {plan.size} runs -> {results_root(exp.name, name, results)}",
+                  f"  blocks: {blocks} (a task and a file each: at most "
+                  f"{plan.replicates_per_block} replicates of one design point)",
                   f"  overrides: {dict(sc.overrides) or '{}'}",
                   f"  design ({type(design).__name__.lower()}):"]
         lines += [f"    {line}" for line in design.describe()]
@@ -169,12 +174,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     report = run_experiment(exp, args.scale, results=args.results, executor=args.executor,
                             force=args.force, progress=args.progress, command=sys.argv)
     for key, error in report.failures:
-        print(f"failed {key}: {error}", file=sys.stderr)
-    if report.failed > len(report.failures):
-        print(f"... and {report.failed - len(report.failures)} more failures "
+        print(f"failed block {key}: {error}", file=sys.stderr)
+    if report.failed_blocks > len(report.failures):
+        print(f"... and {report.failed_blocks - len(report.failures)} more failed blocks "
               f"(see {report.root}/runs/*.error.json)", file=sys.stderr)
     if report.stale:
-        print(f"recomputed {report.stale} runs stored by another model version or run schema")
+        print(f"recomputed {report.stale} runs stored by another model version, run schema or "
+              f"block size")
     print(report.line())
     return EXIT_INCOMPLETE if report.failed else 0
 

@@ -24,7 +24,13 @@ Keys::
 a content hash of the canonical scenario, the seed, the model version and the run schema
 (:func:`sales_abm.metrics.schema_digest`: the weekly and cohort columns with their dtypes and the
 summary keys). It names the run's file, so a result stored under another model version or schema
-reads as stale, never as complete or corrupt.
+reads as stale, never as complete or corrupt. Runs are stored in blocks (several replicates of one
+design point, :meth:`sales_abm.runner.spec.Plan.blocks`)::
+
+    block_key = sha256("sales_abm.block\n" + "\n".join(run keys in replicate order))[:32]
+
+so a block's key changes with any of its runs' keys (model version, schema, seeds, scenario) and
+with the replicates it holds.
 """
 
 from __future__ import annotations
@@ -78,4 +84,10 @@ def run_key(digest: str, seed: int, model_version: str, schema: str | None = Non
 
         schema = schema_digest()
     text = f"sales_abm.run\n{model_version}\n{schema}\n{seed}\n{digest}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]
+
+
+def block_key(run_keys: list[str] | tuple[str, ...]) -> str:
+    """The key of a block holding ``run_keys`` (in replicate order): a hash of them."""
+    text = "sales_abm.block\n" + "\n".join(run_keys)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_LENGTH]

@@ -1,6 +1,7 @@
 """Reading results: status of a sweep, runs joined to their factors, summaries, compaction.
 
-Nothing here runs the model: the design comes from the spec, the numbers from the run files.
+Nothing here runs the model: the design comes from the spec, the numbers from the block files
+(each holds several runs; readers see runs, one row per run or per (run, week), as before).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import polars as pl
 
 from sales_abm.io import atomic_write, write_parquet
 from sales_abm.runner import manifest
-from sales_abm.runner.spec import Experiment, ExperimentError, Plan
+from sales_abm.runner.spec import Block, Experiment, ExperimentError, Plan
 from sales_abm.runner.store import (
     Layout,
-    check_run,
-    read_summary,
+    check_block,
+    read_scenario,
+    read_summaries,
     results_root,
     run_schema,
     stale_keys,
@@ -32,13 +34,15 @@ _SUMMARY_TYPES: dict[type, pl.DataType] = {
 
 @dataclass
 class StatusReport:
-    """How many runs of a scale are done, missing, stale, failed or corrupt."""
+    """How many runs of a scale are done, missing, stale, failed or corrupt (a run has the
+    state of its block)."""
 
     experiment: str
     scale: str
     root: Path
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
     keys: dict[str, list[str]] = field(default_factory=lambda: {s: [] for s in STATES})
+    #: The error of each failed run (its block's), by run key.
     errors: dict[str, str] = field(default_factory=dict)
     #: The status of the latest sweep in the manifest (``finished``, ``interrupted``, ``killed``,
     #: ``disk full``, ``running`` ...), or None without a (readable) manifest.
@@ -78,12 +82,12 @@ def _experiment(experiment: Experiment | str,
 def status(experiment: Experiment | str, scale: str = "quick",
            results: str | Path | None = None, *, deep: bool = True,
            experiments: str | Path | None = None) -> StatusReport:
-    """Check every run of a scale on disk (reading each file: unreadable means corrupt).
+    """Check every block of a scale on disk (reading each file: unreadable means corrupt).
 
-    A run is ``done`` (a valid file), ``corrupt`` (a file that cannot be read), ``failed`` (an
-    error record), ``stale`` (a result from another model version or run schema exists) or
-    ``missing``. A sweep the manifest still calls ``running`` while none holds the root's lock
-    is marked ``killed``.
+    A run is ``done`` (its block's file is valid), ``corrupt`` (the file cannot be read, or does
+    not hold every run of the block), ``failed`` (the block's error record), ``stale`` (a result
+    from another model version, run schema or block size exists) or ``missing``. A sweep the
+    manifest still calls ``running`` while none holds the root's lock is marked ``killed``.
 
     Args:
         experiment: a spec, or an experiment name or file.
@@ -98,16 +102,19 @@ def status(experiment: Experiment | str, scale: str = "quick",
     manifest.settle_abandoned(layout)
     report = StatusReport(spec.name, scale, layout.root, last_sweep=_last_sweep(layout))
     pending = []
-    for ref in plan.runs(version):
-        state = check_run(layout.run_path(ref.key), ref.key, deep=deep)
-        if state == "missing" and layout.error_path(ref.key).exists():
+    blocks = plan.blocks(version)
+    for block in blocks:
+        state = check_block(layout.block_path(block.key), block.key, block.run_keys, deep=deep)
+        if state == "missing" and layout.error_path(block.key).exists():
             state = "failed"
-            report.errors[ref.key] = _error_text(layout.error_path(ref.key))
+            error = _error_text(layout.error_path(block.key))
+            report.errors.update(dict.fromkeys(block.run_keys, error))
         if state == "missing":
-            pending.append(ref.key)
+            pending.extend(block.run_keys)
         else:
-            _count(report, state, ref.key)
-    stale = stale_keys(layout, set(pending), version)
+            for key in block.run_keys:
+                _count(report, state, key)
+    stale = stale_keys(layout, set(pending), version, {b.key for b in blocks})
     for key in pending:
         _count(report, "stale" if key in stale else "missing", key)
     return report
@@ -133,10 +140,23 @@ def _error_text(path: Path) -> str:
         return "unreadable error record"
 
 
+@dataclass(frozen=True)
+class _Done:
+    """The runs of a scale that are done: their design rows and the blocks holding them."""
+
+    plan: Plan
+    design: pl.DataFrame
+    layout: Layout
+    blocks: list[Block]
+
+    def paths(self) -> list[Path]:
+        """The block files, in block order."""
+        return [self.layout.block_path(b.key) for b in self.blocks]
+
+
 def _done_design(spec: Experiment, scale: str, results: str | Path | None,
                  allow_missing: bool, *, deep: bool,
-                 hint: str = " (or pass allow_missing=True)"
-                 ) -> tuple[Plan, pl.DataFrame, Layout]:
+                 hint: str = " (or pass allow_missing=True)") -> _Done:
     """The design rows of the runs that are done; raises if some are not, unless allowed.
 
     ``deep`` reads every row of every file, so that a file whose data (not only its footer) is
@@ -145,16 +165,19 @@ def _done_design(spec: Experiment, scale: str, results: str | Path | None,
     plan, version = spec.resolve(scale), _model_version()
     layout = Layout(results_root(spec.name, scale, results))
     design = plan.design_frame(version)
-    keys = design["run_key"].unique(maintain_order=True).to_list()
-    states = {k: check_run(layout.run_path(k), k, deep=deep) for k in keys}
-    done = [k for k, state in states.items() if state == "done"]
-    if len(done) < len(keys) and not allow_missing:
-        corrupt = sum(state == "corrupt" for state in states.values())
+    blocks = plan.blocks(version)
+    states = {b.key: check_block(layout.block_path(b.key), b.key, b.run_keys, deep=deep)
+              for b in blocks}
+    done = [b for b in blocks if states[b.key] == "done"]
+    total, finished = (sum(len(b.runs) for b in bs) for bs in (blocks, done))
+    if finished < total and not allow_missing:
+        corrupt = sum(len(b.runs) for b in blocks if states[b.key] == "corrupt")
         raise ExperimentError(
-            f"{spec.name}/{scale}: {len(keys) - len(done)} of {len(keys)} runs are not done "
+            f"{spec.name}/{scale}: {total - finished} of {total} runs are not done "
             f"({corrupt} corrupt) in {layout.root.absolute()}; `sales-abm experiment run "
             f"{spec.name} --scale {scale}` computes them{hint}")
-    return plan, design.filter(pl.col("run_key").is_in(done)), layout
+    keys = [k for b in done for k in b.run_keys]
+    return _Done(plan, design.filter(pl.col("run_key").is_in(keys)), layout, done)
 
 
 def load(experiment: Experiment | str, scale: str = "quick", results: str | Path | None = None,
@@ -181,14 +204,14 @@ def load(experiment: Experiment | str, scale: str = "quick", results: str | Path
         ExperimentError: runs are not done (unless ``allow_missing``).
     """
     spec = _experiment(experiment, experiments)
-    plan, design, layout = _done_design(spec, scale, results, allow_missing, deep=False)
+    done = _done_design(spec, scale, results, allow_missing, deep=False)
     schema = run_schema()
     runs_schema = {k: v for k, v in schema.items() if k != "seed"}
-    keys = design["run_key"].unique(maintain_order=True).to_list()
-    if not keys:
-        return pl.LazyFrame(schema={**plan.schema(), **_tail(runs_schema)})
-    scan = pl.scan_parquet([layout.run_path(k) for k in keys], schema=schema).drop("seed")
-    return design.lazy().join(scan, on="run_key", how="inner", maintain_order="left_right")
+    if not done.blocks:
+        return pl.LazyFrame(schema={**done.plan.schema(), **_tail(runs_schema)})
+    scan = pl.scan_parquet(done.paths(), schema=schema).drop("seed")
+    return done.design.lazy().join(scan, on="run_key", how="inner",
+                                   maintain_order="left_right")
 
 
 def _tail(schema: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
@@ -214,13 +237,13 @@ def load_summaries(experiment: Experiment | str, scale: str = "quick",
 
 def _summaries(spec: Experiment, scale: str, results: str | Path | None, allow_missing: bool,
                hint: str = " (or pass allow_missing=True)") -> pl.DataFrame:
-    plan, design, layout = _done_design(spec, scale, results, allow_missing, deep=True,
-                                        hint=hint)
+    done = _done_design(spec, scale, results, allow_missing, deep=True, hint=hint)
+    plan, design = done.plan, done.design
     rows: dict[str, dict[str, Any]] = {}
-    for key in design["run_key"].unique(maintain_order=True):
-        summary = read_summary(layout.run_path(key))
-        summary.pop("seed", None)
-        rows[key] = summary
+    for path in done.paths():
+        for key, summary in read_summaries(path).items():
+            summary.pop("seed", None)
+            rows[key] = summary
     clash = set(plan.factor_types) & {k for r in rows.values() for k in r}
     if clash:
         raise ExperimentError(f"factor names clash with summary fields: {sorted(clash)}")
@@ -229,6 +252,23 @@ def _summaries(spec: Experiment, scale: str, results: str | Path | None, allow_m
                                                      for k in schema}},
                          schema={"run_key": pl.String(), **schema})
     return design.join(table, on="run_key", how="left", maintain_order="left")
+
+
+def run_scenario(experiment: Experiment | str, scale: str, run_key: str,
+                 results: str | Path | None = None, *,
+                 experiments: str | Path | None = None) -> dict[str, Any]:
+    """The scenario (canonical JSON, decoded, with its seed) of one stored run.
+
+    Raises:
+        ExperimentError: the run is not part of the scale, or its block is not done.
+    """
+    spec = _experiment(experiment, experiments)
+    done = _done_design(spec, scale, results, allow_missing=True, deep=False)
+    for block in done.blocks:
+        if run_key in block.run_keys:
+            return read_scenario(done.layout.block_path(block.key), run_key)
+    raise ExperimentError(f"{spec.name}/{scale}: run {run_key} is not done in "
+                          f"{done.layout.root.absolute()}")
 
 
 def _summary_schema(rows: Any) -> dict[str, pl.DataType]:

@@ -32,13 +32,16 @@ from typing import Any
 
 import polars as pl
 
-from sales_abm.runner.identity import derive_seed, point_digest, run_key
+from sales_abm.runner.identity import block_key, derive_seed, point_digest, run_key
 from sales_abm.scenario import PARAMETERS, Scenario, ScenarioError
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 METHODS = ("lhs", "sobol", "saltelli")
 #: Columns of the design table that no factor may be named.
 DESIGN_COLUMNS = ("point", "replicate", "seed", "run_key")
+#: Replicates of a design point per block, unless an experiment says otherwise: a default run
+#: takes about 0.1 s, so a block is a task of seconds whose file overhead is paid once.
+REPLICATES_PER_BLOCK = 16
 #: Suffix of the numeric column beside a labelled factor whose labels are numbers.
 VALUE_SUFFIX = "_value"
 _DTYPES: dict[type, pl.DataType] = {
@@ -303,6 +306,10 @@ class Experiment:
         root_seed: the root of every run's seed.
         common_random_numbers: replicate r of every design point uses the same seed (default).
         description: what the experiment is for, shown by ``list`` and ``describe``.
+        replicates_per_block: the most replicates of a design point simulated as one task and
+            stored in one file (a block, see :mod:`sales_abm.runner.store`): larger blocks pay
+            file overhead less often, smaller ones lose less work to a kill and balance better
+            over few workers. Part of a block's identity: changing it recomputes the results.
     """
 
     name: str
@@ -314,11 +321,13 @@ class Experiment:
     root_seed: int = 0
     common_random_numbers: bool = True
     description: str = ""
+    replicates_per_block: int = REPLICATES_PER_BLOCK
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.match(self.name):
             raise ExperimentError(f"experiment name must be a simple word, got {self.name!r}")
         _check_count(self.replicates, "replicates")
+        _check_count(self.replicates_per_block, "replicates_per_block")
         if not isinstance(self.root_seed, int) or not 0 <= self.root_seed < 2**63:
             raise ExperimentError(f"root_seed must be an integer in 0..2**63-1, "
                                   f"got {self.root_seed!r}")
@@ -359,7 +368,8 @@ class Experiment:
         _check_names(design.column_types(), where)
         points = tuple(_resolve_point(p, base, where) for p in design.points())
         return Plan(self.name, scale, points, replicates, self.root_seed,
-                    self.common_random_numbers, design.column_types())
+                    self.common_random_numbers, design.column_types(),
+                    self.replicates_per_block)
 
 
 def _check_count(value: Any, what: str) -> None:
@@ -405,6 +415,29 @@ class RunRef:
 
 
 @dataclass(frozen=True)
+class Block:
+    """Replicates of one design point simulated together and stored in one file."""
+
+    runs: tuple[RunRef, ...]
+
+    @property
+    def key(self) -> str:
+        """The block's key: a content hash of its runs' keys (see
+        :func:`sales_abm.runner.identity.block_key`)."""
+        return block_key([r.key for r in self.runs])
+
+    @property
+    def point(self) -> int:
+        """The design point (the first one, if several resolve to this scenario)."""
+        return self.runs[0].point
+
+    @property
+    def run_keys(self) -> tuple[str, ...]:
+        """The keys of its runs, in replicate order."""
+        return tuple(r.key for r in self.runs)
+
+
+@dataclass(frozen=True)
 class Plan:
     """A validated scale of an experiment: every design point, ready to seed and key."""
 
@@ -415,6 +448,7 @@ class Plan:
     root_seed: int
     common_random_numbers: bool
     factor_types: Mapping[str, type]
+    replicates_per_block: int = REPLICATES_PER_BLOCK
 
     def seed(self, point: int, replicate: int) -> int:
         """The seed of one run (see :mod:`sales_abm.runner.identity`)."""
@@ -440,6 +474,22 @@ class Plan:
             if ref.key not in seen:
                 seen.add(ref.key)
                 yield ref
+
+    def blocks(self, model_version: str) -> list[Block]:
+        """The distinct runs grouped into blocks: one design point's replicates, at most
+        :attr:`replicates_per_block` of them, in replicate order.
+
+        Block ``c`` of a point holds replicates ``c*B .. c*B+B-1`` (``B`` the block size), so a
+        block's runs do not depend on how many replicates the scale has beyond it. Design points
+        that resolve to the same scenario share their runs, so they share their blocks (listed
+        under the first such point).
+        """
+        grouped: dict[tuple[int, int], list[RunRef]] = {}
+        for ref in self.runs(model_version):
+            grouped.setdefault((ref.point, ref.replicate // self.replicates_per_block),
+                               []).append(ref)
+        return [Block(tuple(sorted(refs, key=lambda r: r.replicate)))
+                for _, refs in sorted(grouped.items())]
 
     @property
     def size(self) -> int:

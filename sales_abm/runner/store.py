@@ -1,20 +1,29 @@
-"""The results store: one Parquet file per run, error records, the manifest.
+"""The results store: one Parquet file per block of runs, error records, the manifest.
 
 Layout of a results root (default ``results/<experiment>/<scale>/``)::
 
-    manifest.json             experiment, scale, and one entry per sweep: versions, command, times
-    design.parquet            one row per (design point, replicate): point, replicate, seed,
-                              run_key and the factor columns (written when a sweep starts)
-    runs/<run_key>.parquet    one completed run (below)
-    runs/<run_key>.error.json a run that raised: error, traceback, seed, point, replicate
-    .lock                     held by the sweep writing this root
+    manifest.json               experiment, scale, and one entry per sweep: versions, command,
+                                times
+    design.parquet              one row per (design point, replicate): point, replicate, seed,
+                                run_key and the factor columns (written when a sweep starts)
+    runs/<block_key>.parquet    one completed block: several replicates of one design point
+                                (below; :meth:`sales_abm.runner.spec.Plan.blocks`)
+    runs/<block_key>.error.json a block that raised: error, traceback, point, replicates, seeds
+    .lock                       held by the sweep writing this root
 
-A run file holds the weekly frame, one row per week, with the run's identity in front
-(``run_key``, ``seed``) and the appointment cohorts of that week alongside (``cohort_*``, the
-cohort frame's columns with ``cohort_week`` = ``week``). Its Parquet key-value metadata holds the
-run's summary (``sales_abm.summary``, JSON), its scenario (``sales_abm.scenario``, canonical JSON
-with the run's seed), the seed, the design point digest, the model version and the file format.
-Files are written atomically (temporary file, then rename), so a file is complete or absent.
+A block file holds the weekly frames of its runs, one row per (run, week), in replicate then week
+order, with each run's identity in front (``run_key``, ``seed``) and the appointment cohorts of
+that week alongside (``cohort_*``, the cohort frame's columns with ``cohort_week`` = ``week``). Its
+Parquet key-value metadata holds the block key, its run keys and seeds (JSON lists, replicate
+order), each run's summary and scenario (``sales_abm.summaries`` and ``sales_abm.scenarios``: JSON
+objects by run key; a scenario is canonical JSON with the run's seed), the design point digest,
+the model version and the file format. Files are written atomically (temporary file, then
+rename), so a block is complete or absent: fsync and file overhead are paid once per block, and
+an interrupted sweep loses the blocks in flight, never part of one.
+
+Files of format ``1`` (one file per run, written before blocks) are not read as results: their
+runs count as ``stale`` and a sweep recomputes them into blocks (the old files stay, unread, as
+stale files of another model version always have).
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ import math
 import os
 import tempfile
 import traceback
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +48,10 @@ from sales_abm.io import atomic_write, dumps, write_json, write_parquet
 from sales_abm.metrics import COHORT_PREFIX, cohort_schema, weekly_schema
 from sales_abm.runner.spec import ExperimentError
 
-FORMAT = "1"
-#: A worker's outcome for a run it could not write because the disk is full.
+FORMAT = "2"
+#: The format of the files of one run each, written before blocks (read only to report them stale).
+RUN_FORMAT = "1"
+#: A worker's outcome for a block it could not write because the disk is full.
 DISK_FULL = "disk full"
 META = "sales_abm."
 RUNS = "runs"
@@ -75,15 +86,15 @@ class Layout:
 
     @property
     def runs(self) -> Path:
-        """Directory of the run files."""
+        """Directory of the block files and error records."""
         return self.root / RUNS
 
-    def run_path(self, key: str) -> Path:
-        """The Parquet file of a run."""
+    def block_path(self, key: str) -> Path:
+        """The Parquet file of a block."""
         return self.runs / f"{key}.parquet"
 
     def error_path(self, key: str) -> Path:
-        """The error record of a run that raised."""
+        """The error record of a block that raised."""
         return self.runs / f"{key}.error.json"
 
     @property
@@ -142,7 +153,7 @@ class Layout:
 
 
 def run_frame(key: str, seed: int, weekly: pl.DataFrame, cohorts: pl.DataFrame) -> pl.DataFrame:
-    """The frame a run file holds: identity, weekly rows and the cohorts of each week."""
+    """One run's rows of a block file: identity, weekly rows and the cohorts of each week."""
     if not weekly["week"].equals(cohorts["cohort_week"], check_names=False):
         raise ValueError("weekly and cohort frames do not cover the same weeks")
     n = weekly.height
@@ -155,8 +166,8 @@ def run_frame(key: str, seed: int, weekly: pl.DataFrame, cohorts: pl.DataFrame) 
     return frame
 
 
-def write_run(path: Path, frame: pl.DataFrame, meta: dict[str, Any]) -> None:
-    """Write a run file atomically, with ``meta`` as key-value metadata.
+def write_block(path: Path, frame: pl.DataFrame, meta: dict[str, Any]) -> None:
+    """Write a block file atomically, with ``meta`` as key-value metadata.
 
     String values are stored as they are; anything else as JSON (non-finite floats as null).
     """
@@ -184,44 +195,53 @@ def _json_safe(value: Any) -> Any:
 
 
 def read_meta(path: Path) -> dict[str, str]:
-    """The run file's ``sales_abm.*`` metadata (footer only). Raises on an unreadable file."""
+    """The file's ``sales_abm.*`` metadata (footer only). Raises on an unreadable file."""
     raw = pl.read_parquet_metadata(path)
     return {k[len(META):]: v for k, v in raw.items() if k.startswith(META)}
 
 
-def check_run(path: Path, key: str, deep: bool = True) -> str:
-    """``done``, ``missing`` or ``corrupt``: is this a complete, readable file of this run?
+def check_block(path: Path, key: str, run_keys: tuple[str, ...], deep: bool = True) -> str:
+    """``done``, ``missing`` or ``corrupt``: is this a complete, readable file of this block?
 
     Args:
-        path: the run file.
-        key: the run key it must hold.
+        path: the block file.
+        key: the block key it must hold.
+        run_keys: the keys of the runs it must hold, each with a summary and rows.
         deep: also read every row (catches damaged data pages, not only a damaged footer).
     """
     if not path.exists():
         return "missing"
     try:
         meta = read_meta(path)
-        ok = meta.get("run_key") == key and meta.get("format") == FORMAT
-        json.loads(meta["summary"])
+        summaries = json.loads(meta["summaries"])
+        ok = (meta.get("block_key") == key and meta.get("format") == FORMAT
+              and json.loads(meta["run_keys"]) == list(run_keys)
+              and set(summaries) == set(run_keys))
         if ok and deep:
             frame = pl.read_parquet(path)
-            ok = frame.schema == pl.Schema(run_schema()) and frame.height > 0 and (
-                frame["run_key"] == key).all()
+            counts = frame["run_key"].value_counts()
+            ok = (frame.schema == pl.Schema(run_schema())
+                  and set(counts["run_key"].to_list()) == set(run_keys))
     except Exception:
         return "corrupt"
     return "done" if ok else "corrupt"
 
 
 def write_error(layout: Layout, key: str, info: dict[str, Any], exc: BaseException) -> Path:
-    """Record a run that raised (or whose worker died)."""
-    record = {"run_key": key, **info, "error": f"{type(exc).__name__}: {exc}",
+    """Record a block that raised (or whose worker died)."""
+    record = {"block_key": key, **info, "error": f"{type(exc).__name__}: {exc}",
               "traceback": "".join(traceback.format_exception(exc))}
     return write_json(layout.error_path(key), record)
 
 
-def read_summary(path: Path) -> dict[str, Any]:
-    """The summary stored in a run file."""
-    return json.loads(read_meta(path)["summary"])
+def read_summaries(path: Path) -> dict[str, dict[str, Any]]:
+    """The summaries stored in a block file, by run key."""
+    return json.loads(read_meta(path)["summaries"])
+
+
+def read_scenario(path: Path, run_key: str) -> dict[str, Any]:
+    """The scenario (canonical JSON, decoded) of one run of a block file."""
+    return json.loads(json.loads(read_meta(path)["scenarios"])[run_key])
 
 
 def write_design(layout: Layout, design: pl.DataFrame) -> None:
@@ -229,30 +249,39 @@ def write_design(layout: Layout, design: pl.DataFrame) -> None:
     write_parquet(layout.design, design)
 
 
-def stale_keys(layout: Layout, pending: set[str], model_version: str) -> set[str]:
+def stale_keys(layout: Layout, pending: set[str], model_version: str,
+               current: Collection[str] = ()) -> set[str]:
     """The pending runs whose result exists from another model version or run schema.
 
-    A file of the same design point and seed under another key is such a result (the key also
-    holds the model version and the schema digest, see :mod:`sales_abm.runner.identity`).
+    A file holding the same design point and seed under another key is such a result (the key
+    also holds the model version and the schema digest, see :mod:`sales_abm.runner.identity`):
+    a block file of another version or block size, or a file of one run of the format before
+    blocks.
 
     Args:
         layout: the results root.
         pending: current keys of the runs that are not done.
         model_version: the current model version.
+        current: the current block keys (their files are not looked into).
     """
-    from sales_abm.runner.identity import run_key
-
     if not pending or not layout.runs.exists():
         return set()
     found = set()
     for path in layout.runs.glob("*.parquet"):
-        if path.stem in pending:
+        if path.stem in current:
             continue
-        try:
-            meta = read_meta(path)
-            current = run_key(meta["point"], int(meta["seed"]), model_version)
-        except Exception:
-            continue
-        if current in pending:
-            found.add(current)
+        found |= _current_keys(path, model_version) & pending
     return found
+
+
+def _current_keys(path: Path, model_version: str) -> set[str]:
+    """The current keys of the runs a file of any format holds (none if it cannot be read)."""
+    from sales_abm.runner.identity import run_key
+
+    try:
+        meta = read_meta(path)
+        seeds = ([int(meta["seed"])] if meta.get("format") == RUN_FORMAT
+                 else [int(s) for s in json.loads(meta["seeds"])])
+        return {run_key(meta["point"], seed, model_version) for seed in seeds}
+    except Exception:
+        return set()

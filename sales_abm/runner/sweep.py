@@ -1,11 +1,13 @@
 """Running a scale of an experiment: skip what is done, submit the rest, count what happens.
 
-The parent submits small tasks with a bounded number in flight (twice the worker slots) and
-keeps only counters; workers write their own files. A completed run is never recomputed unless
-``force``. A run that raises is recorded (``<key>.error.json``) and the sweep goes on. If a worker
-process dies (a local pool breaks), the runs in flight are retried once, one at a time, on a fresh
-pool: the run that kills its worker again is recorded as failed, the others complete. An
-interrupted sweep loses at most the runs in flight: rerunning it completes it.
+The unit of work is a block (a design point's replicates, :meth:`Plan.blocks`): one task, one
+file. The parent submits small tasks with a bounded number in flight (twice the worker slots) and
+keeps only counters; workers write their own files. Counts are in runs. A completed block is never
+recomputed unless ``force``. A block that raises is recorded (``<block_key>.error.json``; its runs
+count as failed) and the sweep goes on. If a worker process dies (a local pool breaks), the blocks
+in flight are retried once, one at a time, on a fresh pool: the block that kills its worker again
+is recorded as failed, the others complete. An interrupted sweep loses at most the blocks in
+flight: rerunning it completes it.
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ from tqdm import tqdm
 
 from sales_abm.runner import manifest
 from sales_abm.runner.executors import ExecutorSpec
-from sales_abm.runner.spec import Experiment, ExperimentError, Plan, RunRef
+from sales_abm.runner.spec import Block, Experiment, ExperimentError, Plan
 from sales_abm.runner.store import (
     DISK_FULL,
     Layout,
-    check_run,
+    check_block,
     is_disk_full,
     results_root,
     stale_keys,
@@ -67,7 +69,10 @@ class SweepReport:
     run_cpu_seconds: float = 0.0
     slots: int = 1
     status: str = "running"
+    #: (block key, error) of the first failed blocks.
     failures: list[tuple[str, str]] = field(default_factory=list)
+    blocks: int = 0
+    failed_blocks: int = 0
 
     def line(self) -> str:
         """The one-line summary printed at the end of a sweep."""
@@ -83,7 +88,8 @@ class SweepReport:
                 "wall_seconds": round(self.wall_seconds, 3),
                 "run_seconds": round(self.run_seconds, 3),
                 "run_cpu_seconds": round(self.run_cpu_seconds, 3), "slots": self.slots,
-                "failures": [{"run_key": k, "error": e} for k, e in self.failures]}
+                "blocks": self.blocks, "failed_blocks": self.failed_blocks,
+                "failures": [{"block_key": k, "error": e} for k, e in self.failures]}
 
 
 def run_experiment(
@@ -106,7 +112,7 @@ def run_experiment(
             ``results``); the root is ``<results>/<experiment>/<scale>``, made absolute before
             any task is sent (workers may run in another directory).
         executor: ``serial``, ``local[:N]`` or ``dask[:N|ADDRESS]``.
-        force: recompute runs that are done.
+        force: recompute blocks that are done.
         progress: False for no progress bar.
         command: the command line to record in the manifest.
         function: the task function (default :func:`sales_abm.runner.worker.execute`; tests).
@@ -146,25 +152,27 @@ def run_experiment(
     return report
 
 
-def _stamps(layout: Layout, todo: list[RunRef]) -> dict[str, tuple[int, int]]:
-    """The (inode, mtime) of the run files of ``todo`` that exist (corrupt, or ``force``)."""
+def _stamps(layout: Layout, todo: list[Block]) -> dict[str, tuple[int, int]]:
+    """The (inode, mtime) of the block files of ``todo`` that exist (corrupt, or ``force``)."""
     stamps = {}
-    for ref in todo:
+    for block in todo:
         try:
-            st = layout.run_path(ref.key).stat()
+            st = layout.block_path(block.key).stat()
         except FileNotFoundError:
             continue
-        stamps[ref.key] = (st.st_ino, st.st_mtime_ns)
+        stamps[block.key] = (st.st_ino, st.st_mtime_ns)
     return stamps
 
 
-def _written(layout: Layout, todo: list[RunRef], before: dict[str, tuple[int, int]]) -> int:
-    """The runs of ``todo`` whose file this sweep wrote: counted from the files, so that runs
-    finished while an interrupt stopped the counting are counted too."""
-    return sum(1 for key, stamp in _stamps(layout, todo).items() if before.get(key) != stamp)
+def _written(layout: Layout, todo: list[Block], before: dict[str, tuple[int, int]]) -> int:
+    """The runs of ``todo`` whose block file this sweep wrote: counted from the files, so that
+    blocks finished while an interrupt stopped the counting are counted too."""
+    stamps = _stamps(layout, todo)
+    return sum(len(b.runs) for b in todo
+               if b.key in stamps and before.get(b.key) != stamps[b.key])
 
 
-def _execute(sweep: _Sweep, todo: list[RunRef], plan: Plan, model_version: str) -> None:
+def _execute(sweep: _Sweep, todo: list[Block], plan: Plan, model_version: str) -> None:
     """Run the sweep, timing it and setting the report's status, whatever happens."""
     report, start = sweep.report, time.perf_counter()
     try:
@@ -184,15 +192,19 @@ def _execute(sweep: _Sweep, todo: list[RunRef], plan: Plan, model_version: str) 
 
 
 def _todo(plan: Plan, layout: Layout, model_version: str, force: bool,
-          report: SweepReport) -> list[RunRef]:
-    todo = []
-    for ref in plan.runs(model_version):
-        report.total += 1
-        if force or check_run(layout.run_path(ref.key), ref.key) != "done":
-            todo.append(ref)
-    report.skipped = report.total - len(todo)
-    report.stale = len(stale_keys(layout, {r.key for r in todo}, model_version))
-    return todo
+          report: SweepReport) -> list[Block]:
+    blocks = plan.blocks(model_version)
+    todo = [b for b in blocks if force or check_block(
+        layout.block_path(b.key), b.key, b.run_keys) != "done"]
+    report.blocks = len(blocks)
+    report.total = sum(len(b.runs) for b in blocks)
+    report.skipped = report.total - sum(len(b.runs) for b in todo)
+    report.stale = len(stale_keys(layout, {k for b in todo for k in b.run_keys}, model_version,
+                                  {b.key for b in blocks}))
+    # Largest blocks first (a stable sort: plan order among equals), so that the short blocks
+    # at the end of a point's replicates fill the workers' last gaps instead of leaving one
+    # long block running alone.
+    return sorted(todo, key=lambda b: -len(b.runs))
 
 
 def _plan_info(plan: Plan) -> dict[str, Any]:
@@ -236,11 +248,12 @@ class _Sweep:
     def __exit__(self, *exc: object) -> None:
         self.pool.close()
 
-    def run(self, todo: list[RunRef], plan: Plan, model_version: str) -> None:
-        """Submit every run of ``todo`` and collect every outcome."""
+    def run(self, todo: list[Block], plan: Plan, model_version: str) -> None:
+        """Submit every block of ``todo`` and collect every outcome."""
         tasks = _tasks(todo, plan, model_version, self.layout)
         with ExitStack() as stack:
-            self.bar = stack.enter_context(_bar(len(todo), self.report, self.progress))
+            runs = sum(len(b.runs) for b in todo)
+            self.bar = stack.enter_context(_bar(runs, self.report, self.progress))
             stack.callback(lambda: self.pool.close())
             for task in tasks:
                 self._submit_within_limit(task)
@@ -257,8 +270,8 @@ class _Sweep:
         self.report.startup_seconds += time.perf_counter() - t0
 
     def _capacity(self) -> int:
-        """Runs allowed in flight: one at a time while runs lost to a dead worker are retried,
-        so that a run which kills its worker is caught alone."""
+        """Blocks allowed in flight: one at a time while blocks lost to a dead worker are
+        retried, so that a block which kills its worker is caught alone."""
         retrying = self.retry or any(self.attempts[t.key] > 1 for t in self.in_flight.values())
         return 1 if retrying else self.limit
 
@@ -296,8 +309,8 @@ class _Sweep:
             if self.attempts[task.key] < MAX_ATTEMPTS:
                 self.retry.append(task)
                 return
-            self._failed(task, _WorkerDied(f"the worker process died while running this run "
-                                            f"alone, after a first loss ({exc})"))
+            self._failed(task, _WorkerDied(f"the worker process died while running this "
+                                            f"block alone, after a first loss ({exc})"))
             return
         except Exception as exc:  # e.g. dask's KilledWorker, a pickling error
             self._failed(task, exc)
@@ -307,16 +320,16 @@ class _Sweep:
         self.report.run_cpu_seconds += outcome.cpu_seconds
         if outcome.status == DISK_FULL:
             raise self._disk_full()
-        if outcome.status == "done" and not self.layout.run_path(task.key).exists():
+        if outcome.status == "done" and not self.layout.block_path(task.key).exists():
             self._failed(task, _Misplaced(
-                f"the worker wrote the run, but not at {self.layout.run_path(task.key)}: "
+                f"the worker wrote the block, but not at {self.layout.block_path(task.key)}: "
                 f"do the workers see this file system at the same path?"))
             return
         if outcome.status == "done":
-            self.report.done += 1
+            self.report.done += len(task.run_keys)
         else:
-            self._count_failure(task.key, outcome.error or "unknown error")
-        self._tick()
+            self._count_failure(task, outcome.error or "unknown error")
+        self._tick(task)
 
     def _failed(self, task: Any, exc: BaseException) -> None:
         try:
@@ -325,19 +338,20 @@ class _Sweep:
             if is_disk_full(err):
                 raise self._disk_full() from None
             raise
-        self._count_failure(task.key, f"{type(exc).__name__}: {exc}")
-        self._tick()
+        self._count_failure(task, f"{type(exc).__name__}: {exc}")
+        self._tick(task)
 
     def _disk_full(self) -> DiskFullError:
         return _disk_full(self.layout)
 
-    def _count_failure(self, key: str, error: str) -> None:
-        self.report.failed += 1
+    def _count_failure(self, task: Any, error: str) -> None:
+        self.report.failed += len(task.run_keys)
+        self.report.failed_blocks += 1
         if len(self.report.failures) < KEEP_FAILURES:
-            self.report.failures.append((key, error))
+            self.report.failures.append((task.key, error))
 
-    def _tick(self) -> None:
-        self.bar.update(1)
+    def _tick(self, task: Any) -> None:
+        self.bar.update(len(task.run_keys))
         if self.report.failed:
             self.bar.set_postfix(failed=self.report.failed, refresh=False)
 
@@ -360,22 +374,24 @@ def _disk_full(layout: Layout) -> DiskFullError:
 
 
 class _WorkerDied(RuntimeError):
-    """A run lost because its worker process died."""
+    """A block lost because its worker process died."""
 
 
 class _Misplaced(RuntimeError):
-    """A run whose worker reported it done, but whose file is not where the store expects it."""
+    """A block whose worker reported it done, but whose file is not where the store expects
+    it."""
 
 
-def _tasks(todo: list[RunRef], plan: Plan, model_version: str,
+def _tasks(todo: list[Block], plan: Plan, model_version: str,
            layout: Layout) -> Iterator[Any]:
-    from sales_abm.runner.worker import RunTask
+    from sales_abm.runner.worker import BlockTask
 
     root = str(layout.root)
-    for ref in todo:
-        overrides = dict(plan.points[ref.point].overrides)
-        yield RunTask(ref.key, ref.point, ref.replicate, ref.seed, overrides, root,
-                      model_version)
+    for block in todo:
+        overrides = dict(plan.points[block.point].overrides)
+        yield BlockTask(block.key, block.point, tuple(r.replicate for r in block.runs),
+                        tuple(r.seed for r in block.runs), block.run_keys, overrides, root,
+                        model_version)
 
 
 def _bar(total: int, report: SweepReport, progress: bool | None) -> tqdm:

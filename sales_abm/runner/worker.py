@@ -1,8 +1,10 @@
-"""What a worker does with one run: simulate it and write its own file (or its error record).
+"""What a worker does with one block: simulate its runs and write its file (or its error record).
 
-The parent sends a small :class:`RunTask` (the run's overrides, seed and key) and receives a
-small :class:`Outcome`; results never travel back, so the parent's memory stays flat however large
-the sweep. This module imports the model, so worker processes preload it once.
+The parent sends a small :class:`BlockTask` (the design point's overrides, the block's seeds and
+keys) and receives a small :class:`Outcome`; results never travel back, so the parent's memory
+stays flat however large the sweep. The runs of a block are simulated by one call of
+:func:`sales_abm.batch.run_batch`. This module imports the model, so worker processes preload it
+once.
 """
 
 from __future__ import annotations
@@ -13,41 +15,46 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sales_abm.model import RunResult, run
-from sales_abm.runner.identity import point_digest, run_key
+import polars as pl
+
+from sales_abm.batch import run_batch
+from sales_abm.model import RunResult
+from sales_abm.runner.identity import block_key, point_digest, run_key
 from sales_abm.runner.store import (
     DISK_FULL,
     Layout,
     is_disk_full,
     run_frame,
+    write_block,
     write_error,
-    write_run,
 )
 from sales_abm.scenario import Scenario
 from sales_abm.version import MODEL_VERSION
 
 
 @dataclass(frozen=True)
-class RunTask:
-    """One run to do: its place in the design, identity and where its file goes."""
+class BlockTask:
+    """One block to do: its place in the design, identity and where its file goes."""
 
     key: str
     point: int
-    replicate: int
-    seed: int
+    replicates: tuple[int, ...]
+    seeds: tuple[int, ...]
+    run_keys: tuple[str, ...]
     overrides: Mapping[str, Any]
     root: str
     model_version: str
 
     def info(self) -> dict[str, Any]:
-        """The run's identity, for error records."""
-        return {"point": self.point, "replicate": self.replicate, "seed": self.seed,
+        """The block's identity, for error records."""
+        return {"point": self.point, "replicates": list(self.replicates),
+                "seeds": list(self.seeds), "run_keys": list(self.run_keys),
                 "model_version": self.model_version}
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of a run: ``done``, ``failed`` (with its error) or :data:`DISK_FULL`, its
+    """What became of a block: ``done``, ``failed`` (with its error) or :data:`DISK_FULL`, its
     wall and CPU time."""
 
     key: str
@@ -57,20 +64,20 @@ class Outcome:
     cpu_seconds: float = 0.0
 
 
-def simulate(scenario: Scenario, seed: int) -> RunResult:
-    """Run the model (a module attribute, so tests can replace it in-process).
+def simulate_block(scenario: Scenario, seeds: tuple[int, ...]) -> list[RunResult]:
+    """Run the model once per seed (a module attribute, so tests can replace it in-process).
 
     A worker's memory does not grow by a model per run: Mesa forgets each model once it is
     dropped (:func:`sales_abm.model.hold_models_weakly`).
     """
-    return run(scenario, seed)
+    return run_batch(scenario, seeds)
 
 
-def execute(task: RunTask) -> Outcome:
-    """Simulate one run and write its file; a run that raises writes its error record instead.
+def execute(task: BlockTask) -> Outcome:
+    """Simulate one block and write its file; a block that raises writes its error record instead.
 
     Only ``Exception`` is caught: an interrupt or a dying process leaves no file at all (writes
-    are atomic), and the run is simply missing. A full disk is no fault of the run: it is
+    are atomic), and the block is simply missing. A full disk is no fault of the block: it is
     reported as :data:`DISK_FULL` (no error record, which would not fit either), and the sweep
     stops.
     """
@@ -94,18 +101,21 @@ def execute(task: RunTask) -> Outcome:
                    time.process_time() - cpu)
 
 
-def _simulate_and_write(task: RunTask, layout: Layout) -> None:
+def _simulate_and_write(task: BlockTask, layout: Layout) -> None:
     if task.model_version != MODEL_VERSION:
         raise RuntimeError(f"this worker has model version {MODEL_VERSION}, the sweep expects "
                            f"{task.model_version}")
     scenario = Scenario.from_dict(task.overrides)
     digest = point_digest(scenario.canonical_json())
-    if run_key(digest, task.seed, MODEL_VERSION) != task.key:
+    keys = tuple(run_key(digest, seed, MODEL_VERSION) for seed in task.seeds)
+    if keys != task.run_keys or block_key(keys) != task.key:
         raise RuntimeError("run key mismatch: this worker resolves the scenario differently")
-    seeded = scenario.with_overrides({"seed": task.seed})
-    result = simulate(seeded, task.seed)
-    frame = run_frame(task.key, task.seed, result.weekly, result.cohorts)
-    meta = {"run_key": task.key, "seed": str(task.seed), "point": digest,
-            "model_version": MODEL_VERSION, "scenario": seeded.canonical_json(),
-            "summary": result.summary}
-    write_run(layout.run_path(task.key), frame, meta)
+    results = simulate_block(scenario, task.seeds)
+    frame = pl.concat([run_frame(key, r.seed, r.weekly, r.cohorts)
+                       for key, r in zip(keys, results, strict=True)], rechunk=True)
+    meta = {"block_key": task.key, "run_keys": list(keys), "seeds": list(task.seeds),
+            "point": digest, "model_version": MODEL_VERSION,
+            "summaries": dict(zip(keys, (r.summary for r in results), strict=True)),
+            "scenarios": {key: r.scenario.canonical_json()
+                          for key, r in zip(keys, results, strict=True)}}
+    write_block(layout.block_path(task.key), frame, meta)

@@ -57,13 +57,16 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from sales_abm.model import SalesModel
 from sales_abm.model import run as fast_run
 from sales_abm.scenario import Scenario
 
 try:
+    from benchmarks.reference import ReferenceModel
     from benchmarks.reference import run as reference_run
 except ModuleNotFoundError:  # bare `pytest`: the repository root is not on sys.path
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from benchmarks.reference import ReferenceModel
     from benchmarks.reference import run as reference_run
 
 N_SEEDS = int(os.environ.get("DOCKING_SEEDS", "200"))
@@ -155,6 +158,23 @@ def test_reference_is_a_pure_function_of_the_seed() -> None:
     """Two reference runs with one seed are identical."""
     sc = Scenario.from_dict({"reps": 3, "prospects": 300, "weeks": 8})
     assert reference_run(sc, 5).weekly.equals(reference_run(sc, 5).weekly)
+
+
+@pytest.mark.parametrize(("evidence", "books"), [("verdicts", (0.0, 4.0)), ("binding", (1.0, 1.0))])
+def test_both_book_the_same_review_evidence(evidence: str, books: tuple[float, float]) -> None:
+    """The outsourcer learns renewal from the same reviews in both models (docs/model.md 7.9).
+
+    The client is never satisfied (ROI bar 100) and cannot end the contract, with a 12-month
+    term: verdicts count all four reviews as "no"; binding counts only the last, as renewed.
+    """
+    sc = Scenario.from_dict({**SMALL, "contract.preset": "per_appointment",
+                             "switches.termination": False, "client.min_roi": 100.0,
+                             "contract.minimum_term": 12.0,
+                             "outsourcer.renewal_evidence": evidence})
+    for model in (SalesModel(sc, 3), ReferenceModel(sc, 3)):
+        model.run_model()
+        renewals = model.outsourcer.valuation.renewals
+        assert (renewals.events, renewals.trials) == books, type(model).__name__
 
 
 @pytest.mark.slow

@@ -26,28 +26,30 @@ EXPERIMENT = Experiment(
     description="A tiny experiment for the tests.",
     design=Grid({{"contract.preset": ["retainer", "per_appointment"]}}),
     replicates={replicates},
+    replicates_per_block={block},
     scales={{"quick": Scale(overrides={tiny}), "paper": Scale(replicates=3)}},
 )
 '''
 
 
 def write_spec(directory: Path, name: str = "tiny", replicates: int = 2,
-               text: str | None = None) -> Path:
-    """Write an experiment file and return its path."""
+               text: str | None = None, block: int = 16) -> Path:
+    """Write an experiment file (``block``: replicates per block) and return its path."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.py"
     path.write_text(text if text is not None else
-                    SPEC_FILE.format(name=name, replicates=replicates, tiny=TINY))
+                    SPEC_FILE.format(name=name, replicates=replicates, tiny=TINY,
+                                     block=block))
     return path
 
 
 def crash_point0_replicate1(task: Any) -> Any:
-    """The worker function, but the worker process dies on (point 0, replicate 1)."""
+    """The worker function, but the worker process dies on the block of (point 0, replicate 1)."""
     import os
 
     from sales_abm.runner.worker import execute
 
-    if task.point == 0 and task.replicate == 1:
+    if task.point == 0 and 1 in task.replicates:
         os._exit(3)
     return execute(task)
 

@@ -1,4 +1,8 @@
-"""Faults: kill -9 mid-sweep, corrupt and partial files, raising runs, dead workers, stale."""
+"""Faults: kill -9 mid-sweep, corrupt and partial files, raising runs, dead workers, stale.
+
+Results are stored in blocks (a design point's replicates in one file): these tests check that
+each fault costs whole blocks, never part of one.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,9 @@ from pathlib import Path
 import pytest
 
 import sales_abm.version
-from sales_abm.runner import ExperimentError, run_experiment, status
-from sales_abm.runner.store import Layout
-from sales_abm.runner.worker import simulate
+from sales_abm.runner import Experiment, ExperimentError, run_experiment, status
+from sales_abm.runner.store import Layout, read_meta
+from sales_abm.runner.worker import simulate_block
 
 from . import helpers
 from .helpers import tiny
@@ -41,12 +45,16 @@ def _snapshot(runs: Path) -> dict[str, tuple[int, int]]:
     return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in runs.glob("*.parquet")}
 
 
+#: Runs per block in the interrupted sweeps.
+BLOCK = 2
+
+
 def _interrupt_sweep(tmp_path: Path, sig: signal.Signals,
                      parent_only: bool = False) -> tuple[Path, Path, int]:
-    """Start a sweep of 24 runs in a subprocess; send ``sig`` to its process group mid-way
-    (``parent_only``: to the sweep's process alone, as a kill of the parent does; its workers
-    must then exit within seconds)."""
-    spec = helpers.write_spec(tmp_path / "experiments", replicates=12)
+    """Start a sweep of 24 runs (12 blocks of 2) in a subprocess; send ``sig`` to its process
+    group mid-way (``parent_only``: to the sweep's process alone, as a kill of the parent does;
+    its workers must then exit within seconds)."""
+    spec = helpers.write_spec(tmp_path / "experiments", replicates=12, block=BLOCK)
     script = tmp_path / "sweep.py"
     script.write_text(RUNNER_SCRIPT)
     results, runs = tmp_path / "results", _runs(tmp_path / "results")
@@ -109,7 +117,7 @@ def test_ctrl_c_stops_the_sweep_and_records_it(tmp_path) -> None:
     assert last["status"] == "interrupted" and "finished" in last
     runs = _runs(results)
     assert not list(runs.glob(".*.tmp"))
-    done = len(list(runs.glob("*.parquet")))
+    done = BLOCK * len(list(runs.glob("*.parquet")))
     assert last["done"] == done, "the manifest's done count differs from the files written"
     report = run_experiment(helpers.load_spec(spec), results=results, executor="serial",
                             progress=False)
@@ -124,16 +132,19 @@ def test_kill_9_mid_sweep_then_resume_runs_each_run_once(tmp_path) -> None:
     assert code == -signal.SIGKILL
     runs = _runs(results)
     before = _snapshot(runs)
-    assert 3 <= len(before) < 24, "the sweep should have been killed mid-way"
+    assert 3 <= len(before) < 12, "the sweep should have been killed mid-way"
+    assert all(len(json.loads(read_meta(runs / name)["run_keys"])) == BLOCK for name in before)
     assert _last_sweep(results)["status"] == "running"
     experiment = helpers.load_spec(spec)
     assert status(experiment, results=results).last_sweep == "killed"
     assert _last_sweep(results)["status"] == "killed", "a killed sweep still reads 'running'"
     report = run_experiment(experiment, results=results, executor="serial", progress=False)
-    assert (report.skipped, report.done, report.failed) == (len(before), 24 - len(before), 0)
+    done = BLOCK * len(before)
+    assert (report.skipped, report.done, report.failed) == (done, 24 - done, 0)
+    assert report.blocks == 12
     after = _snapshot(runs)
-    assert len(after) == 24
-    assert {k: after[k] for k in before} == before, "a completed run was recomputed"
+    assert len(after) == 12, "a block was split or written twice"
+    assert {k: after[k] for k in before} == before, "a completed block was recomputed"
     assert not list(runs.glob(".*")), "a partial file was left behind"
     assert status(experiment, results=results).counts["done"] == 24
 
@@ -145,52 +156,61 @@ def done_root(tmp_path) -> Path:
     return tmp_path
 
 
-def test_corrupt_and_partial_files_are_detected_and_recomputed(done_root) -> None:
-    runs = _runs(done_root)
+def _two_per_block() -> Experiment:
+    """2 points x 4 replicates in blocks of 2: four files of two runs."""
+    return tiny(replicates=4, replicates_per_block=2)
+
+
+def test_corrupt_and_partial_blocks_are_detected_and_recomputed(tmp_path) -> None:
+    experiment = _two_per_block()
+    run_experiment(experiment, results=tmp_path, executor="serial", progress=False)
+    runs = _runs(tmp_path)
     files = sorted(runs.glob("*.parquet"))
+    assert len(files) == 4
     original = {p.name: p.read_bytes() for p in files}
     files[0].write_bytes(original[files[0].name][: len(original[files[0].name]) // 2])
     files[1].write_bytes(b"not parquet at all")
     files[2].write_bytes(b"")
     (runs / f".{files[3].name}.abc123.tmp").write_bytes(b"PAR1 half")
-    counts = status(tiny(), results=done_root).counts
-    assert (counts["corrupt"], counts["done"]) == (3, 1)
-    report = run_experiment(tiny(), results=done_root, executor="serial", progress=False)
-    assert (report.done, report.skipped, report.partial_removed) == (3, 1, 1)
+    st = status(experiment, results=tmp_path)
+    assert (st.counts["corrupt"], st.counts["done"]) == (6, 2), "a corrupt block's runs"
+    report = run_experiment(experiment, results=tmp_path, executor="serial", progress=False)
+    assert (report.done, report.skipped, report.partial_removed) == (6, 2, 1)
     assert {p.name: p.read_bytes() for p in runs.glob("*.parquet")} == original
     assert not list(runs.glob(".*.tmp"))
 
 
-def test_a_raising_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch) -> None:
+def test_a_raising_run_fails_its_block_and_the_sweep_goes_on(tmp_path, monkeypatch) -> None:
     seeds = sorted({r.seed for r in tiny().resolve("quick").rows("1")})
 
-    def flaky(scenario, seed):
-        if scenario.contract.preset == "per_appointment" and seed == seeds[0]:
+    def flaky(scenario, block_seeds):
+        if scenario.contract.preset == "per_appointment" and seeds[0] in block_seeds:
             raise ValueError("boom")
-        return simulate(scenario, seed)
+        return simulate_block(scenario, block_seeds)
 
-    monkeypatch.setattr("sales_abm.runner.worker.simulate", flaky)
+    monkeypatch.setattr("sales_abm.runner.worker.simulate_block", flaky)
     report = run_experiment(tiny(), results=tmp_path, executor="serial", progress=False)
-    assert (report.done, report.failed) == (3, 1)
+    assert (report.done, report.failed) == (2, 2)
     key, error = report.failures[0]
     assert error == "ValueError: boom"
     record = json.loads((_runs(tmp_path) / f"{key}.error.json").read_text())
-    assert record["seed"] == seeds[0] and "boom" in record["traceback"]
+    assert seeds[0] in record["seeds"] and "boom" in record["traceback"]
     st = status(tiny(), results=tmp_path)
-    assert (st.counts["failed"], st.errors) == (1, {key: "ValueError: boom"})
-    monkeypatch.setattr("sales_abm.runner.worker.simulate", simulate)
+    assert st.counts["failed"] == 2
+    assert st.errors == dict.fromkeys(record["run_keys"], "ValueError: boom")
+    monkeypatch.setattr("sales_abm.runner.worker.simulate_block", simulate_block)
     report = run_experiment(tiny(), results=tmp_path, executor="serial", progress=False)
-    assert (report.done, report.skipped, report.failed) == (1, 3, 0)
+    assert (report.done, report.skipped, report.failed) == (2, 2, 0)
     assert not list(_runs(tmp_path).glob("*.error.json"))
 
 
 def test_a_dead_worker_loses_only_its_own_run(tmp_path) -> None:
     report = run_experiment(tiny(), results=tmp_path, executor="local:2", progress=False,
                             function=helpers.crash_point0_replicate1)
-    assert (report.done, report.failed) == (3, 1)
+    assert (report.done, report.failed) == (2, 2), "the dead worker's block, both runs"
     assert "died" in report.failures[0][1]
     counts = status(tiny(), results=tmp_path).counts
-    assert (counts["done"], counts["failed"]) == (3, 1)
+    assert (counts["done"], counts["failed"]) == (2, 2)
 
 
 def test_a_new_model_version_makes_results_stale(done_root, monkeypatch) -> None:

@@ -159,18 +159,19 @@ def test_a_full_disk_stops_the_sweep_in_one_line(main, experiments_dir, tmp_path
     assert code == 2
     assert "the disk is full" in _one_line_error(capsys)
     last = _manifest(tmp_path)["sweeps"][-1]
-    assert (last["status"], last["done"]) == ("disk full", 1)
+    assert (last["status"], last["done"]) == ("disk full", 2)  # one block of two runs
     assert not list((tmp_path / "tiny" / "quick" / "runs").glob("*.error.json"))
 
 
 @pytest.fixture
 def small_tmpfs(tmp_path) -> Iterator[Path]:
-    """A 96 KB tmpfs (root only): room for the design, the manifest and about two runs."""
+    """A 64 KB tmpfs (root only): room for the design, the manifest and one block of two tiny
+    runs (about 34 KB), not two."""
     target = tmp_path / "small"
     target.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a tmpfs needs root")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(target)],
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(target)],
                              capture_output=True, timeout=10)
     if mounted.returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
@@ -188,7 +189,7 @@ def test_a_really_full_disk_stops_the_sweep_in_one_line(main, experiments_dir, s
     assert "the disk is full" in _one_line_error(capsys)
     last = _manifest(small_tmpfs)["sweeps"][-1]
     files = len(list((small_tmpfs / "tiny" / "quick" / "runs").glob("*.parquet")))
-    assert last["status"] == "disk full" and last["done"] == files < 4
+    assert last["status"] == "disk full" and last["done"] == 2 * files < 4
 
 
 # --- item 11: the manifest's bookkeeping --------------------------------------------------------
@@ -235,27 +236,28 @@ def _damage_data_keep_footer(path: Path) -> None:
 def test_a_run_with_damaged_data_is_corrupt_for_summaries_and_compact(
         main, experiments_dir, tmp_path, capsys) -> None:
     from sales_abm.runner import compact, load_summaries
-    from sales_abm.runner.store import read_summary
+    from sales_abm.runner.store import read_summaries
 
     run_experiment(tiny(), results=tmp_path, executor="serial", progress=False)
     damaged = sorted((tmp_path / "tiny" / "quick" / "runs").glob("*.parquet"))[0]
     _damage_data_keep_footer(damaged)
-    assert read_summary(damaged)["closes"] is not None  # the footer alone looks fine
-    assert status(tiny(), results=tmp_path).counts["corrupt"] == 1
-    with pytest.raises(ExperimentError, match=r"1 of 4 runs are not done \(1 corrupt\)"):
+    lost = read_summaries(damaged)  # the footer alone looks fine
+    assert len(lost) == 2 and all(s["closes"] is not None for s in lost.values())
+    assert status(tiny(), results=tmp_path).counts["corrupt"] == 2
+    with pytest.raises(ExperimentError, match=r"2 of 4 runs are not done \(2 corrupt\)"):
         load_summaries(tiny(), results=tmp_path)
     kept = load_summaries(tiny(), results=tmp_path, allow_missing=True)
-    assert kept.height == 3 and damaged.stem not in kept["run_key"].to_list()
-    with pytest.raises(ExperimentError, match="1 corrupt"):
+    assert kept.height == 2 and not set(lost) & set(kept["run_key"].to_list())
+    with pytest.raises(ExperimentError, match="2 corrupt"):
         compact(tiny(), results=tmp_path)
     base = ["--experiments", str(experiments_dir), "--results", str(tmp_path)]
     assert main(["experiment", "compact", "tiny", *base]) == 2
     err = _one_line_error(capsys)
-    assert "1 corrupt" in err and "allow_missing" not in err
+    assert "2 corrupt" in err and "allow_missing" not in err
     assert "sales-abm experiment run tiny" in err
     assert not (tmp_path / "tiny" / "quick" / "weekly.parquet").exists()
     assert main(["experiment", "status", "tiny", *base]) == 1
-    assert "1 corrupt" in capsys.readouterr().out
+    assert "2 corrupt" in capsys.readouterr().out
 
 
 # --- item 13: experiments from any directory; list executes only experiment files ---------------
@@ -304,7 +306,7 @@ def test_list_executes_only_experiment_files_and_each_once(main, experiments_dir
                                                            capsys) -> None:
     helper = experiments_dir / "helper.py"
     helper.write_text(MARKED.format(body="VALUE = 1"))
-    spec = SPEC_FILE.format(name="marked", replicates=2, tiny=TINY)
+    spec = SPEC_FILE.format(name="marked", replicates=2, tiny=TINY, block=16)
     (experiments_dir / "marked.py").write_text(MARKED.format(body=spec))
     args = ["--experiments", str(experiments_dir)]
     assert main(["experiment", "list", *args]) == 0

@@ -163,6 +163,42 @@ def test_a_replacement_starts_from_the_industrys_experience():
     assert fresh.hires <= sc.reps * 2 and fresh.renewals.trials <= 4
 
 
+def renewal_books(evidence: str, term_months: float, seed: int = 2) -> tuple[float, float]:
+    """(renewals, reviews) booked in a run where the client is never satisfied and cannot end."""
+    sc = Scenario.from_dict({**SMALL, "contract.preset": "per_appointment",
+                             "switches.termination": False, "client.min_roi": 100.0,
+                             "contract.minimum_term": term_months,
+                             "outsourcer.renewal_evidence": evidence})
+    model = SalesModel(sc, seed)
+    model.run_model()
+    books = model.outsourcer.valuation.renewals
+    return books.events, books.trials
+
+
+def test_every_reviews_verdict_teaches_renewal_whatever_the_term():
+    reviews = SMALL["weeks"] // 13
+    for term in (3.0, 12.0):  # the second guarantees all but the last review
+        assert renewal_books("verdicts", term) == (0.0, reviews)  # the client said no each time
+
+
+def test_binding_evidence_sees_only_reviews_past_the_term_and_their_outcome():
+    assert renewal_books("binding", 3.0) == (4.0, 4.0)  # no review could end it: all "renewed"
+    assert renewal_books("binding", 12.0) == (1.0, 1.0)  # only the review at week 52
+
+
+def test_verdict_is_the_windows_roi_against_the_bar():
+    # the close-rate bar off, so the ROI bar alone decides (issue 15's client has both)
+    sc = Scenario.from_dict({**SMALL, "contract.preset": "per_appointment",
+                             "contract.minimum_term": 0.0, "client.min_close_rate": 0.0})
+    for bar, satisfied in ((-10.0, True), (100.0, False)):
+        model = SalesModel(sc.with_overrides({"client.min_roi": bar}), 0)
+        for _ in range(sc.client.review_weeks):
+            model.step()
+        assert model.client.verdict is satisfied
+        kept = model.client.notice_ends is None and model.client.replacements == 0
+        assert kept is satisfied  # free to end the contract, the client acts on its verdict
+
+
 # -- the churn-hazard estimator ---------------------------------------------------------------
 
 
