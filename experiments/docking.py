@@ -2,10 +2,10 @@
 
 The four contract presets, each in the full model and in a *stationary* world that switches off
 the channels the static benchmark (:mod:`sales_abm.theory.best_response`) assumes away: burn,
-word of mouth, AE capacity, attrition and termination. The analysis compares the reps' learned
-effort, threshold and pressure in the last quarter with the myopic best response and the
-Roth–Erev mean-field rest point at the skill the reps reached. (The fast model against the
-reference implementation is docked in ``tests/docking``.)
+word of mouth, AE capacity, attrition, termination and prospects' learning. The analysis
+compares the reps' learned effort, threshold and pressure in the last quarter with the myopic best
+response and the Roth–Erev mean-field rest point at the skill the reps reached. (The fast model
+against the reference implementation is docked in ``tests/docking``.)
 """
 
 from sales_abm.runner import Experiment, Grid, Scale
@@ -16,7 +16,7 @@ WORLDS = {
     "full": {},
     "stationary": {"switches.burn": False, "switches.word_of_mouth": False,
                    "switches.ae_capacity": False, "switches.attrition": False,
-                   "switches.termination": False},
+                   "switches.termination": False, "switches.prospect_learning": False},
 }
 QUICK = {"reps": 10, "prospects": 5000, "weeks": 104}
 

@@ -5,16 +5,23 @@ lower their qualification threshold. The falsification arms keep the per-appoint
 pay only for qualified held meetings (``pa_qualified``) or audit every appointment with a full
 clawback (``pa_audited``): there pay-for-performance should not hurt. Outcomes: weekly
 appointments, cohort close rate, gaming index and the mean and spread of rep thresholds.
+
+Every arm runs at the same minimum term and notice (the retainer's 12 and 1 months), so the arms
+differ in the pay mechanism alone: the presets' market-typical terms (3 months and no notice for
+per-appointment and per-close, 6 and 1 for the hybrid) would also change how soon and how often
+the client can end the contract. The other experiments keep the presets' own terms.
 """
 
 from sales_abm.runner import Experiment, Grid, Scale
 
-PER_APPOINTMENT = {"contract.preset": "per_appointment"}
+#: The term and notice every arm shares (the retainer preset's).
+EQUAL_TERMS = {"contract.minimum_term": 12.0, "contract.notice_period": 1.0}
+PER_APPOINTMENT = {"contract.preset": "per_appointment", **EQUAL_TERMS}
 ARMS = {
-    "retainer": {"contract.preset": "retainer"},
+    "retainer": {"contract.preset": "retainer", **EQUAL_TERMS},
     "per_appointment": PER_APPOINTMENT,
-    "per_close": {"contract.preset": "per_close"},
-    "hybrid": {"contract.preset": "hybrid"},
+    "per_close": {"contract.preset": "per_close", **EQUAL_TERMS},
+    "hybrid": {"contract.preset": "hybrid", **EQUAL_TERMS},
     "pa_qualified": {**PER_APPOINTMENT, "contract.pay_on": "qualified", "pay.pay_on": "qualified"},
     "pa_audited": {**PER_APPOINTMENT, "contract.audit_rate": 1.0, "contract.clawback": 1.0,
                    "pay.audit_rate": 1.0, "pay.clawback": 1.0},

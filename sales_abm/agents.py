@@ -8,6 +8,7 @@ prospect, and :class:`SalesRep` and :class:`Prospect` are agents that view their
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,12 +17,13 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from sales_abm.contracts import Settlement, Terms, payment
+from sales_abm.contracts import Settlement, Terms, payment, repriced, scaled
 from sales_abm.credit import CreditLedger, pay_lag
 from sales_abm.foregone import ForegoneEstimator
 from sales_abm.learning import RULES, Learner, make_learner
 from sales_abm.market import CallOutcome, CloseOutcome, MeetingOutcome, Status
-from sales_abm.scenario import WEEKS_PER_MONTH, RepParams, Scenario
+from sales_abm.relational import quality_fee_factor
+from sales_abm.scenario import PAY_ON, WEEKS_PER_MONTH, ContractTerms, RepParams, Scenario
 from sales_abm.strategy import STRATEGY_DIMENSIONS, fixed_actions, strategy_levels
 from sales_abm.training import Appraisal, TrainingValuation
 
@@ -375,6 +377,16 @@ class Prospect(mesa.Agent):
         return float(self.model.market.receptivity[self.row])
 
     @property
+    def answer_propensity(self) -> float:
+        """Learned propensity to take a cold call, in [0, 1]."""
+        return float(self.model.market.answer[self.row])
+
+    @property
+    def accept_propensity(self) -> float:
+        """Learned propensity to accept a meeting, in [0, 1]."""
+        return float(self.model.market.accept[self.row])
+
+    @property
     def status(self) -> Status:
         """Where the prospect stands in the funnel."""
         return Status(int(self.model.market.status[self.row]))
@@ -439,6 +451,11 @@ class Outsourcer(mesa.Agent):
         self._ev_opened = 0
         self.finished: list[tuple[int, float]] = []  # (action, reward) awaiting an update
 
+    def switch_terms(self, scenario: Scenario) -> None:
+        """Pay reps by the pay plan of a scenario whose terms changed mid-run."""
+        self.config = scenario
+        self.pay_plan = Terms.from_pay_plan(scenario.pay)
+
     def successor(self, epoch_start: int) -> Outsourcer:
         """The outsourcer that replaces this one, starting from the industry's experience.
 
@@ -455,11 +472,6 @@ class Outsourcer(mesa.Agent):
         if memory > 0:
             heir.training_learner = copy.deepcopy(self.training_learner)
         return heir
-
-    def switch_terms(self, scenario: Scenario) -> None:
-        """Pay reps by the pay plan of a scenario whose terms changed mid-run."""
-        self.config = scenario
-        self.pay_plan = Terms.from_pay_plan(scenario.pay)
 
     def staff(self, week: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Fill vacant slots; return the slots filled and whether each hire is trained."""
@@ -576,39 +588,142 @@ class Outsourcer(mesa.Agent):
         return self.valuation.train_probability(self.appraisal(week).npv)
 
 
+def contract_menu(scenario: Scenario) -> list[ContractTerms]:
+    """The contracts the client can choose from: the scenario's, priced up and down, audited
+    and billed on stricter measures (MODEL.md section 0; the ``client.*`` menu keys).
+
+    Every money term (fixed fee, appointment price, commission) is scaled by each of the
+    ``client.price_levels`` factors from ``1 - price_spread`` to ``1 + price_spread`` (and 1, so
+    the scenario's own contract is always on the menu, first); the audit is the contract's or
+    ``client.audit_max`` with a clawback of at least 1x; billing is on the contract's measure or,
+    with ``client.menu_pay_on``, any stricter one.
+    """
+    base, c = scenario.contract, scenario.client
+    spread = np.linspace(1 - c.price_spread, 1 + c.price_spread, c.price_levels)
+    factors = [1.0]
+    if c.price_levels > 1:
+        factors += sorted({round(float(f), 12) for f in spread} - {1.0})
+    audits = [(base.audit_rate, base.clawback)]
+    if c.audit_max > base.audit_rate:
+        audits.append((c.audit_max, max(base.clawback, 1.0)))
+    stricter = PAY_ON[PAY_ON.index(base.pay_on):]
+    pay_ons = stricter if c.menu_pay_on else (base.pay_on,)
+    return [
+        dataclasses.replace(scaled(base, f), audit_rate=audit, clawback=clawback, pay_on=pay_on)
+        for f in factors for audit, clawback in audits for pay_on in pay_ons
+    ]
+
+
+def contract_label(terms: ContractTerms, base: ContractTerms) -> str:
+    """A short label of a contract on the menu: its preset and how it departs from ``base``."""
+    parts = [terms.preset]
+    money = (base.fixed_fee, base.price_per_appointment, base.commission)
+    mine = (terms.fixed_fee, terms.price_per_appointment, terms.commission)
+    factor = next((m / b for m, b in zip(mine, money, strict=True) if b > 0), 1.0)
+    if abs(factor - 1.0) > 1e-9:
+        parts.append(f"x{factor:.3g}")
+    if terms.audit_rate != base.audit_rate:
+        parts.append(f"audit {terms.audit_rate:g}")
+    if terms.pay_on != base.pay_on:
+        parts.append(f"on {terms.pay_on}")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the client measured over one review window and what it decided.
+
+    ``decision`` is ``renew``, ``renegotiate`` (new terms from next week), ``notice`` (it
+    terminates; a new outsourcer starts when the notice ends) or ``wait`` (a review before
+    the minimum term's end that found a reason to leave).
+    """
+
+    week: int
+    roi: float
+    close_rate: float
+    cost_per_close: float
+    profit: float
+    arm: int
+    decision: str
+
+
 class Client(mesa.Agent):
     """The client: pays by the contract, holds meetings, and reviews the contract each quarter.
 
-    Terminates (after the minimum term, with notice) when the review window's ROI falls below
-    ``client.min_roi``, then hires a new outsourcer on the same contract. The review values the
-    meetings held in the window at their expected margin (an AE learns a prospect's fit in the
-    meeting), because the deals themselves close only after a sales cycle that can outlast a
-    quarter: judging by closed deals alone would end every contract at its first review.
+    At each review (every ``client.review_weeks`` of a contract) it measures, over the window:
+    the ROI of its spending (payments and AE time) on the expected margin of the meetings held,
+    the close rate of the appointments set for it and the cost per closed deal, both on
+    expected closes (the fit of the meetings held: an AE learns a prospect's fit in the
+    meeting, while deals close only after a sales cycle that can outlast a quarter, so judging
+    by closed deals alone would end every contract at its first review). After the minimum term
+    it terminates when the ROI falls below ``client.min_roi`` (the price is too high for what
+    it gets) or the close rate below ``client.min_close_rate`` (the outsourcer books meetings
+    that do not close), and re-tenders to a new outsourcer once the notice has run.
+
+    With ``switches.client_choice`` it also chooses its contract from a menu
+    (:func:`contract_menu`) with a learning rule (``client.rule``) whose payoff is its profit
+    over the window: at a review it renews when the rule picks the terms in force and otherwise
+    renegotiates them (the outsourcer accepts; its pay plan stays); a re-tender goes out on the
+    terms the rule picks then. Without it the client keeps the scenario's contract throughout.
     """
 
     def __init__(self, model: SalesModel) -> None:
         super().__init__(model)
-        self.config = model.config
+        sc = model.config
+        self.config = sc
         self.contract_start = 0
         self.notice_ends: int | None = None
         self.replacements = 0
-        self.window = {"margin": 0.0, "cost": 0.0}
-        self.verdict: bool | None = None  # the last review's: did the window's ROI meet the bar?
+        self.renegotiations = 0
+        self.window = _empty_window()
+        self.verdict: bool | None = None  # the last review's: did the window meet the bars?
+        self.menu = contract_menu(sc)
+        self.arm = 0  # the scenario's own contract
+        self.terms = Terms.from_contract(self.menu[0], headcount=1)  # fixed fee per slot
+        self.learner: Learner | None = None
+        if sc.switches.client_choice:
+            self.learner = client_learner(sc, len(self.menu))
+        self.reviews: list[Review] = []
+
+    @property
+    def label(self) -> str:
+        """The label of the contract in force."""
+        return contract_label(self.menu[self.arm], self.menu[0])
 
     def capacity(self) -> int | None:
         """Meetings the AEs can hold this week (None: unlimited)."""
-        return self.config.client.ae_capacity if self.config.switches.ae_capacity else None
+        sc = self.config
+        if not sc.switches.ae_capacity:
+            return None
+        return round(sc.client.ae_capacity * sc.reps)
 
-    def account(self, margin: float, cost: float) -> None:
-        """Add a week's expected margin and cost (payments and AE time) to the review window."""
-        self.window["margin"] += margin
-        self.window["cost"] += cost
+    def triage_noise(self) -> float | None:
+        """Noise of the AEs' read of fit when they triage meetings (None: no triage)."""
+        sc = self.config
+        return sc.client.triage_noise if sc.switches.ae_triage else None
 
-    def review(self, week: int) -> bool:
+    def account(self, margin: float, cost: float, expected_closes: float = 0.0,
+                appointments: int = 0, held: int = 0, held_junk: int = 0) -> None:
+        """Add a week's expected margin, cost (payments and AE time), expected closes (the fit
+        of the meetings held), appointments set, and meetings held and held junk to the review
+        window."""
+        w = self.window
+        w["margin"] += margin
+        w["cost"] += cost
+        w["closes"] += expected_closes
+        w["set"] += appointments
+        w["held"] += held
+        w["held_junk"] += held_junk
+
+    def review(self, week: int, rng: np.random.Generator | None = None) -> bool:
         """Quarterly review; returns True when the contract ends this week.
 
-        Every review reaches a verdict (:attr:`verdict`: the window's ROI met the bar); it ends
-        the contract only when the client is free to end it.
+        Every review reaches a verdict (:attr:`verdict`: the window met both bars, ROI and close
+        rate); it ends the contract only when the client is free to end it.
+
+        Args:
+            week: The week ending.
+            rng: The client's stream, drawn from only when it chooses contracts.
         """
         if self.notice_ends is not None:
             return week >= self.notice_ends
@@ -616,22 +731,80 @@ class Client(mesa.Agent):
         elapsed = week + 1 - self.contract_start
         if elapsed % sc.client.review_weeks:
             return False
-        margin, cost = self.window["margin"], self.window["cost"]
-        self.window = {"margin": 0.0, "cost": 0.0}
-        roi = (margin - cost) / cost if cost > 0 else np.inf
-        self.verdict = bool(roi >= sc.client.min_roi)
+        w = self.window
+        self.window = _empty_window()
+        profit = w["margin"] - w["cost"]
+        roi = profit / w["cost"] if w["cost"] > 0 else np.inf
+        close_rate = w["closes"] / w["set"] if w["set"] else np.nan
+        cost_per_close = w["cost"] / w["closes"] if w["closes"] > 0 else np.inf
+        if self.learner is not None:
+            reward = max(profit, 0.0) / sc.client.payoff_scale
+            self.learner.update(np.array([self.arm]), np.array([reward]))
+        bad = roi < sc.client.min_roi or close_rate < sc.client.min_close_rate
+        self.verdict = not bad  # what the outsourcer hears at the review (model.md 7.9)
         may_end = sc.switches.termination and elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH
-        if may_end and not self.verdict:
+        decision = "renew"
+        ended = False
+        if bad and may_end:
             self.notice_ends = week + round(sc.contract.notice_period * WEEKS_PER_MONTH)
-            return week >= self.notice_ends
-        return False
+            decision, ended = "notice", week >= self.notice_ends
+        elif bad and sc.switches.termination:
+            decision = "wait"
+        elif self.learner is not None and rng is not None:
+            pick = int(self.learner.choose(rng)[0])
+            if pick != self.arm:
+                self._adopt(pick)
+                self.renegotiations += 1
+                decision = "renegotiate"
+        self._reprice(w["held"], w["held_junk"])
+        self.reviews.append(Review(week, float(roi), float(close_rate), float(cost_per_close),
+                                   float(profit), self.arm, decision))
+        return ended
 
-    def renew(self, week: int) -> None:
-        """Start a contract with a new outsourcer."""
+    def _reprice(self, held: int, held_junk: int) -> None:
+        """The relational fee: the contract in force, its fee and price scaled by the window's
+        measured quality (:func:`sales_abm.relational.quality_fee_factor`; factor 1 unless
+        ``contract.quality_fee_adjustment`` is set), until the next review."""
+        terms = self.menu[self.arm]
+        factor = quality_fee_factor(held, held_junk, terms)
+        self.terms = repriced(Terms.from_contract(terms, headcount=1), factor)
+
+    def switch_terms(self, scenario: Scenario) -> None:
+        """Put a scheduled contract in force: the menu is rebuilt around it (a choosing client
+        keeps what it learned when the menu keeps its size, and starts afresh otherwise)."""
+        self.config = scenario
+        self.menu = contract_menu(scenario)
+        if self.learner is not None and self.learner.probabilities().shape[1] != len(self.menu):
+            self.learner = client_learner(scenario, len(self.menu))
+        self._adopt(0)
+
+    def _adopt(self, arm: int) -> None:
+        """Put the menu's contract ``arm`` in force from next week."""
+        self.arm = arm
+        self.terms = Terms.from_contract(self.menu[arm], headcount=1)
+
+    def renew(self, week: int, rng: np.random.Generator | None = None) -> None:
+        """Start a contract with a new outsourcer (on the terms the rule picks, if it chooses)."""
         self.contract_start = week + 1
         self.notice_ends = None
         self.replacements += 1
-        self.window = {"margin": 0.0, "cost": 0.0}
+        self.window = _empty_window()
+        arm = self.arm
+        if self.learner is not None and rng is not None:
+            arm = int(self.learner.choose(rng)[0])
+        self._adopt(arm)  # a new outsourcer starts at the contract's base price
 
 
-__all__ = ["Client", "Outsourcer", "Prospect", "SalesForce", "SalesRep", "Status"]
+def client_learner(scenario: Scenario, n_contracts: int) -> Learner:
+    """The client's learner over a menu of contracts: its rule at the rule's defaults."""
+    rule = scenario.client.rule
+    params = {name: entry[0] for name, entry in RULES[rule].PARAMETERS.items()}
+    return make_learner(rule, 1, n_contracts, params)
+
+
+def _empty_window() -> dict[str, float]:
+    return {"margin": 0.0, "cost": 0.0, "closes": 0.0, "set": 0, "held": 0, "held_junk": 0}
+
+
+__all__ = ["Client", "Outsourcer", "Prospect", "Review", "SalesForce", "SalesRep", "Status",
+           "contract_menu"]

@@ -209,3 +209,13 @@ def draw_audits(terms: Terms, junk: np.ndarray, rng: np.random.Generator) -> np.
     if terms.audit_rate <= 0.0:
         return np.zeros_like(junk)
     return rng.binomial(junk, terms.audit_rate)
+
+
+def scaled(contract: ContractTerms, factor: float) -> ContractTerms:
+    """A contract whose every money term (fixed fee, appointment price, commission, the latter
+    capped at 1) is ``factor`` times this one's: the client's price levels on its menu."""
+    return replace(
+        contract, fixed_fee=contract.fixed_fee * factor,
+        price_per_appointment=contract.price_per_appointment * factor,
+        commission=min(contract.commission * factor, 1.0),
+    )

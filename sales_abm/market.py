@@ -75,6 +75,7 @@ class MeetingOutcome:
     counts: np.ndarray  # (5, n_reps + 2): held, held_junk, no_shows, cancelled, opportunities
     expected_value: np.ndarray  # sum of fit x deal value of the held meetings
     burned: int
+    expected_closes: np.ndarray | None = None  # sum of fit of the held meetings, by owner
     held_by_band: np.ndarray | None = None  # (n_reps + 2, K), when asked for by band
     held_junk_by_band: np.ndarray | None = None
 
@@ -232,6 +233,21 @@ def edges_to_csr(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.n
     return indptr, dst[order]
 
 
+def triage(show: np.ndarray, read: np.ndarray, capacity: int) -> np.ndarray:
+    """Which of the prospects who showed up the AEs meet: the ``capacity`` whose pre-meeting
+    read of fit looks best (all of them when they fit in), the rest dropped.
+
+    Ties in the read go to the earlier row (a stable sort), so the choice is deterministic.
+    """
+    shown = np.flatnonzero(show)
+    if shown.size <= capacity:
+        return show.copy()
+    held = np.zeros(show.size, dtype=bool)
+    best = np.argsort(-read[shown], kind="stable")[:capacity]
+    held[shown[best]] = True
+    return held
+
+
 class Market:
     """All prospects, as columns.
 
@@ -240,6 +256,8 @@ class Market:
         deal_value: revenue if the prospect buys (USD).
         base_receptivity: the receptivity a prospect returns to when left alone.
         receptivity: current chance-weight of taking a call and agreeing.
+        answer: learned propensity to take a cold call, in [0, 1].
+        accept: learned propensity to accept a meeting, in [0, 1].
         status: a :class:`Status` per row.
         until: week at which a cooling, burned or cycle status ends.
         counts: rows per status (in :class:`Status` order) as of the last :meth:`advance`.
@@ -262,6 +280,8 @@ class Market:
         self.base_receptivity = np.empty(n)
         self._draw_rows(np.arange(n), rng)
         self.receptivity = self.base_receptivity.copy()
+        self.answer = np.full(n, params.propensity_initial)
+        self.accept = np.full(n, params.propensity_initial)
         self.status = np.zeros(n, dtype=np.int8)
         self.until = np.zeros(n, dtype=np.int32)
         self.booked_by = np.full(n, -1, dtype=np.int32)  # rep slot
@@ -286,6 +306,7 @@ class Market:
             pressure_agree_gain=params.pressure_agree_gain,
             qualification_bar=params.qualification_bar, cooldown_weeks=params.cooldown_weeks,
             burn=switches.burn, pressure_annoyance=params.pressure_annoyance,
+            propensity_scale=1.0 / params.propensity_initial,
         )
 
     @property
@@ -295,7 +316,8 @@ class Market:
             fit=self.fit, deal_value=self.deal_value, receptivity=self.receptivity,
             base_receptivity=self.base_receptivity, status=self.status, until=self.until,
             booked_by=self.booked_by, booked_hire=self.booked_hire, booked_week=self.booked_week,
-            booked_pressure=self.booked_pressure, won=self.won,
+            booked_pressure=self.booked_pressure, won=self.won, answer=self.answer,
+            accept=self.accept,
         )
 
     @property
@@ -385,6 +407,8 @@ class Market:
         connect, proposed, booked, junk, signal, counts = kernels.book_calls(
             week, draws, reps, self.columns, self.funnel, booking_time,
         )
+        if self.switches.prospect_learning:
+            self._learn_from_calls(target[connect], reps.pressure[caller[connect]])
         outcome = CallOutcome(counts)
         if threshold_levels is not None:
             self._count_bands(outcome, threshold_levels, target, caller, signal, proposed,
@@ -423,8 +447,14 @@ class Market:
         epoch_start: int,
         rng: np.random.Generator,
         bands: int = 0,
+        triage_noise: float | None = None,
+        triage_rng: np.random.Generator | None = None,
     ) -> MeetingOutcome:
         """Hold last week's meetings: show-ups, AE capacity, opportunities, junk annoyance.
+
+        When more prospects show up than the AEs can meet, the AEs triage (``triage_noise``
+        given: see :func:`triage`, with the read's noise from ``triage_rng``) or, without
+        triage, hold a random subset.
 
         With ``bands > 0`` (the number of threshold levels, when place_calls tracks bands), held
         and held junk meetings are also counted by owner and booking band.
@@ -439,7 +469,13 @@ class Market:
         )
         show = rng.random(rows.size) < p_show
         held = show.copy()
-        if capacity is not None and show.sum() > capacity:
+        if triage_noise is not None:
+            assert triage_rng is not None
+            # every booked row draws its read, so the stream does not depend on outcomes
+            read = fit + triage_noise * triage_rng.standard_normal(rows.size)
+            if capacity is not None:
+                held = triage(show, read, capacity)
+        elif capacity is not None and show.sum() > capacity:
             shown = np.flatnonzero(show)
             held[:] = False
             held[rng.choice(shown, capacity, replace=False)] = True
@@ -454,7 +490,12 @@ class Market:
         )
         # after the meetings' new states: a burned prospect leaves its rest for the burn
         burned = self._annoy(week, junk_rows, may_burn, rng)
-        outcome = MeetingOutcome(counts, expected, burned)
+        if self.switches.prospect_learning:
+            worth = held & opportunity & (fit >= p.qualification_bar)
+            wasted = np.concatenate([junk_rows, rows[show & ~held]])  # junk held, or cancelled
+            self._learn_from_meetings(rows[worth], wasted)
+        outcome = MeetingOutcome(counts, expected, burned,
+                                 np.bincount(by[held], weights=fit[held], minlength=r))
         if bands:
             band = self.booked_band[rows].astype(np.int64)
             junk_held = held & (fit < p.qualification_bar)
@@ -470,15 +511,60 @@ class Market:
         if not self.switches.burn or junk_rows.size == 0:
             return 0
         p = self.p
+        learning = self.switches.prospect_learning  # word of mouth is then social learning
         self.receptivity[junk_rows] *= 1 - p.annoyance
         burn = junk_rows[may_burn & (rng.random(junk_rows.size) < p.burn_probability)]
         self.status[burn] = Status.BURNED
         self.until[burn] = week + p.burn_weeks
-        if self.switches.word_of_mouth and p.word_of_mouth > 0:
+        if self.switches.word_of_mouth and p.word_of_mouth > 0 and not learning:
             graph = Csr(indptr=self.indptr, indices=self.indices)
             touched, hits = kernels.neighbour_hits(graph, junk_rows, self._hits)
             self.receptivity[touched] *= (1 - p.word_of_mouth) ** hits
         return int(burn.size)
+
+    # -- prospects learn whom to answer ----------------------------------------------------------
+
+    def _learn_from_calls(self, rows: np.ndarray, pressure: np.ndarray) -> None:
+        """A pressured call teaches its prospect that cold callers push: both propensities take
+        a Bush–Mosteller step toward 0 of size ``pressure_learning`` x the pressure used (each
+        row is called at most once a week).
+        """
+        step = self.p.pressure_learning * pressure
+        for q in (self.answer, self.accept):
+            q[rows] -= step * q[rows]
+
+    def _learn_from_meetings(self, worth: np.ndarray, wasted: np.ndarray) -> None:
+        """Prospects learn from their meetings: one worth its time (a good fit that opened an
+        opportunity) moves both propensities a step ``experience_rate`` toward 1, one that
+        wasted it (a junk meeting held, or a meeting the client cancelled) toward 0; each
+        neighbour on the industry network takes a step ``social_learning`` per experience it
+        hears of (word of mouth, with the ``word_of_mouth`` switch).
+        """
+        p = self.p
+        social = self.switches.word_of_mouth and p.social_learning > 0
+        for rows, good in ((wasted, False), (worth, True)):
+            if rows.size == 0:
+                continue
+            for q in (self.answer, self.accept):
+                q[rows] = 1 - (1 - q[rows]) * (1 - p.experience_rate) if good else (
+                    q[rows] * (1 - p.experience_rate))
+            if social:
+                graph = Csr(indptr=self.indptr, indices=self.indices)
+                touched, hits = kernels.neighbour_hits(graph, rows, self._hits)
+                for q in (self.answer, self.accept):
+                    kernels.learn_from_neighbours(q, touched, hits, p.social_learning, good)
+
+    def _forget(self) -> None:
+        """Experiences fade: propensities drift back to the prior at ``forgetting``."""
+        p = self.p
+        if p.forgetting > 0:
+            for q in (self.answer, self.accept):
+                q += (p.propensity_initial - q) * p.forgetting
+
+    def mean_propensities(self) -> tuple[float, float]:
+        """The mean propensity to answer and to accept over all prospects."""
+        return (float(np.add.reduce(self.answer)) / self.n,
+                float(np.add.reduce(self.accept)) / self.n)
 
     # -- sales cycles -----------------------------------------------------------------------------
 
@@ -511,20 +597,65 @@ class Market:
 
     # -- step 4: recovery and entry ---------------------------------------------------------------
 
-    def advance(self, week: int, rng: np.random.Generator) -> None:
+    def advance(self, week: int, rng: np.random.Generator,
+                entry_rng: np.random.Generator | None = None) -> None:
         """End rests and burns, let receptivity recover, and let new prospects enter.
+
+        Customers leave at ``entry_rate`` (their rows drawn from ``rng``); with an ``entry_rng``
+        and the ``market_entry`` switch on, prospects outside the funnel also turn over at
+        ``turnover_rate`` (see :meth:`turn_over`).
 
         Also updates :attr:`counts`, the rows per status at the end of the week, which the
         recovery pass counts as it goes (a separate pass would cost as much again).
         """
         customers, counts = kernels.recover(self.columns, week, self.p.recovery_rate)
+        if self.switches.prospect_learning:
+            self._forget()
         leaving = rng.binomial(customers.size, self.p.entry_rate)
         if leaving:
             rows = rng.choice(customers, leaving, replace=False)
             rows.sort()
             self._draw_rows(rows, rng)
-            self.receptivity[rows] = self.base_receptivity[rows]
-            self.status[rows] = Status.AVAILABLE
+            self._fresh(rows)
             counts[Status.CUSTOMER] -= leaving
             counts[Status.AVAILABLE] += leaving
+        if entry_rng is not None and self.switches.market_entry:
+            self.turn_over(entry_rng, counts)
         self.counts = counts
+
+    def turn_over(self, rng: np.random.Generator, counts: np.ndarray) -> np.ndarray:
+        """Exogenous entry: a share ``turnover_rate`` of the prospects outside the funnel
+        (available, resting or burned) leave and new ones take their rows.
+
+        Firms are founded and close, buyers change jobs: the market renews itself whatever the
+        reps close, so its good-fit share stays put unless the reps use it up faster than it
+        renews. Rows booked or in a sales cycle are left alone (their meeting or deal is
+        pending); customers leave at ``entry_rate``. Updates ``counts`` in place and returns
+        the rows renewed.
+        """
+        eligible = kernels.rows_outside_funnel(self.status)
+        k = rng.binomial(eligible.size, self.p.turnover_rate)
+        if k == 0:
+            return eligible[:0]
+        rows = np.sort(rng.choice(eligible, k, replace=False))
+        counts -= np.bincount(self.status[rows], minlength=counts.size)
+        counts[Status.AVAILABLE] += k
+        self._draw_rows(rows, rng)
+        self._fresh(rows)
+        return rows
+
+    def _fresh(self, rows: np.ndarray) -> None:
+        """New prospects in these rows: available, at their base receptivity, no history."""
+        self.receptivity[rows] = self.base_receptivity[rows]
+        self.answer[rows] = self.p.propensity_initial
+        self.accept[rows] = self.p.propensity_initial
+        self.status[rows] = Status.AVAILABLE
+        self.until[rows] = 0
+        self.won[rows] = False
+
+    def good_fit_share_available(self) -> float:
+        """Share of the available prospects whose fit clears the client's qualification bar
+        (NaN when none is available)."""
+        available, good = kernels.count_qualified_available(self.status, self.fit,
+                                                            self.p.qualification_bar)
+        return good / available if available else float("nan")

@@ -195,13 +195,26 @@ WEEKLY: tuple[Column, ...] = (
       for s, m in _STATUS_MEANING.items()),
     _count("contract_holder", "contracts", "how many times the client has replaced the "
            "outsourcer so far", ("final",)),
+    _count("contract_replacements", "contracts", "outsourcers the client replaced this week",
+           ("total",), how="contract_holder minus last week's",
+           derive=lambda c: np.diff(c["contract_holder"], prepend=0.0)),
+    _count("client_renegotiations", "contracts", "contracts the client renegotiated at this "
+           "week's review (switches.client_choice)", ("total",)),
+    Column("good_fit_share_available", "share", "share of the available prospects whose fit "
+           "clears the qualification bar", summary=(_FW, "final"),
+           how="good-fit available rows / available rows (null if none is available)"),
+    Column("mean_prospect_answer", "probability", "prospects' mean learned propensity to take "
+           "a cold call", summary=(_LW,), how="mean over all prospects"),
+    Column("mean_prospect_accept", "probability", "prospects' mean learned propensity to accept "
+           "a meeting", summary=(_LW,), how="mean over all prospects"),
 )
 
 #: Weekly labels (strings), after the metrics; the models set them with :meth:`Recorder.label`.
 LABELS: tuple[Column, ...] = (
-    Column("contract_in_force", "preset", "label of the client contract and pay plan in force "
-           "(the contract.preset they came from; a [[schedule]] switch changes it)",
-           dtype="String", how="Scenario.terms_at(week)"),
+    Column("contract_in_force", "preset", "label of the client contract in force: the "
+           "contract.preset it came from (a [[schedule]] switch changes it) and how a "
+           "renegotiation departs from it (price factor, audit, billing)",
+           dtype="String", how="Client.label"),
 )
 
 #: The week column in front of the weekly metrics.

@@ -33,13 +33,12 @@ from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
 from sales_abm.kernels import RepColumns
 from sales_abm.market import CallOutcome, CloseOutcome, Market, MeetingOutcome, Status
 from sales_abm.metrics import Recorder, summarize
-from sales_abm.relational import quality_fee_factor, repriced
 from sales_abm.scenario import WEEKS_PER_MONTH, ContractTerms, PayPlan, Scenario
 from sales_abm.version import MODEL_VERSION  # re-exported: sales_abm.model.MODEL_VERSION
 
 #: The named random streams of a run, spawned in this order from the run's SeedSequence.
 STREAMS = ("mesa", "world", "hiring", "strategy", "calls", "meetings", "market", "audit",
-           "attrition")
+           "attrition", "entry", "triage", "client")
 
 
 class SalesModel(mesa.Model):
@@ -63,12 +62,10 @@ class SalesModel(mesa.Model):
         self.rep_agents: dict[int, SalesRep] = {}
         self.client = Client(self)
         self.outsourcer = Outsourcer(self, epoch_start=0)
-        self.base_contract = Terms.from_contract(scenario.contract, headcount=1)  # fee per slot
-        self.contract = self.base_contract
-        self._quality_window = [0, 0]  # meetings held and held junk since the last review
         self.recorder = Recorder(scenario.weeks, scenario.market.cycle_max_weeks)
         self._prospects: dict[int, Prospect] = {}
         self._switches = {switch.week: switch for switch in scenario.schedule}
+        self._renegotiations_recorded = 0  # the client's renegotiations up to last week
 
     def _office(self, world: np.random.SeedSequence) -> nx.Graph:
         """The reps' office network, seeded by a child of the world stream's SeedSequence.
@@ -104,11 +101,12 @@ class SalesModel(mesa.Model):
         bands = self._bands()
         meetings = self.market.hold_meetings(w, self.client.capacity(), self.sales_force.hire_id,
                                              self.outsourcer.epoch_start, self.rngs["meetings"],
-                                             bands=bands)
+                                             bands=bands, triage_noise=self.client.triage_noise(),
+                                             triage_rng=self.rngs["triage"])
         closes = self.market.resolve_cycles(w, self.sales_force.hire_id,
                                             self.outsourcer.epoch_start, bands=bands)
         self._record_cohorts(w, calls, meetings, closes)
-        self.market.advance(w, self.rngs["market"])
+        self.market.advance(w, self.rngs["market"], self.rngs["entry"])
         money = self._settle(calls, meetings, closes, training)
         self.sales_force.observe(calls, meetings, closes)
         quits = self._learn_and_leave(w, money, closes)
@@ -124,14 +122,10 @@ class SalesModel(mesa.Model):
         client, sc = self.client, self.config
         elapsed = w + 1 - client.contract_start
         reviewed = client.notice_ends is None and elapsed % sc.client.review_weeks == 0
-        ended = client.review(w)
+        ended = client.review(w, self.rngs["client"])
         evidence = self._renewal_evidence(elapsed) if reviewed else None
         if evidence is not None:
             self.outsourcer.observe_review(renewed=evidence)
-        if reviewed:
-            factor = quality_fee_factor(*self._quality_window, sc.contract)
-            self.contract = repriced(self.base_contract, factor)
-            self._quality_window = [0, 0]
         return ended
 
     def _renewal_evidence(self, elapsed: int) -> bool | None:
@@ -164,11 +158,9 @@ class SalesModel(mesa.Model):
         scenario, which is this run's scenario with ``contract`` and ``pay`` replaced.
         """
         self.config = dataclasses.replace(self.config, contract=contract, pay=pay)
-        self.base_contract = Terms.from_contract(contract, headcount=1)
-        self.contract = self.base_contract  # the quality fee factor restarts from the new terms
         self.sales_force.switch_terms(self.config)
         self.outsourcer.switch_terms(self.config)
-        self.client.config = self.config
+        self.client.switch_terms(self.config)
 
     def _staff(self, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fill vacancies; returns the slots hired, whether each was trained, training cost."""
@@ -222,7 +214,7 @@ class SalesModel(mesa.Model):
         pad = np.zeros(1, dtype=np.int64)
         own = slice(0, r + 1)  # owner buckets of the current contract holder
         contract = self._settlement(
-            self.contract, np.concatenate([calls.booked, pad]),
+            self.client.terms, np.concatenate([calls.booked, pad]),
             np.concatenate([calls.booked_junk, pad]), meetings.held[own], meetings.held_junk[own],
             closes.revenue[own], fixed_mask=np.arange(r + 1) < r,
         )
@@ -235,7 +227,9 @@ class SalesModel(mesa.Model):
         return {"contract": contract, "pay": pay, "overhead": overhead, "training": training,
                 "expected_value_own": float(meetings.expected_value[own].sum()),
                 "held_own": int(meetings.held[own].sum()),
-                "held_junk_own": int(meetings.held_junk[own].sum())}
+                "held_junk_own": int(meetings.held_junk[own].sum()),
+                "expected_closes_own": float(meetings.expected_closes[own].sum()),
+                "set_own": int(calls.booked.sum())}
 
     def _settlement(self, terms: Terms, set_: np.ndarray, set_junk: np.ndarray,
                     held: np.ndarray, held_junk: np.ndarray, revenue: np.ndarray,
@@ -284,21 +278,20 @@ class SalesModel(mesa.Model):
         old = self.outsourcer
         old.learn()  # its closed windows no longer matter to anyone, but keep the books clean
         self.outsourcer = old.successor(epoch_start=old.next_hire)
-        self.contract = self.base_contract  # a new outsourcer starts at the base price
-        self._quality_window = [0, 0]
         old.remove()
-        self.client.renew(self.week)
+        self.client.renew(self.week, self.rngs["client"])
 
     # -- recording ------------------------------------------------------------------------------
 
     def _account(self, money: dict[str, Any]) -> None:
-        """The client's review window: expected margin of meetings held, and what they cost."""
-        self._quality_window[0] += money["held_own"]
-        self._quality_window[1] += money["held_junk_own"]
+        """The client's review window: expected margin of meetings held, what they cost, and
+        the meetings and appointments it judges the outsourcer by."""
         client = self.config.client
         self.client.account(
             client.gross_margin * money["expected_value_own"],
             float(money["contract"].total.sum()) + client.ae_cost_per_meeting * money["held_own"],
+            money["expected_closes_own"], money["set_own"], money["held_own"],
+            money["held_junk_own"],
         )
 
     def _record(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
@@ -344,14 +337,19 @@ class SalesModel(mesa.Model):
             # the method's argument handling
             "mean_receptivity": np.add.reduce(market.receptivity) / market.n,
             "contract_holder": self.client.replacements,
+            "client_renegotiations": self.client.renegotiations - self._renegotiations_recorded,
+            "good_fit_share_available": market.good_fit_share_available(),
         }
+        values["mean_prospect_answer"], values["mean_prospect_accept"] = (
+            market.mean_propensities())
         for dim in STRATEGY_DIMENSIONS:
             mean_sd = kernels.masked_mean_sd(force.value(dim), on)
             values[f"mean_{dim}"], values[f"sd_{dim}"] = mean_sd
         for name, count in zip(_STATUS_METRICS, status.tolist(), strict=True):
             values[name] = count
         self.recorder.record(w, values)
-        self.recorder.label(w, "contract_in_force", sc.contract.preset)
+        self.recorder.label(w, "contract_in_force", self.client.label)
+        self._renegotiations_recorded = self.client.renegotiations
 
 
 #: The weekly metric of each status's count, in Status order (iterating an enum is slow).

@@ -180,8 +180,56 @@ class MarketParams:
     recovery_rate: float = param(
         0.02, "per week", "share of the gap to baseline receptivity recovered weekly", 0, 1
     )
+    forgetting: float = param(
+        0.005,
+        "per week",
+        "share of the gap between a prospect's learned propensities and the prior forgotten "
+        "weekly (a lesson lasts longer than a mood)",
+        0,
+        1,
+    )
+    propensity_initial: float = param(
+        0.5,
+        "probability",
+        "prior propensity of a prospect to take a cold call and to accept a meeting; the chances "
+        "of connecting and agreeing scale with propensity / prior",
+        0.01,
+        1,
+    )
+    experience_rate: float = param(
+        0.3,
+        "share of the gap",
+        "step of a prospect's propensities after its own meeting: toward 1 after one worth its "
+        "time (good fit, opportunity opened), toward 0 after a junk one",
+        0,
+        1,
+    )
+    pressure_learning: float = param(
+        0.05,
+        "share of the propensity",
+        "propensity to answer lost by a connect at full pressure (scaled by the pressure)",
+        0,
+        1,
+    )
+    social_learning: float = param(
+        0.05,
+        "share of the gap",
+        "step of each neighbour's propensities per meeting experience it hears of (word of "
+        "mouth; replaces the neighbours' receptivity loss when prospects learn)",
+        0,
+        1,
+    )
     entry_rate: float = param(
         0.02, "per week", "chance a customer's row is taken by a new prospect", 0, 1
+    )
+    turnover_rate: float = param(
+        0.02,
+        "per week",
+        "share of prospects outside the funnel (available, resting or burned) replaced each week "
+        "by new ones (firms founded or closed, buyers changing jobs or roles), independent of "
+        "closes",
+        0,
+        1,
     )
     network_degree: int = param(4, "neighbours", "mean degree of the industry network", 0, 50)
     network_rewiring: float = param(
@@ -225,9 +273,15 @@ class RepParams:
         4500.0, "USD per month", "earnings below which a rep starts to look elsewhere", 0, 1e5
     )
     quit_hazard_below: float = param(
-        0.02, "per week", "extra quit hazard while trailing earnings are below the option", 0, 1
+        0.01, "per week", "extra quit hazard while trailing earnings are below the option", 0, 1
     )
-    attrition_annual: float = param(0.32, "per year", "base attrition", 0, 0.99)
+    attrition_annual: float = param(
+        0.26,
+        "per year",
+        "base attrition; with the earnings channel the retainer's total is 30-34% a year",
+        0,
+        0.99,
+    )
     earnings_window: int = param(13, "weeks", "trailing window for earnings", 1, 104)
     office_network: str = param(
         "small_world",
@@ -317,11 +371,75 @@ class ClientParams:
     """The client: AEs, margins and the quarterly renewal review."""
 
     gross_margin: float = param(0.6, "share of revenue", "client margin on closed revenue", 0, 1)
-    ae_capacity: int = param(120, "meetings per week", "AE meetings the client can hold", 0, 10**7)
+    ae_capacity: float = param(
+        3.1,
+        "meetings per week per rep",
+        "AE meetings the client can hold, per rep of the outsourcer's head count (an AE team "
+        "sized for the retainer's flow)",
+        0,
+        1e5,
+    )
+    triage_noise: float = param(
+        0.1,
+        "fit sd",
+        "noise of the AEs' pre-meeting read of fit, by which they keep the best-looking "
+        "meetings when capacity binds",
+        0,
+        5,
+    )
     ae_cost_per_meeting: float = param(150.0, "USD", "AE time one held meeting costs", 0, 1e5)
     review_weeks: int = param(13, "weeks", "time between renewal reviews", 1, 520)
     min_roi: float = param(
-        0.0, "ratio", "terminate when the review window's ROI falls below this", -10, 100
+        0.0,
+        "ratio",
+        "terminate (after the minimum term) when the review window's ROI, on the expected margin "
+        "of the meetings held, falls below this",
+        -10,
+        100,
+    )
+    min_close_rate: float = param(
+        0.12,
+        "deals per appointment",
+        "terminate (after the minimum term) when the review window's close rate of the "
+        "appointments set for it (expected, from the fit its AEs saw in the meetings) falls "
+        "below this",
+        0,
+        1,
+    )
+    rule: str = param(
+        "roth_erev",
+        "-",
+        "the client's rule for learning over the contract menu (switches.client_choice); it "
+        "takes its rule's default parameters",
+        choices=OUTSOURCER_RULES,
+    )
+    price_levels: int = param(
+        3, "levels", "price levels on the contract menu, evenly spread around the contract's", 1, 9
+    )
+    price_spread: float = param(
+        0.25,
+        "share of the price",
+        "the menu's prices run from (1 - spread) to (1 + spread) times every money term of the "
+        "contract (fixed fee, appointment price, commission)",
+        0,
+        0.9,
+    )
+    audit_max: float = param(
+        0.5,
+        "share of billable appointments",
+        "audit rate of the menu's audited contracts (with a clawback of at least 1x)",
+        0,
+        1,
+    )
+    menu_pay_on: bool = param(
+        True, "on/off", "stricter billing (held, then qualified meetings) is on the menu"
+    )
+    payoff_scale: float = param(
+        100000.0,
+        "USD per review window",
+        "the client's profit over a review window is divided by this before it learns",
+        1e-6,
+        1e12,
     )
 
 
@@ -339,7 +457,25 @@ class Switches:
     )
     attrition: bool = param(True, "on/off", "reps quit (base rate and low earnings)")
     ae_capacity: bool = param(True, "on/off", "client AE capacity limits held meetings")
+    ae_triage: bool = param(
+        True, "on/off", "AEs over capacity hold the best-looking meetings (off: a random subset)"
+    )
     termination: bool = param(True, "on/off", "client may terminate at its reviews")
+    client_choice: bool = param(
+        False,
+        "on/off",
+        "at each review the client picks its contract from the menu (client.*) by learning from "
+        "its profit: renew, renegotiate, or re-tender on new terms (off: it keeps its contract)",
+    )
+    prospect_learning: bool = param(
+        True,
+        "on/off",
+        "prospects learn whether to answer and accept from their own and their neighbours' "
+        "meetings and from pressured calls (off: propensities stay at the prior)",
+    )
+    market_entry: bool = param(
+        True, "on/off", "new prospects enter at market.turnover_rate (off: only customers leave)"
+    )
 
 
 @dataclass(frozen=True)

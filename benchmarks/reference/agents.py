@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sales_abm.contracts import Terms, payment
+from sales_abm.agents import Review, client_learner, contract_label, contract_menu
+from sales_abm.contracts import Terms, payment, repriced
 from sales_abm.credit import pay_lag
 from sales_abm.learning import Learner, make_learner
 from sales_abm.market import Status
-from sales_abm.scenario import WEEKS_PER_MONTH
+from sales_abm.relational import quality_fee_factor
+from sales_abm.scenario import WEEKS_PER_MONTH, Scenario
 from sales_abm.strategy import STRATEGY_DIMENSIONS
 from sales_abm.training import TrainingValuation
 
@@ -41,6 +43,7 @@ class Tally:
     cancelled: int = 0
     opportunities: int = 0
     expected_value: float = 0.0
+    expected_closes: float = 0.0
     closes: int = 0
     revenue: float = 0.0
     revenue_by_week: dict[int, float] = field(default_factory=dict)  # by booking week
@@ -55,6 +58,8 @@ class Prospect(mesa.Agent):
         deal_value: revenue if it buys (USD).
         base_receptivity: the receptivity it returns to when left alone.
         receptivity: current receptivity.
+        answer: learned propensity to take a cold call.
+        accept: learned propensity to accept a meeting.
         status: a :class:`~sales_abm.market.Status`.
         until: the week a cooling, burned or cycle status ends.
         booked_by: the rep who booked its latest meeting.
@@ -75,6 +80,7 @@ class Prospect(mesa.Agent):
         self.deal_value = rnd.lognormvariate(mu, p.deal_value_sigma)
         self.base_receptivity = rnd.betavariate(p.receptivity_alpha, p.receptivity_beta)
         self.receptivity = self.base_receptivity
+        self.answer = self.accept = p.propensity_initial
         self.status = Status.AVAILABLE
         self.until = 0
         self.booked_by: SalesRep | None = None
@@ -90,9 +96,10 @@ class Prospect(mesa.Agent):
     # -- a call --------------------------------------------------------------------------------
 
     def answers(self) -> bool:
-        """The call connects: P = connect_scale x receptivity."""
-        return self.model.random.random() < self.model.config.market.connect_scale * (
-            self.receptivity
+        """The call connects: P = connect_scale x receptivity x answer / prior."""
+        p = self.model.config.market
+        return self.model.random.random() < p.connect_scale * self.receptivity * (
+            self.answer / p.propensity_initial
         )
 
     def signal(self, noise_sd: float) -> float:
@@ -104,13 +111,40 @@ class Prospect(mesa.Agent):
         p = self.model.config.market
         mean_base = p.receptivity_alpha / (p.receptivity_alpha + p.receptivity_beta)
         prob = (p.agree_base * (self.receptivity / mean_base)
-                * (1 + p.pressure_agree_gain * pressure) * craft)
+                * (1 + p.pressure_agree_gain * pressure) * craft
+                * (self.accept / p.propensity_initial))
         return self.model.random.random() < min(max(prob, 0.0), 1.0)
 
     def feel_pressure(self, pressure: float) -> None:
-        """A connected call annoys in proportion to its pressure (if the burn channel is on)."""
-        if self.model.config.switches.burn:
-            self.receptivity *= 1 - self.model.config.market.pressure_annoyance * pressure
+        """A connected call annoys in proportion to its pressure (if the burn channel is on),
+        and teaches the prospect that cold callers push (if prospects learn)."""
+        sc = self.model.config
+        if sc.switches.burn:
+            self.receptivity *= 1 - sc.market.pressure_annoyance * pressure
+        if sc.switches.prospect_learning:
+            step = sc.market.pressure_learning * pressure
+            self.answer -= step * self.answer
+            self.accept -= step * self.accept
+
+    def learn(self, good: bool, step: float) -> None:
+        """One Bush–Mosteller step of both propensities, toward 1 (good) or 0."""
+        if good:
+            self.answer = 1 - (1 - self.answer) * (1 - step)
+            self.accept = 1 - (1 - self.accept) * (1 - step)
+        else:
+            self.answer *= 1 - step
+            self.accept *= 1 - step
+
+    def experience(self, good: bool) -> None:
+        """A meeting worth its time (good) or one that wasted it: learn, and tell the
+        neighbours, who learn from it too (Market._learn_from_meetings)."""
+        sc = self.model.config
+        if not sc.switches.prospect_learning:
+            return
+        self.learn(good, sc.market.experience_rate)
+        if sc.switches.word_of_mouth and sc.market.social_learning > 0:
+            for neighbour in self.model.neighbours(self):
+                neighbour.learn(good, sc.market.social_learning)
 
     def rest(self, week: int) -> None:
         """Cool down after a contact, a meeting that led nowhere or a lost deal."""
@@ -162,7 +196,8 @@ class Prospect(mesa.Agent):
         if burned:
             self.status = Status.BURNED
             self.until = week + p.burn_weeks
-        if sc.switches.word_of_mouth and p.word_of_mouth > 0:
+        if sc.switches.word_of_mouth and p.word_of_mouth > 0 and not (
+                sc.switches.prospect_learning):  # learning prospects hear it in experience()
             for neighbour in self.model.neighbours(self):
                 neighbour.hear_word_of_mouth()
         return burned
@@ -182,13 +217,22 @@ class Prospect(mesa.Agent):
     # -- the rest of the week -----------------------------------------------------------------
 
     def step(self, week: int) -> None:
-        """End of week (Market.advance): rests and burns end, receptivity recovers, and a
-        customer may leave the market, its node taken by a new prospect."""
-        p = self.model.config.market
+        """End of week (Market.advance): rests and burns end, receptivity recovers, lessons
+        fade, and a customer (at ``entry_rate``) or a prospect outside the funnel (at
+        ``turnover_rate``, with market entry on) may leave, its node taken by a new prospect."""
+        sc = self.model.config
+        p = sc.market
         if self.status in (Status.COOLING, Status.BURNED) and self.until <= week + 1:
             self.status = Status.AVAILABLE
         self.receptivity += p.recovery_rate * (self.base_receptivity - self.receptivity)
-        if self.status == Status.CUSTOMER and self.model.random.random() < p.entry_rate:
+        if sc.switches.prospect_learning and p.forgetting > 0:
+            self.answer += (p.propensity_initial - self.answer) * p.forgetting
+            self.accept += (p.propensity_initial - self.accept) * p.forgetting
+        if self.status == Status.CUSTOMER:
+            if self.model.random.random() < p.entry_rate:
+                self.model.enter_market(self.node)
+        elif (sc.switches.market_entry and self.status != Status.BOOKED
+              and self.status != Status.CYCLE and self.model.random.random() < p.turnover_rate):
             self.model.enter_market(self.node)
 
 
@@ -550,7 +594,8 @@ class Outsourcer(mesa.Agent):
 
 
 class Client(mesa.Agent):
-    """The client: keeps the meeting calendar and the pipeline, and reviews the contract.
+    """The client: keeps the meeting calendar and the pipeline, and reviews the contract
+    (sales_abm.agents.Client: the same measures, termination rule and contract menu).
 
     Attributes:
         calendar: prospects with a meeting booked.
@@ -560,16 +605,43 @@ class Client(mesa.Agent):
 
     def __init__(self, model: ReferenceModel) -> None:
         super().__init__(model)
-        self.contract = Terms.from_contract(model.config.contract, headcount=1)  # per rep
+        sc = model.config
+        self.menu = contract_menu(sc)
+        self.arm = 0
+        self.contract = Terms.from_contract(self.menu[0], headcount=1)  # per rep
+        self.learner = client_learner(sc, len(self.menu)) if sc.switches.client_choice else None
         self.calendar: list[Prospect] = []
         self.pipeline: list[Prospect] = []
         self.earlier = Tally()
         self.contract_start = 0
         self.notice_ends: int | None = None
         self.replacements = 0
-        self.window_margin = 0.0
-        self.window_cost = 0.0
-        self.verdict: bool | None = None  # the last review's: did the window's ROI meet the bar?
+        self.renegotiations = 0
+        self.window = {"margin": 0.0, "cost": 0.0, "closes": 0.0, "set": 0, "held": 0,
+                       "held_junk": 0}
+        self.verdict: bool | None = None  # the last review's: did the window meet the bars?
+        self.reviews: list[Review] = []
+
+    @property
+    def label(self) -> str:
+        """The label of the contract in force."""
+        return contract_label(self.menu[self.arm], self.menu[0])
+
+    def _meets(self, shown: list[Prospect], due: list[Prospect]) -> set[Prospect]:
+        """Whom the AEs meet: everyone who showed up, unless capacity binds; then the best
+        reads of fit (triage) or a random subset."""
+        sc = self.model.config
+        triage = sc.switches.ae_triage
+        read = {}
+        if triage:  # every due prospect draws its read, as the fast model does
+            read = {p: p.fit + sc.client.triage_noise * self.model.random.gauss(0.0, 1.0)
+                    for p in due}
+        capacity = round(sc.client.ae_capacity * sc.reps) if sc.switches.ae_capacity else None
+        if capacity is None or len(shown) <= capacity:
+            return set(shown)
+        if triage:
+            return set(sorted(shown, key=lambda p: -read[p])[:capacity])
+        return set(self.model.random.sample(shown, capacity))
 
     def hold_meetings(self, week: int) -> int:
         """Hold the meetings booked before this week (Market.hold_meetings).
@@ -577,15 +649,10 @@ class Client(mesa.Agent):
         Returns:
             How many prospects were burned.
         """
-        sc = self.model.config
         due = [p for p in self.calendar if p.booked_week < week]
         self.calendar = [p for p in self.calendar if p.booked_week >= week]
         shown = [p for p in due if p.shows_up()]
-        capacity = sc.client.ae_capacity if sc.switches.ae_capacity else None
-        if capacity is not None and len(shown) > capacity:
-            held = set(self.model.random.sample(shown, capacity))
-        else:
-            held = set(shown)
+        held = self._meets(shown, due)
         shown_set = set(shown)
         burned = 0
         for prospect in due:
@@ -597,9 +664,11 @@ class Client(mesa.Agent):
             if prospect not in held:
                 tally.cancelled += 1
                 prospect.rest(week)
+                prospect.experience(good=False)
                 continue
             tally.held += 1
             tally.expected_value += prospect.fit * prospect.deal_value
+            tally.expected_closes += prospect.fit
             junk = prospect.is_junk
             tally.held_junk += junk
             if prospect.becomes_opportunity():
@@ -608,9 +677,11 @@ class Client(mesa.Agent):
                 self.pipeline.append(prospect)
                 if junk:
                     prospect.annoy(week, may_burn=False)
+                prospect.experience(good=not junk)
                 continue
             if junk:
                 burned += prospect.annoy(week, may_burn=True)
+                prospect.experience(good=False)
             if prospect.status == Status.BOOKED:  # a burned prospect stays burned
                 prospect.rest(week)
         return burned
@@ -635,10 +706,17 @@ class Client(mesa.Agent):
                 won.append((prospect.booked_week, prospect.deal_value))
         return won
 
-    def account(self, margin: float, cost: float) -> None:
-        """Add a week's expected margin and cost to the review window."""
-        self.window_margin += margin
-        self.window_cost += cost
+    def account(self, margin: float, cost: float, expected_closes: float,
+                appointments: int, held: int, held_junk: int) -> None:
+        """Add a week's expected margin, cost, expected closes, appointments set, and meetings
+        held and held junk."""
+        w = self.window
+        w["margin"] += margin
+        w["cost"] += cost
+        w["closes"] += expected_closes
+        w["set"] += appointments
+        w["held"] += held
+        w["held_junk"] += held_junk
 
     def review(self, week: int) -> bool:
         """Quarterly review (Client.review); True when the contract ends this week."""
@@ -648,21 +726,60 @@ class Client(mesa.Agent):
         elapsed = week + 1 - self.contract_start
         if elapsed % sc.client.review_weeks:
             return False
-        margin, cost = self.window_margin, self.window_cost
-        self.window_margin = self.window_cost = 0.0
-        roi = (margin - cost) / cost if cost > 0 else math.inf
-        self.verdict = roi >= sc.client.min_roi
+        w = self.window
+        self.window = {"margin": 0.0, "cost": 0.0, "closes": 0.0, "set": 0, "held": 0,
+                       "held_junk": 0}
+        profit = w["margin"] - w["cost"]
+        roi = profit / w["cost"] if w["cost"] > 0 else math.inf
+        close_rate = w["closes"] / w["set"] if w["set"] else math.nan
+        cost_per_close = w["cost"] / w["closes"] if w["closes"] > 0 else math.inf
+        if self.learner is not None:
+            reward = max(profit, 0.0) / sc.client.payoff_scale
+            self.learner.update(np.array([self.arm]), np.array([reward]))
+        bad = roi < sc.client.min_roi or close_rate < sc.client.min_close_rate
+        self.verdict = not bad  # what the outsourcer hears at the review (model.md 7.9)
         may_end = sc.switches.termination and (
             elapsed >= sc.contract.minimum_term * WEEKS_PER_MONTH
         )
-        if may_end and not self.verdict:
+        decision, ended = "renew", False
+        if bad and may_end:
             self.notice_ends = week + round(sc.contract.notice_period * WEEKS_PER_MONTH)
-            return week >= self.notice_ends
-        return False
+            decision, ended = "notice", week >= self.notice_ends
+        elif bad and sc.switches.termination:
+            decision = "wait"
+        elif self.learner is not None:
+            pick = int(self.learner.choose(self.model.rng)[0])
+            if pick != self.arm:
+                self.adopt(pick)
+                self.renegotiations += 1
+                decision = "renegotiate"
+        terms = self.menu[self.arm]  # the relational fee (Client._reprice)
+        factor = quality_fee_factor(w["held"], w["held_junk"], terms)
+        self.contract = repriced(Terms.from_contract(terms, headcount=1), factor)
+        self.reviews.append(Review(week, roi, close_rate, cost_per_close, profit, self.arm,
+                                   decision))
+        return ended
+
+    def adopt(self, arm: int) -> None:
+        """Put the menu's contract ``arm`` in force."""
+        self.arm = arm
+        self.contract = Terms.from_contract(self.menu[arm], headcount=1)
+
+    def switch_terms(self, scenario: Scenario) -> None:
+        """A scheduled contract: the menu is rebuilt around it (Client.switch_terms)."""
+        self.menu = contract_menu(scenario)
+        if self.learner is not None and self.learner.probabilities().shape[1] != len(self.menu):
+            self.learner = client_learner(scenario, len(self.menu))
+        self.adopt(0)
 
     def renew(self, week: int) -> None:
-        """Start over with a new outsourcer."""
+        """Start over with a new outsourcer (on the terms the rule picks, if it chooses)."""
         self.contract_start = week + 1
         self.notice_ends = None
         self.replacements += 1
-        self.window_margin = self.window_cost = 0.0
+        self.window = {"margin": 0.0, "cost": 0.0, "closes": 0.0, "set": 0, "held": 0,
+                       "held_junk": 0}
+        arm = self.arm
+        if self.learner is not None:
+            arm = int(self.learner.choose(self.model.rng)[0])
+        self.adopt(arm)  # a new outsourcer starts at the contract's base price

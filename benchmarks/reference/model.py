@@ -24,7 +24,7 @@ from benchmarks.reference.agents import Client, Outsourcer, Prospect, SalesRep, 
 from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
 from sales_abm.learning import RULES
 from sales_abm.market import Status
-from sales_abm.metrics import Recorder, summarize
+from sales_abm.metrics import Recorder, ratio, summarize
 from sales_abm.model import RunResult
 from sales_abm.scenario import WEEKS_PER_MONTH, ContractTerms, PayPlan, Scenario
 from sales_abm.strategy import STRATEGY_DIMENSIONS, fixed_actions, strategy_levels
@@ -70,6 +70,7 @@ class ReferenceModel(mesa.Model):
         self.outsourcer = Outsourcer(self)
         self.recorder = Recorder(scenario.weeks, m.cycle_max_weeks)
         self.switches = {switch.week: switch for switch in scenario.schedule}
+        self.renegotiations_recorded = 0  # the client's renegotiations up to last week
 
     # -- helpers used by the agents --------------------------------------------------------------
 
@@ -127,6 +128,8 @@ class ReferenceModel(mesa.Model):
         self.client.account(
             self.config.client.gross_margin * money["expected_value_own"],
             contract_paid + self.config.client.ae_cost_per_meeting * money["held_own"],
+            money["expected_closes_own"], calls["booked"], money["held_own"],
+            money["held_junk_own"],
         )
         ended = self._review(w)
         # 7. metrics
@@ -156,7 +159,7 @@ class ReferenceModel(mesa.Model):
     def switch_terms(self, contract: ContractTerms, pay: PayPlan) -> None:
         """New client contract and pay plan from this week on (SalesModel.switch_terms)."""
         self.config = dataclasses.replace(self.config, contract=contract, pay=pay)
-        self.client.contract = Terms.from_contract(contract, headcount=1)
+        self.client.switch_terms(self.config)
         self.outsourcer.pay_plan = Terms.from_pay_plan(pay)
 
     def _calls(self, w: int) -> dict[str, int]:
@@ -241,7 +244,9 @@ class ReferenceModel(mesa.Model):
             "training": sum(float(v["training"]) for v in per_rep.values()),
             "overhead": sum(float(v["overhead"]) for v in per_rep.values()),
             "expected_value_own": sum(t.expected_value for t in own),
+            "expected_closes_own": sum(t.expected_closes for t in own),
             "held_own": sum(t.held for t in own),
+            "held_junk_own": sum(t.held_junk for t in own),
         }
 
     def _learn_and_leave(self, w: int, money: dict[str, Any]) -> list[SalesRep]:
@@ -296,10 +301,14 @@ class ReferenceModel(mesa.Model):
         held = tallies["held"]
         reps = self.outsourcer.reps
         status_counts = dict.fromkeys(Status, 0)
-        receptivity = 0.0
+        receptivity = answer = accept = 0.0
+        good_available = 0
         for prospect in self.prospects:
             status_counts[prospect.status] += 1
             receptivity += prospect.receptivity
+            answer += prospect.answer
+            accept += prospect.accept
+            good_available += prospect.status == Status.AVAILABLE and not prospect.is_junk
         n = len(self.prospects)
         values: dict[str, float] = {
             "calls": calls["calls"], "connects": calls["connects"],
@@ -326,6 +335,10 @@ class ReferenceModel(mesa.Model):
             "burned_this_week": burned,
             "mean_receptivity": receptivity / n,
             "contract_holder": self.client.replacements,
+            "client_renegotiations": self.client.renegotiations - self.renegotiations_recorded,
+            "good_fit_share_available": ratio(good_available, status_counts[Status.AVAILABLE]),
+            "mean_prospect_answer": answer / n,
+            "mean_prospect_accept": accept / n,
         }
         for dim in STRATEGY_DIMENSIONS:
             levels = [rep.level(dim) for rep in reps]
@@ -334,7 +347,8 @@ class ReferenceModel(mesa.Model):
         for st in Status:
             values[f"n_{st.name.lower()}"] = status_counts[st]
         self.recorder.record(w, values)
-        self.recorder.label(w, "contract_in_force", sc.contract.preset)
+        self.recorder.label(w, "contract_in_force", self.client.label)
+        self.renegotiations_recorded = self.client.renegotiations
 
 
 def _total(s: Settlement) -> float:

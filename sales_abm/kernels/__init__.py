@@ -26,7 +26,7 @@ from sales_abm.kernels.bundles import (
 )
 from sales_abm.kernels.calls import book_calls
 from sales_abm.kernels.meetings import settle_meetings
-from sales_abm.kernels.network import neighbour_hits, rewire_ring
+from sales_abm.kernels.network import learn_from_neighbours, neighbour_hits, rewire_ring
 from sales_abm.kernels.recording import add_in_order, masked_mean_sd, pairwise_sum, sums
 from sales_abm.kernels.recovery import recover
 from sales_abm.kernels.status import (
@@ -37,7 +37,9 @@ from sales_abm.kernels.status import (
     CUSTOMER,
     CYCLE,
     N_STATUSES,
+    count_qualified_available,
     rows_due,
+    rows_outside_funnel,
     rows_with_status,
     status_counts,
 )
@@ -45,6 +47,7 @@ from sales_abm.kernels.status import (
 __all__ = [
     "AVAILABLE", "BOOKED", "BURNED", "COOLING", "CUSTOMER", "CYCLE", "N_STATUSES", "CallDraws",
     "Csr", "Funnel", "MeetingDraws", "Owners", "Prospects", "RepColumns", "add_in_order",
-    "book_calls", "masked_mean_sd", "neighbour_hits", "pairwise_sum", "recover", "rewire_ring",
-    "rows_due", "rows_with_status", "settle_meetings", "status_counts", "sums",
+    "book_calls", "count_qualified_available", "learn_from_neighbours", "masked_mean_sd",
+    "neighbour_hits", "pairwise_sum", "recover", "rewire_ring", "rows_due",
+    "rows_outside_funnel", "rows_with_status", "settle_meetings", "status_counts", "sums",
 ]

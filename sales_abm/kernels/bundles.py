@@ -26,6 +26,8 @@ class Prospects(NamedTuple):
     booked_week: np.ndarray  # int32, written: week the meeting was booked
     booked_pressure: np.ndarray  # float64, written: the booking rep's pressure
     won: np.ndarray  # bool, written: whether the opportunity will close
+    answer: np.ndarray  # float64: learned propensity to take a cold call, in [0, 1]
+    accept: np.ndarray  # float64: learned propensity to accept a meeting, in [0, 1]
 
 
 class RepColumns(NamedTuple):
@@ -50,6 +52,7 @@ class Funnel(NamedTuple):
     cooldown_weeks: int
     burn: bool  # pressure and junk meetings annoy prospects
     pressure_annoyance: float
+    propensity_scale: float  # 1 / the prior propensity: scales answer and accept to chances
 
 
 class CallDraws(NamedTuple):

@@ -13,6 +13,9 @@ def book_calls(week, draws, reps, prospects, funnel, booking_time):  # pragma: n
     """One week's calls, in call order (callers sorted): connect, signal, proposal, agreement,
     the time budget, and the prospects' new states.
 
+    A prospect's learned propensities to answer and to accept scale its chances of connecting
+    and agreeing by ``propensity * funnel.propensity_scale`` (1 at the prior propensity).
+
     A call is *made* while its rep's time used, counting it, is within ``planned``; the time is a
     running sum over all calls minus the sum before the rep's first call, exactly as numpy's
     cumulative sum gave it. Returns per call (made calls only) ``connect``, ``proposed``,
@@ -40,6 +43,7 @@ def book_calls(week, draws, reps, prospects, funnel, booking_time):  # pragma: n
     receptivity_scale, pressure_agree_gain = funnel.receptivity_scale, funnel.pressure_agree_gain
     qualification_bar, cooldown_weeks = funnel.qualification_bar, funnel.cooldown_weeks
     burn, pressure_annoyance = funnel.burn, funnel.pressure_annoyance
+    answer, accept, propensity_scale = prospects.answer, prospects.accept, funnel.propensity_scale
     n_reps = planned.size
     reach = caller.size
     connect = np.zeros(reach, dtype=np.bool_)
@@ -55,7 +59,7 @@ def book_calls(week, draws, reps, prospects, funnel, booking_time):  # pragma: n
         rep = caller[i]
         row = target[i]
         rec = receptivity[row]
-        connects = connect_draw[i] < connect_scale * rec
+        connects = connect_draw[i] < connect_scale * rec * (answer[row] * propensity_scale)
         books = False
         proposes = False
         if connects:
@@ -65,7 +69,7 @@ def book_calls(week, draws, reps, prospects, funnel, booking_time):  # pragma: n
                 proposes = True
                 rel = rec / receptivity_scale
                 p = agree_scale * rel * (1 + pressure_agree_gain * pressure[rep]) * craft[rep]
-                p = min(max(p, 0.0), 1.0)
+                p = min(max(p * (accept[row] * propensity_scale), 0.0), 1.0)
                 books = agree_draw[i] < p
         if rep != previous:
             before = used

@@ -133,3 +133,16 @@ def _array(keys):  # pragma: no cover - compiled
     for i, key in enumerate(keys):
         out[i] = key
     return out
+
+
+@njit(cache=True)
+def learn_from_neighbours(propensity, touched, hits, step, good):  # pragma: no cover - compiled
+    """Word of mouth as social learning: each neighbour takes one Bush–Mosteller step of size
+    ``step`` per experience it heard of, toward 1 (``good``) or toward 0."""
+    for i in range(touched.size):
+        node = touched[i]
+        keep = (1.0 - step) ** hits[i]
+        if good:
+            propensity[node] = 1.0 - (1.0 - propensity[node]) * keep
+        else:
+            propensity[node] = propensity[node] * keep

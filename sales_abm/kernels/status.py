@@ -43,3 +43,29 @@ def status_counts(status):  # pragma: no cover - compiled
     for row in range(status.size):
         counts[status[row]] += 1
     return counts
+
+
+@njit(cache=True)
+def rows_outside_funnel(status):  # pragma: no cover - compiled
+    """Rows available, resting or burned (neither booked, in a sales cycle nor a customer),
+    ascending: the prospects exogenous entry may replace."""
+    out = np.empty(status.size, dtype=np.int64)
+    k = 0
+    for row in range(status.size):
+        if status[row] in (AVAILABLE, COOLING, BURNED):
+            out[k] = row
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def count_qualified_available(status, fit, bar):  # pragma: no cover - compiled
+    """How many rows are available, and how many of those have a fit of at least ``bar``."""
+    available = 0
+    good = 0
+    for row in range(status.size):
+        if status[row] == AVAILABLE:
+            available += 1
+            if fit[row] >= bar:
+                good += 1
+    return available, good

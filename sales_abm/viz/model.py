@@ -78,7 +78,8 @@ MODEL_PARAMS: dict[str, dict[str, Any]] = {
                          [2000, 5000, 10000, 50000, 100000]),
     "weeks": _choice("weeks", TOP_LEVEL["weeks"]["default"], [52, 104, 260, 520]),
     "seed": {"type": "InputText", "value": "0", "label": "seed"},
-    **{name: {"type": "Checkbox", "value": True, "label": f"switch: {name.replace('_', ' ')}"}
+    **{name: {"type": "Checkbox", "value": getattr(Switches(), name),
+              "label": f"switch: {name.replace('_', ' ')}"}
        for name in SWITCHES},
 }
 
@@ -180,7 +181,9 @@ class ExploreModel(mesa.Model):
                  threshold_learning: bool = True, effort_learning: bool = True,
                  pressure: bool = True, burn: bool = True, word_of_mouth: bool = True,
                  training: bool = True, attrition: bool = True, ae_capacity: bool = True,
-                 termination: bool = True) -> None:
+                 termination: bool = True, client_choice: bool = False,
+                 prospect_learning: bool = True, market_entry: bool = True,
+                 ae_triage: bool = True) -> None:
         # every parameter is a control; locals() here holds exactly them (plus self)
         controls = {name: value for name, value in locals().items() if name in MODEL_PARAMS}
         try:

@@ -13,7 +13,8 @@ Design:
       ``10**6 + 0..N-1``, so the two samples are independent.
     * Outcomes (summary keys): total appointments set, meetings held and closes; the gaming index
       of the last 13 weeks; the cohort close rate of the first 13 cohorts; the mean threshold of
-      the last 13 weeks; total client payments.
+      the last 13 weeks; total client payments; the prospects' mean learned propensity to
+      accept a meeting over the last 13 weeks.
 
 Criteria, for every outcome under every preset (all must hold):
     1. Kolmogorov–Smirnov two-sample test (``scipy.stats.ks_2samp``): p > 0.001.
@@ -21,10 +22,10 @@ Criteria, for every outcome under every preset (all must hold):
     3. Standardised mean difference ``|mean_fast - mean_ref| / sqrt((var_fast + var_ref) / 2)``
        below ``SMD_MAX = max(0.5, 3 * sqrt(2 / N))`` (0.5 at N = 200).
 
-    Bonferroni: 7 outcomes x 2 presets x 2 tests = 28 p-values, so if the models agree the chance
-    that any p-value falls below 0.001 is at most 28 x 0.001 = 2.8%. Under the same null the SMD
+    Bonferroni: 8 outcomes x 2 presets x 2 tests = 32 p-values, so if the models agree the chance
+    that any p-value falls below 0.001 is at most 32 x 0.001 = 3.2%. Under the same null the SMD
     has a standard error of about ``sqrt(2 / N)`` (0.2 at N = 50); a fixed bound of 0.5 would
-    then be only 2.5 standard errors and trip by chance in about 16% of seed sets over the 14
+    then be only 2.5 standard errors and trip by chance in about 16% of seed sets over the 16
     outcome-preset pairs, so the bound is 0.5 or three standard errors, whichever is larger
     (family false-alarm rate about 4%). The seeds are fixed, so the test is deterministic; these
     rates say how likely a correct change to either model is to fail it by bad luck.
@@ -82,6 +83,7 @@ OUTCOMES = (
     "cohort_close_rate_first_13",
     "mean_threshold_last_13",
     "client_payments",
+    "mean_prospect_accept_last_13",
 )
 
 

@@ -5,7 +5,9 @@ weekly payoff in a stationary market and the rep's myopic best response (BR). He
 model is run in a market made stationary and the reps' learned strategies are compared with it.
 
 Making the market stationary (the theory's assumptions):
-    ``switches.burn/word_of_mouth/attrition/termination/ae_capacity = false``; training off with
+    ``switches.burn/word_of_mouth/attrition/termination/ae_capacity/prospect_learning = false``
+    (prospects who learn would change the connect and agree rates the theory takes as given);
+    training off with
     ``rep.training_gain = 0``, ``outsourcer.ramp_weeks = 1``, ``training_capacity_loss = 0`` and
     ``rep.tenure_learning = 0``, so every rep's skill stays at ``rep.skill_initial`` (noise sd
     0.25); ``market.cooldown_weeks = 0`` and ``market.entry_rate = 1``;
@@ -84,6 +86,7 @@ STATIONARY: dict[str, Any] = {
     "switches.training": False,
     "switches.termination": False,
     "switches.ae_capacity": False,
+    "switches.prospect_learning": False,
     "market.cooldown_weeks": 0,
     "market.entry_rate": 1.0,
     "market.network_degree": 0,

@@ -169,11 +169,12 @@ def test_time_budget_matches_the_models_budget_rule(
         status=np.zeros(total, dtype=np.int8), until=np.zeros(total, dtype=np.int32),
         booked_by=np.zeros(total, dtype=np.int32), booked_hire=np.zeros(total, dtype=np.int64),
         booked_week=np.zeros(total, dtype=np.int32), booked_pressure=np.zeros(total),
-        won=np.zeros(total, dtype=bool),
+        won=np.zeros(total, dtype=bool), answer=ones.copy(), accept=ones.copy(),
     )
     funnel = kernels.Funnel(connect_scale=p_connect, agree_scale=p_book / p_connect,
                             receptivity_scale=1.0, pressure_agree_gain=0.0, qualification_bar=0.0,
-                            cooldown_weeks=1, burn=False, pressure_annoyance=0.0)
+                            cooldown_weeks=1, burn=False, pressure_annoyance=0.0,
+                            propensity_scale=1.0)
     connected, _, booked, _, _, counts = kernels.book_calls(0, draws, reps, prospects, funnel,
                                                             booking_time)
     made = counts[0]

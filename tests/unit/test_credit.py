@@ -77,7 +77,8 @@ def test_credit_acts_when_pay_is_late(preset):
 @pytest.mark.parametrize(("preset", "first_update"), [("retainer", 1), ("per_close", 17)])
 def test_earned_credit_learns_from_a_week_once_its_pay_is_in(preset, first_update):
     """Learners stay at their initial state until the first week's pay lag has passed."""
-    sc = small(preset, "earned", **{"switches.attrition": False})
+    # no quits and no termination: a new hire or a new outsourcer would restart the learners
+    sc = small(preset, "earned", **{"switches.attrition": False, "switches.termination": False})
     model = SalesModel(sc, 1)
     start = model.sales_force.learners["effort"].state()["propensities"].copy()
     for week in range(first_update + 1):

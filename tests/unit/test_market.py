@@ -104,3 +104,90 @@ def test_owner_buckets_separate_current_reps_leavers_and_earlier_holders():
     assert owner.tolist() == [0, 5, 2]
     owner = m.owner(rows, current_hires=np.array([10, 12, 11, 13]), epoch_start=11)
     assert owner.tolist() == [5, 5, 2]
+
+
+def test_turnover_renews_only_rows_outside_the_funnel_and_keeps_the_partition():
+    sc, m = make_market(20000, **{"market.turnover_rate": 0.2})
+    call(m, sc)  # some rows booked, many resting
+    m.status[:50] = Status.CYCLE
+    m.status[50:100] = Status.CUSTOMER
+    m.status[100:150] = Status.BURNED
+    before_fit = m.fit.copy()
+    before = m.status.copy()
+    counts = m.status_counts()
+    rows = m.turn_over(np.random.default_rng(3), counts)
+    assert rows.size > 0.1 * 20000
+    assert np.isin(before[rows], [Status.AVAILABLE, Status.COOLING, Status.BURNED]).all()
+    assert (m.status[rows] == Status.AVAILABLE).all()
+    np.testing.assert_array_equal(counts, m.status_counts())  # counts kept in step
+    untouched = np.setdiff1d(np.arange(m.n), rows)
+    np.testing.assert_array_equal(m.fit[untouched], before_fit[untouched])
+    assert not np.isin(rows, np.arange(100)).any()  # cycles and customers stay
+
+
+def test_market_entry_switch_stops_turnover():
+    sc, on = make_market(5000)
+    _, off = make_market(5000, **{"switches.market_entry": False})
+    for m in (on, off):
+        call(m, sc)
+        m.advance(0, np.random.default_rng(1), np.random.default_rng(2))
+    assert not np.array_equal(on.fit, off.fit)
+    _, ref = make_market(5000, **{"switches.market_entry": False})
+    call(ref, sc)
+    ref.advance(0, np.random.default_rng(1))
+    np.testing.assert_array_equal(off.fit, ref.fit)
+
+
+def test_good_fit_share_available_counts_qualified_available_rows():
+    sc, m = make_market(3000)
+    want = (m.fit[m.status == Status.AVAILABLE] >= sc.market.qualification_bar).mean()
+    assert m.good_fit_share_available() == want
+
+
+def test_triage_keeps_the_best_reads_within_capacity():
+    from sales_abm.market import triage
+    show = np.array([True, True, False, True, True])
+    read = np.array([0.1, 0.5, 0.9, 0.3, 0.5])
+    np.testing.assert_array_equal(triage(show, read, 2), [False, True, False, False, True])
+    np.testing.assert_array_equal(triage(show, read, 4), show)
+
+
+def test_triage_holds_better_meetings_than_a_random_cut():
+    junk = []
+    for noise in (0.05, None):
+        sc, m = make_market(20000)
+        call(m, sc)
+        out = m.hold_meetings(1, 20, np.arange(4), 0, np.random.default_rng(3),
+                              triage_noise=noise, triage_rng=np.random.default_rng(4))
+        assert out.held.sum() == 20 and out.cancelled.sum() > 0
+        junk.append(out.held_junk.sum())
+    assert junk[0] < junk[1]
+
+
+def meet(learning: bool, bar: float, wom: bool = True):
+    sc, m = make_market(20000, **{"switches.prospect_learning": learning,
+                                  "market.qualification_bar": bar,
+                                  "switches.word_of_mouth": wom})
+    call(m, sc)
+    booked = np.flatnonzero(m.status == Status.BOOKED)
+    m.hold_meetings(1, None, np.arange(4), 0, np.random.default_rng(3))
+    return m, booked
+
+
+def test_junk_meetings_teach_prospects_and_their_neighbours_to_refuse():
+    m, booked = meet(True, bar=1.0)  # every meeting is junk
+    prior = m.p.propensity_initial
+    assert (m.accept[booked] < prior).mean() > 0.7  # those who showed up
+    neighbours = np.setdiff1d(m.indices[np.concatenate(
+        [np.arange(m.indptr[r], m.indptr[r + 1]) for r in booked])], booked)
+    assert (m.accept[neighbours] < prior).mean() > 0.7
+    quiet, _ = meet(True, bar=1.0, wom=False)
+    np.testing.assert_array_equal(quiet.accept[neighbours], prior)
+
+
+def test_meetings_worth_their_time_raise_propensities_and_learning_can_be_off():
+    m, _ = meet(True, bar=0.0)  # no junk: meetings that opened an opportunity are good
+    prior = m.p.propensity_initial
+    assert (m.accept > prior).sum() > 0
+    off, _ = meet(False, bar=0.0)
+    assert (off.accept == prior).all() and (off.answer == prior).all()
