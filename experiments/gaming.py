@@ -35,5 +35,5 @@ EXPERIMENT = Experiment(
     design=Grid({"arm": ARMS}),
     replicates=40,
     root_seed=1,
-    scales={"quick": Scale(replicates=8, overrides=QUICK), "paper": Scale()},
+    scales={"quick": Scale(replicates=16, overrides=QUICK), "paper": Scale()},
 )
