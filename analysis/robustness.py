@@ -69,6 +69,8 @@ def _tally(n: Numbers, g: pl.DataFrame) -> None:
     n.set("tally.pa_not_lower", pa.filter(pl.col("ci_high") >= 0)["variant"].to_list())
     n.set("tally.pc_lower_close_rate", int((pc["ci_high"] < 0).sum()))
     n.set("tally.pc_lower", pc.filter(pl.col("ci_high") < 0)["variant"].to_list())
+    n.set("tally.pc_mean_lower_close_rate", int((pc["mean"] < 0).sum()))
+    n.set("tally.pc_higher_close_rate", int((pc["ci_low"] > 0).sum()))
     n.set("tally.pa_not_lower_names", _names(n.get("tally.pa_not_lower")))
     n.set("tally.pc_lower_names", _names(n.get("tally.pc_lower")))
     gm = g.filter((pl.col("outcome") == "gaming_last") & (pl.col("contrast") == "pa"))

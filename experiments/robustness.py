@@ -8,6 +8,10 @@ baseline credits it to the strategy that earned it), and each mechanism switch (
 turned off in turn. Falsification arm: per-close − retainer, where pay-for-performance should not
 lower the close rate.
 
+Every arm runs at the retainer's 12-month term and 1-month notice, as in the headline comparison
+(experiment 1): with the presets' own terms a per-appointment client may end the contract every
+quarter, and what is tested here is the pay mechanism under each rule and ablation, not the term.
+
 The rules are listed by name, not read from the registry: a rule added to the library adds no arm
 here (and no runs to an experiment whose results exist) until it is listed.
 """
@@ -40,10 +44,13 @@ def variants() -> dict[str, dict[str, object]]:
 
 
 QUICK = {"reps": 10, "prospects": 5000, "weeks": 104}
+#: The headline's shared term and notice (experiment 1's ``EQUAL_TERMS``).
+EQUAL_TERMS = {"contract.minimum_term": 12.0, "contract.notice_period": 1.0}
 
 EXPERIMENT = Experiment(
     name="robustness",
     description="Learning rules and mechanism ablations x retainer / per-appointment / per-close.",
+    base=EQUAL_TERMS,
     design=Grid({"variant": variants(),
                  "contract.preset": ["retainer", "per_appointment", "per_close"]}),
     replicates=20,
