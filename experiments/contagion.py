@@ -5,6 +5,13 @@ them: nobody (isolated), ring neighbours, a small world, or everyone. Outcomes: 
 the mean qualification threshold has halved, and the long-run gaming index. Falsification arm:
 the retainer, whose pay plan rewards qualified held meetings, so imitation should not spread
 gaming.
+
+Quick scale: 20 seeds (as the paper's). Since the client fires on a close rate below its bar
+(issue 15), gaming gets connected per-appointment offices replaced 3-7 times in 104 weeks
+(isolated ones 0-1) and each replacement's reps restart learning; that spreads the long-run
+gaming contrast against the isolated office (paired sd 0.12 against 0.03 with termination off),
+so 5 seeds could not resolve an effect of ~0.13 (small world, Fermi: 0.077 [-0.040, 0.195] at 5
+seeds; 0.130 [0.075, 0.186] at 20).
 """
 
 from sales_abm.runner import Experiment, Grid, Scale
@@ -21,5 +28,5 @@ EXPERIMENT = Experiment(
     }),
     replicates=20,
     root_seed=6,
-    scales={"quick": Scale(replicates=5, overrides=QUICK), "paper": Scale()},
+    scales={"quick": Scale(replicates=20, overrides=QUICK), "paper": Scale()},
 )
