@@ -5,8 +5,11 @@ weekly payoff in a stationary market and the rep's myopic best response (BR). He
 model is run in a market made stationary and the reps' learned strategies are compared with it.
 
 Making the market stationary (the theory's assumptions):
-    ``switches.burn/word_of_mouth/attrition/termination/ae_capacity/prospect_learning = false``
-    (prospects who learn would change the connect and agree rates the theory takes as given);
+    ``switches.burn/word_of_mouth/attrition/termination/ae_capacity/prospect_learning/
+    market_entry = false`` (prospects who learn would change the connect and agree rates the
+    theory takes as given; with the market's turnover on, per-appointment effort's learned mode
+    at seed 7 was 300 calls, 0.47 against 0.32 for the best response's 400, and 0.38 against 0.40
+    with it off: effort's pull is weak there);
     training off with
     ``rep.training_gain = 0``, ``outsourcer.ramp_weeks = 1``, ``training_capacity_loss = 0`` and
     ``rep.tenure_learning = 0``, so every rep's skill stays at ``rep.skill_initial`` (noise sd
@@ -87,6 +90,7 @@ STATIONARY: dict[str, Any] = {
     "switches.termination": False,
     "switches.ae_capacity": False,
     "switches.prospect_learning": False,
+    "switches.market_entry": False,
     "market.cooldown_weeks": 0,
     "market.entry_rate": 1.0,
     "market.network_degree": 0,

