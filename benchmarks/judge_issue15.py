@@ -5,7 +5,7 @@ accept against the retainer's; the retainer's available good-fit share at the la
 week 0 (market entry on and off); annual attrition per contract; what the termination and AE
 capacity switches change under per_appointment; and both arms of every new mechanism.
 
-Usage: ``python scripts/judge_issue15.py [N]`` (about a second per run).
+Usage: ``python benchmarks/judge_issue15.py [N]`` (about a second per run).
 """
 
 from __future__ import annotations
