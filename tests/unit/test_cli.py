@@ -310,4 +310,10 @@ def test_run_loads_mesas_model_without_the_rest_of_mesa_and_nothing_goes_missing
             "print(mesa.__version__ > '3', DataCollector.__name__, file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
-    assert proc.stderr.split() == ["False", "False", "True", "DataCollector"]
+    pandas_loaded, space_loaded, *rest = proc.stderr.split()
+    assert rest == ["True", "DataCollector"]  # nothing goes missing, on any Mesa
+    import mesa
+
+    if mesa.__version__.startswith("3.3"):  # the trimmed load pays off on Mesa 3.3 (tested in CI);
+        # Mesa 3.5's core imports pandas itself, and the CLI then loads Mesa the ordinary way
+        assert (pandas_loaded, space_loaded) == ("False", "False")
