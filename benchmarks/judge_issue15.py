@@ -10,12 +10,11 @@ Usage: ``python benchmarks/judge_issue15.py [N]`` (about a second per run).
 
 from __future__ import annotations
 
-import math
 import sys
 
 import numpy as np
-from scipy import stats
 
+from analysis.stats import mean_ci
 from sales_abm.model import SalesModel, run
 from sales_abm.scenario import Scenario
 
@@ -24,9 +23,9 @@ BAD_OUTSOURCER = {"switches.threshold_learning": False, "rep.initial_threshold":
 
 
 def ci(x: np.ndarray) -> str:
-    x = np.asarray(x, float)
-    half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
-    return f"{x.mean():+.4g} [{x.mean() - half:+.4g}, {x.mean() + half:+.4g}]"
+    """Mean and 95% t interval, as text (the analysis's estimator)."""
+    e = mean_ci(x)
+    return f"{e.mean:+.4g} [{e.ci_low:+.4g}, {e.ci_high:+.4g}]"
 
 
 def runs(preset: str, n: int, **over: object) -> list:

@@ -5,15 +5,13 @@ cannot contract on directly: at each quarterly review it sets the fee and the pr
 appointment for the next quarter by the qualified share of the meetings held in the review window.
 With ``contract.quality_fee_adjustment = k`` the base fee and price are multiplied by
 ``max(0, 1 + k·(q − q_ref))``, ``q`` the window's qualified share of held meetings and ``q_ref``
-``contract.quality_reference``. ``k = 0`` (the default) switches the mechanism off.
-
-This is the client's behaviour and belongs with the client's review (issue 15); it is kept a
-separate pure function so that the client's owner can call it from its own review.
+``contract.quality_reference``. ``k = 0`` (the default) switches the mechanism off. The client
+(:meth:`sales_abm.agents.Client.review`) and the reference model apply the factor with
+:func:`sales_abm.contracts.repriced`, the one place that computes with prices.
 """
 
 from __future__ import annotations
 
-from sales_abm.contracts import repriced
 from sales_abm.scenario import ContractTerms
 
 
@@ -26,6 +24,3 @@ def quality_fee_factor(held: int, held_junk: int, terms: ContractTerms) -> float
         return 1.0
     qualified = 1 - held_junk / held
     return max(0.0, 1 + terms.quality_fee_adjustment * (qualified - terms.quality_reference))
-
-
-__all__ = ["quality_fee_factor", "repriced"]

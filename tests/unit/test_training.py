@@ -269,7 +269,8 @@ def test_worthless_dear_training_is_dropped(preset):
 
 
 def test_quality_fee_factor_rewards_qualified_meetings_only_when_switched_on():
-    from sales_abm.relational import quality_fee_factor, repriced
+    from sales_abm.contracts import repriced
+    from sales_abm.relational import quality_fee_factor
 
     off = Scenario.default().contract
     on = Scenario.from_dict({"contract.quality_fee_adjustment": 2.0,
