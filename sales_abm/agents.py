@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
-import networkx as nx
 import numpy as np
 
 from sales_abm.contracts import Settlement, Terms, payment, repriced, scaled
@@ -27,7 +26,9 @@ from sales_abm.scenario import PAY_ON, WEEKS_PER_MONTH, ContractTerms, RepParams
 from sales_abm.strategy import STRATEGY_DIMENSIONS, fixed_actions, strategy_levels
 from sales_abm.training import Appraisal, TrainingValuation
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # networkx is loaded only where a graph object is built
+    import networkx as nx
+
     from sales_abm.model import SalesModel
 
 def uses_foregone(rule: str) -> bool:
@@ -54,6 +55,8 @@ def office_network(n: int, rep: RepParams, seed: int) -> nx.Graph:
         rep: The reps' parameters.
         seed: Seed of the small world's rewiring.
     """
+    import networkx as nx
+
     kind, degree = rep.office_network, rep.office_degree
     if kind == "isolated" or (kind != "complete" and degree == 0):
         return nx.empty_graph(n)
@@ -93,10 +96,13 @@ class SalesForce:
     Args:
         scenario: The run's scenario.
         office: Whom each slot sees (nodes ``0..reps-1``); default :func:`office_network`
-            with seed 0. Read only by imitation rules.
+            with ``office_seed``, built when first read (by imitation rules, or the explore
+            page): other runs never load networkx.
+        office_seed: Seed of the default office network's rewiring.
     """
 
-    def __init__(self, scenario: Scenario, office: nx.Graph | None = None) -> None:
+    def __init__(self, scenario: Scenario, office: nx.Graph | None = None,
+                 office_seed: int = 0) -> None:
         n = scenario.reps
         self.config = scenario
         self.levels = strategy_levels(scenario)
@@ -111,18 +117,26 @@ class SalesForce:
         self.payoff_weeks = np.zeros(n, dtype=np.int64)
         self.fixed_action = fixed_actions(scenario, self.levels)
         lp = scenario.learning
-        self.office = office if office is not None else office_network(n, scenario.rep, seed=0)
+        self._office, self._office_seed = office, office_seed
+        self.imitates = RULES[lp.rule].uses_graph
+        peers = self.office if self.imitates else None  # other rules never build the graph
         self.learners: dict[str, Learner] = {
-            dim: make_learner(lp.rule, n, self.levels[dim].size, lp.rule_params(), self.office)
+            dim: make_learner(lp.rule, n, self.levels[dim].size, lp.rule_params(), peers)
             for dim in STRATEGY_DIMENSIONS
         }
-        self.imitates = RULES[lp.rule].uses_graph
         self.estimator = (
             ForegoneEstimator(scenario, self.levels) if uses_foregone(lp.rule) else None
         )
         depth = 2 + scenario.market.cycle_max_weeks + lp.rep_cadence_weeks + 1
         self.ledger = (CreditLedger(n, STRATEGY_DIMENSIONS, depth) if lp.credit == "earned"
                        else None)
+
+    @property
+    def office(self) -> nx.Graph:
+        """Whom each slot sees: the office network, built when first read."""
+        if self._office is None:
+            self._office = office_network(self.config.reps, self.config.rep, self._office_seed)
+        return self._office
 
     @property
     def employed(self) -> np.ndarray:

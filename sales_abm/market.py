@@ -13,13 +13,16 @@ import random
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from sales_abm import kernels
 from sales_abm.kernels import CallDraws, Csr, Funnel, MeetingDraws, Owners, Prospects, RepColumns
 from sales_abm.scenario import MarketParams, Switches
+
+if TYPE_CHECKING:  # networkx is loaded only where a graph object is built
+    import networkx as nx
 
 
 class Status(IntEnum):
@@ -109,6 +112,8 @@ def industry_network(n: int, degree: int, rewiring: float, seed: int) -> nx.Grap
     The same graph as ``networkx.watts_strogatz_graph(n, degree, rewiring, seed=seed)``, built from
     :func:`watts_strogatz_edges` (much faster for large ``n``).
     """
+    import networkx as nx
+
     graph = nx.empty_graph(n)
     graph.add_edges_from(zip(*(a.tolist() for a in watts_strogatz_edges(n, degree, rewiring, seed)),
                              strict=True))
@@ -140,6 +145,8 @@ def watts_strogatz_edges(n: int, degree: int, rewiring: float,
         return empty, empty.copy()
     bits = n.bit_length()
     if bits > 32:
+        import networkx as nx
+
         edges = np.array(nx.watts_strogatz_graph(n, degree, rewiring, seed=seed).edges(),
                          dtype=np.int64).reshape(-1, 2)
         return edges[:, 0], edges[:, 1]
@@ -324,6 +331,8 @@ class Market:
     def graph(self) -> nx.Graph:
         """The industry network as a networkx graph (built from the CSR arrays when first used)."""
         if self._graph is None:
+            import networkx as nx
+
             graph = nx.empty_graph(self.n)
             src = np.repeat(np.arange(self.n), np.diff(self.indptr))
             keep = src < self.indices  # each undirected edge once

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import mesa
-import networkx as nx
 import numpy as np
 import polars as pl
 
@@ -27,7 +26,6 @@ from sales_abm.agents import (
     Prospect,
     SalesForce,
     SalesRep,
-    office_network,
 )
 from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
 from sales_abm.kernels import RepColumns
@@ -58,7 +56,8 @@ class SalesModel(mesa.Model):
         self.week = 0
         self.market = Market(scenario.market, scenario.switches, scenario.prospects,
                              scenario.reps, self.rngs["world"])
-        self.sales_force = SalesForce(scenario, self._office(children[STREAMS.index("world")]))
+        self.sales_force = SalesForce(
+            scenario, office_seed=self._office_seed(children[STREAMS.index("world")]))
         self.rep_agents: dict[int, SalesRep] = {}
         self.client = Client(self)
         self.outsourcer = Outsourcer(self, epoch_start=0)
@@ -67,14 +66,14 @@ class SalesModel(mesa.Model):
         self._switches = {switch.week: switch for switch in scenario.schedule}
         self._renegotiations_recorded = 0  # the client's renegotiations up to last week
 
-    def _office(self, world: np.random.SeedSequence) -> nx.Graph:
-        """The reps' office network, seeded by a child of the world stream's SeedSequence.
+    @staticmethod
+    def _office_seed(world: np.random.SeedSequence) -> int:
+        """The seed of the reps' office network, from a child of the world stream's SeedSequence.
 
         Spawning a child draws nothing from the world generator, so the market and every other
         stream see the same numbers whatever the office network is.
         """
-        seed = int(np.random.default_rng(world.spawn(1)[0]).integers(2**31))
-        return office_network(self.config.reps, self.config.rep, seed)
+        return int(np.random.default_rng(world.spawn(1)[0]).integers(2**31))
 
     def prospect(self, row: int) -> Prospect:
         """The prospect agent of a market row, created when first asked for.
