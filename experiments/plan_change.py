@@ -1,4 +1,4 @@
-"""Experiment 7 — plan change: a client on a retainer for a year switches pay plans.
+"""Experiment 8 — plan change: a client on a retainer for a year switches pay plans.
 
 Every arm starts on the retainer; at week 52 a contract schedule (``[[schedule]]``) puts
 per-appointment, per-close or hybrid terms (contract and pay plan of the preset) in force for the
@@ -6,8 +6,10 @@ outsourcer already in place, its reps keeping what they have learned; the contro
 the retainer. 208 weeks, paired by seed (common random numbers: the arms are identical up to
 week 51). Outcomes by quarter since the switch (``analysis.plan_change``): client profit and ROI,
 appointments, close rate, gaming index and the reps' mean threshold. Falsification arm:
-per-appointment billed (and paid to reps) on qualified meetings with a full audit and a full
-clawback, where the switch should not bring gaming.
+per-appointment pay with every appointment audited and a full clawback (client and reps), where
+the rep's static best response books less junk than under the retainer, so the switch should not
+bring gaming. (Billing on qualified meetings is not such an arm: its best response books every
+prospect, since a junk booking costs the rep nothing; ``analysis.theory_arms``.)
 """
 
 from sales_abm.runner import Experiment, Grid, Scale
@@ -20,23 +22,22 @@ def switch_to(preset: str, **keys: object) -> dict[str, object]:
     return {"schedule": [{"week": SWITCH_WEEK, "contract.preset": preset, **keys}]}
 
 
-QUALIFIED_AUDITED = {"contract.pay_on": "qualified", "pay.pay_on": "qualified",
-                     "contract.audit_rate": 1.0, "contract.clawback": 1.0,
-                     "pay.audit_rate": 1.0, "pay.clawback": 1.0}
+FULL_AUDIT = {"contract.audit_rate": 1.0, "contract.clawback": 1.0,
+              "pay.audit_rate": 1.0, "pay.clawback": 1.0}
 ARMS = {
     "stay_retainer": {},
     "to_per_appointment": switch_to("per_appointment"),
     "to_per_close": switch_to("per_close"),
     "to_hybrid": switch_to("hybrid"),
-    "to_pa_qualified_audited": switch_to("per_appointment", **QUALIFIED_AUDITED),
+    "to_pa_audited": switch_to("per_appointment", **FULL_AUDIT),
 }
 QUICK = {"reps": 10, "prospects": 5000, "weeks": 104}
 
 EXPERIMENT = Experiment(
     name="plan_change",
     description="Retainer for a year, then a switch to per-appointment, per-close or hybrid "
-                "(or staying), by quarter since the switch; falsification: per-appointment on "
-                "qualified meetings with a full audit.",
+                "(or staying), by quarter since the switch; falsification: per-appointment with "
+                "every appointment audited and clawed back.",
     base={"contract.preset": "retainer", "weeks": 208},
     design=Grid({"arm": ARMS}),
     replicates=30,

@@ -19,7 +19,7 @@ def test_every_arm_starts_on_the_retainer_and_switched_arms_switch_at_week_52():
     spec = load_experiment(str(experiment_file("plan_change")))
     arms = spec.design.factors["arm"]
     assert set(arms) == {"stay_retainer", "to_per_appointment", "to_per_close", "to_hybrid",
-                         "to_pa_qualified_audited"}
+                         "to_pa_audited"}
     for label, overrides in arms.items():
         sc = Scenario.from_dict({**spec.base, **overrides})
         assert sc.contract.preset == "retainer" and sc.weeks == 208
@@ -28,9 +28,9 @@ def test_every_arm_starts_on_the_retainer_and_switched_arms_switch_at_week_52():
             continue
         (switch,) = sc.schedule
         assert switch.week == 52
-    audited = Scenario.from_dict({**spec.base, **arms["to_pa_qualified_audited"]}).schedule[0]
-    assert audited.contract.pay_on == "qualified" and audited.contract.audit_rate == 1.0
-    assert audited.pay.pay_on == "qualified"
+    audited = Scenario.from_dict({**spec.base, **arms["to_pa_audited"]}).schedule[0]
+    assert audited.contract.pay_on == "set" and audited.contract.audit_rate == 1.0
+    assert audited.pay.audit_rate == 1.0 and audited.pay.clawback == 1.0
 
 
 def _weekly(arm: str, seed: int, schedule: list | None) -> pl.DataFrame:

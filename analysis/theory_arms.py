@@ -1,0 +1,96 @@
+"""What the static best response says about an experiment's arms: is an arm a falsification arm?
+
+A falsification arm is one where pay-for-performance should *not* bring gaming. The theory module
+(:func:`sales_abm.theory.best_response`) tells, per arm, the rep's myopic best response in the
+arm's own scenario (as the experiment resolves it at the analysed scale; an arm that switches
+terms through a ``[[schedule]]`` is read under its last terms). An arm is one the theory
+supports as a falsification arm when its best response books no more junk than the control's
+(junk share of the appointments booked no higher, up to :data:`TOLERANCE`): then gaming is not
+what pays there, and harm in the runs would point elsewhere. An arm whose best response books
+everyone (threshold 0) is not such an arm, whatever its name suggests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from analysis.data import Results
+from analysis.numbers import Numbers
+from analysis.typst import num
+
+#: Junk shares closer than this are the same (the best response's grid is coarse).
+TOLERANCE = 1e-9
+FIELDS = ("threshold", "junk_share", "pressure", "effort")
+
+
+def arm_scenario(results: Results, name: str, where: Mapping[str, Any]) -> Any:
+    """The scenario of the experiment's first design point whose factors match ``where``.
+
+    Raises:
+        KeyError: no point of the design matches.
+    """
+    from sales_abm.scenario import Scenario
+
+    plan = results.spec(name).resolve(results.scale)
+    for point in plan.points:
+        if all(point.factors.get(k) == v for k, v in where.items()):
+            scenario = Scenario.from_dict(dict(point.overrides))
+            if scenario.schedule:  # the terms in force after the last switch
+                last = scenario.schedule[-1]
+                scenario = dataclasses.replace(scenario, contract=last.contract, pay=last.pay)
+            return scenario
+    raise KeyError(f"{name}: no design point with {dict(where)}")
+
+
+def best_response_row(scenario: Any) -> dict[str, float]:
+    """The best response's threshold, junk share, pressure and effort in ``scenario``."""
+    from sales_abm.theory import best_response
+
+    br = best_response(scenario)
+    return {"threshold": float(br.threshold), "junk_share": float(br.row["junk_share"]),
+            "pressure": float(br.pressure), "effort": float(br.effort)}
+
+
+def supports(arm: Mapping[str, float], control: Mapping[str, float]) -> bool:
+    """Whether the theory supports ``arm`` as a falsification arm against ``control``: its best
+    response books no larger junk share."""
+    return arm["junk_share"] <= control["junk_share"] + TOLERANCE
+
+
+def put_theory_arms(n: Numbers, results: Results, name: str, arms: Mapping[str, Mapping],
+                    control: Mapping[str, Any], prefix: str = "theory") -> None:
+    """``<prefix>.<arm>.{threshold,junk_share,pressure,effort,supported}`` per arm, and
+    ``<prefix>.control.*``: the best responses of the arms (factor filters) and the control."""
+    base = best_response_row(arm_scenario(results, name, control))
+    for key, value in base.items():
+        n.set(f"{prefix}.control.{key}", value)
+    for label, where in arms.items():
+        row = best_response_row(arm_scenario(results, name, where))
+        for key, value in row.items():
+            n.set(f"{prefix}.{label}.{key}", value)
+        n.set(f"{prefix}.{label}.supported", supports(row, base))
+
+
+def theory_arm_text(n: Numbers, label: str, what: str, control: str,
+                    prefix: str = "theory") -> str:
+    """One sentence: the arm's best response against the control's and what it makes of the arm.
+
+    Args:
+        n: numbers holding :func:`put_theory_arms`' output.
+        label: the arm's key under ``prefix``.
+        what: the arm in words ("per-appointment pay on qualified meetings").
+        control: the control in words ("the retainer").
+        prefix: where :func:`put_theory_arms` stored the rows.
+    """
+    p = f"{prefix}.{label}"
+    text = (f"By the static best response, {what} sets a threshold of "
+            f"{num(n, p + '.threshold')} (junk share of bookings {num(n, p + '.junk_share')}) "
+            f"against {num(n, prefix + '.control.threshold')} "
+            f"({num(n, prefix + '.control.junk_share')}) under {control}")
+    if n.get(p + ".supported"):
+        return text + ": gaming does not pay there, so it is a falsification arm."
+    zero = n.get(p + ".threshold") == 0
+    return text + (": " + ("it books everyone, " if zero else "it books more junk, ")
+                   + "so gaming pays there and it cannot be a falsification arm.")
