@@ -87,7 +87,8 @@ def rule_bounds(n: Numbers, g: pl.DataFrame) -> None:
     ranked by its mean; ``bounds.<outcome>.min``, ``.median`` and ``.max`` are the rules at the
     bottom, middle (the lower of the two middle ones for an even count) and top, each with its
     95% interval, so that no conclusion rests on one learner. ``bounds.<outcome>.rules`` counts
-    the rules with a finite gap.
+    the rules with a finite gap, ``.below`` and ``.above`` those whose interval lies below and
+    above zero.
     """
     is_rule = (pl.col("variant") == "baseline") | pl.col("variant").str.starts_with("rule_")
     rules = g.filter((pl.col("contrast") == "pa") & is_rule)
@@ -96,6 +97,8 @@ def rule_bounds(n: Numbers, g: pl.DataFrame) -> None:
                 .filter(pl.col("mean").is_not_null() & pl.col("mean").is_not_nan())
                 .sort(["mean", "variant"]))
         n.set(f"bounds.{out}.rules", rows.height)
+        n.set(f"bounds.{out}.below", int((rows["ci_high"] < 0).sum()))
+        n.set(f"bounds.{out}.above", int((rows["ci_low"] > 0).sum()))
         if not rows.height:
             continue
         for label, i in (("min", 0), ("median", (rows.height - 1) // 2),
@@ -280,6 +283,7 @@ def fragment(n: Numbers) -> Fragment:
         f"({escape(n.get('tally.pc_lower_names'))}; baseline gap "
         f"{ci(n, 'gap.baseline.pc.close_rate_last')}).",
     )
+    f.para(rule_bounds_text(n))
     f.figure("robustness_forest",
              "Paired gaps against the retainer in the long-run cohort close rate and the gaming "
              "index, per learning rule and mechanism ablation: per-appointment (filled) and "
@@ -292,6 +296,32 @@ def fragment(n: Numbers) -> Fragment:
                  "clipped). Shaded: outside [0, 1], where no true index lies. Hollow bars: "
                  "noise-dominated estimates (outside [0, 1] or an interval reaching zero).")
     return f
+
+
+def rule_bounds_text(n: Numbers, outcome: str = "close_rate_last") -> str:
+    """The headline gap's range across learning rules (min, median, max with CIs), and a
+    scale-gated verdict that counts the rules whose interval lies below zero."""
+    b = f"bounds.{outcome}"
+    if not n.get(f"{b}.rules"):
+        return ""
+    parts = []
+    for label in ("min", "median", "max"):
+        rule = escape(variant_name(n.get(f"{b}.{label}.variant")))
+        parts.append(f"{rule} ({ci(n, f'{b}.{label}')})")
+    rules, below, above = (n.get(f"{b}.{k}") for k in ("rules", "below", "above"))
+    text = (f"Across the {num(n, f'{b}.rules')} learning rules, the per-appointment − retainer "
+            f"gap in the long-run close rate runs from {parts[0]} through the median rule, "
+            f"{parts[1]}, to {parts[2]}; its interval lies below zero under "
+            f"{num(n, f'{b}.below')} rules and above zero under {num(n, f'{b}.above')}.")
+    if below == rules:
+        judged = "The lower close rate under pay per appointment holds under every learning rule."
+    elif above:
+        judged = ("The sign of the gap depends on the learning rule: the headline does not "
+                  "hold for every learner.")
+    else:
+        judged = ("The headline holds under some learning rules and is not resolved under "
+                  "the others.")
+    return text + " " + verdict(judged, n)
 
 
 def _sobol_text(n: Numbers) -> str:
