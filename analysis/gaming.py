@@ -16,11 +16,15 @@ from analysis.common import (
 )
 from analysis.data import Results
 from analysis.numbers import Numbers
+from analysis.theory_arms import put_theory_arms, theory_arm_text
 from analysis.typst import Fragment, ci, num, span, verb, verdict
 
 NAME = "gaming"
 CONTROL = "retainer"
-FALSIFICATION = ("pa_qualified", "pa_audited")
+#: The arms meant as falsification arms, in words; which of them the theory supports (their best
+#: response books no more junk than the retainer's) is computed (:mod:`analysis.theory_arms`).
+FALSIFICATION = {"pa_audited": "with every appointment audited and clawed back",
+                 "pa_qualified": "billed only on qualified held meetings"}
 OUTS = ("appointments_first", *HEADLINE, "close_rate_first", "gaming_first", "threshold_first",
         "pressure_last", "skill_last", "client_profit", "outsourcer_profit")
 WEEKLY = ["appointments_set", "appointments_junk", "cohort_closes", "cohort_appointments_set",
@@ -38,7 +42,15 @@ def compute(results: Results) -> Numbers:
     _replicates(n, frame)
     n.set("base_rate.junk_share", market_junk_share(results.scenario(NAME)))
     _junk_pay(n, results)
+    arms = [a for a in results.spec(NAME).design.factors["arm"] if a != CONTROL]
+    put_theory_arms(n, results, NAME, {a: {"arm": a} for a in arms}, {"arm": CONTROL})
     return n
+
+
+def falsification_arms(n: Numbers) -> list[str]:
+    """The arms of :data:`FALSIFICATION` the theory supports."""
+    return [a for a in FALSIFICATION if n.has(f"theory.{a}.supported")
+            and n.get(f"theory.{a}.supported")]
 
 
 def _junk_pay(n: Numbers, results: Results) -> None:
@@ -172,9 +184,23 @@ def _participation_text(n: Numbers) -> str:
         f"billing and {ci(n, 'outsourcer_profit.pa_audited')} USD under full audit, against "
         f"{ci(n, 'outsourcer_profit.retainer')} USD under the retainer. The model gives the "
         f"outsourcer no participation constraint (it cannot refuse or leave a contract), so "
-        f"their client ROI is not a recommendation. "
-        + verdict("These arms show that gaming is what lowers the close rate, not contracts an "
-                  "outsourcer would sign.", n))
+        f"their client ROI is not a recommendation. " + _falsification_verdict(n))
+
+
+def _falsification_verdict(n: Numbers) -> str:
+    """Scale-gated: does any theory-supported falsification arm lower the close rate?"""
+    arms = falsification_arms(n)
+    if not arms:
+        return verdict("No arm of this experiment is a falsification arm by the theory, so the "
+                       "close-rate gap is untested here.", n)
+    harmed = [a for a in arms
+              if (n.get(f"diff.close_rate_last.{a}_vs_{CONTROL}.ci_high") or 0) < 0]
+    if harmed:
+        return verdict("A falsification arm lowers the close rate too, so the gap does not "
+                       "follow from gaming alone.", n)
+    return verdict("Where the theory says gaming does not pay, the close rate does not fall: "
+                   "the gap follows the incentive to game, not contracts an outsourcer would "
+                   "sign.", n)
 
 
 def retainer_junk_text(n: Numbers) -> str:
@@ -210,16 +236,16 @@ def retainer_junk_text(n: Numbers) -> str:
 
 
 def _falsification_text(n: Numbers) -> str:
+    """Each arm meant as a falsification arm: what the theory makes of it, then what it did."""
     parts = []
-    for arm, what in (("pa_qualified", "billed only on qualified held meetings"),
-                      ("pa_audited", "with every appointment audited and clawed back")):
+    for arm, what in FALSIFICATION.items():
         path = f"diff.close_rate_last.{arm}_vs_{CONTROL}"
         parts.append(
-            f"per-appointment pay {what} "
-            f"{verb(n, path, 'raises', 'lowers', 'does not lower')} the close rate relative "
-            f"to the retainer (paired difference {ci(n, path)}; gaming index "
-            f"{ci(n, f'gaming_last.{arm}')})")
-    return "Falsification arms: " + "; ".join(parts) + "."
+            theory_arm_text(n, arm, f"per-appointment pay {what}", "the retainer")
+            + f" In the runs it {verb(n, path, 'raises', 'lowers', 'does not lower')} the "
+            f"close rate relative to the retainer (paired difference {ci(n, path)}; gaming "
+            f"index {ci(n, f'gaming_last.{arm}')}).")
+    return " ".join(parts)
 
 
 SECTION = Section(NAME, "Gaming emerges", (NAME,), compute, "analysis.figures.gaming", fragment)

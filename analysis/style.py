@@ -40,7 +40,7 @@ PNG_METADATA = {"Software": None}
 ORDER = ("retainer", "per_appointment", "per_close", "hybrid", "pa_qualified", "pa_audited")
 LABELS = {
     "retainer": "Retainer", "per_appointment": "Per appointment", "per_close": "Per close",
-    "hybrid": "Hybrid", "pa_qualified": "Per qualified appt. (falsif.)",
+    "hybrid": "Hybrid", "pa_qualified": "Per qualified appt.",
     "pa_audited": "Per appt., full audit (falsif.)", "isolated": "Isolated", "ring": "Ring",
     "small_world": "Small world", "complete": "Complete", "fermi": "Fermi",
     "imitate_best": "Imitate the best",

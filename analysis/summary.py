@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from analysis import falsification
 from analysis.numbers import Numbers
 from analysis.typst import (
     NO_VERDICT,
@@ -51,9 +52,8 @@ def abstract(by_slot: Mapping[str, Numbers]) -> Fragment | None:
         f"{verb(g, close, *UP_DOWN)} the long-run cohort close rate "
         f"({ci(g, close)}) and "
         f"{verb(g, d.format('gaming_last'), *UP_DOWN)} the share of junk appointments "
-        f"({ci(g, d.format('gaming_last'))}; {num(g, 'seeds')} seeds per contract); billing "
-        f"only qualified meetings changes the close rate by "
-        f"{ci(g, 'diff.close_rate_last.pa_qualified_vs_retainer')}.",
+        f"({ci(g, d.format('gaming_last'))}; {num(g, 'seeds')} seeds per contract)"
+        + _falsification_clause(g) + ".",
         verdict(f"The practitioners' gaming claim {_holds(g, close)} in the model.", g)]
     if (r := by_slot.get("robustness")) is not None:
         sentences.append(
@@ -67,6 +67,20 @@ def abstract(by_slot: Mapping[str, Numbers]) -> Fragment | None:
             f"{ci(h, 'diff.client_roi.per_appointment_vs_retainer')}.")
     f.para(*sentences)
     return f
+
+
+def _falsification_clause(g: Numbers) -> str:
+    """"; <arm>, where the theory says gaming does not pay, changes it by …" for each arm of
+    Experiment 1 that the static best response makes a falsification arm."""
+    from analysis.gaming import FALSIFICATION, falsification_arms
+
+    arms = falsification_arms(g)
+    if not arms:
+        return "; the theory makes none of its arms a falsification arm"
+    return "; " + "; ".join(
+        f"per-appointment pay {FALSIFICATION[a]}, where the static best response books less junk "
+        f"than the retainer's, changes the close rate by "
+        f"{ci(g, f'diff.close_rate_last.{a}_vs_retainer')}" for a in arms)
 
 
 def _holds(n: Numbers, path: str) -> str:
@@ -95,9 +109,7 @@ def _gaming(s: Mapping[str, Numbers]) -> str:
     return (
         f"*Gaming.* In Experiment 1, per-appointment pay "
         f"{verb(g, d.format('per_appointment'), *UP_DOWN)} the long-run close rate "
-        f"({ci(g, d.format('per_appointment'))}), and both falsification arms, which take the "
-        f"profit out of junk, change it by {ci(g, d.format('pa_qualified'))} (billing "
-        f"qualified meetings) and {ci(g, d.format('pa_audited'))} (full audit). "
+        f"({ci(g, d.format('per_appointment'))})" + _falsification_clause(g) + ". "
         + verdict(f"The practitioners' second claim "
                   f"{_holds(g, d.format('per_appointment'))} in the model.", g))
 
@@ -215,6 +227,7 @@ def _docking(s: Mapping[str, Numbers]) -> str:
 
 
 #: The summaries' result slots (slot -> heading), after the sections' in the paper's order.
-SUMMARY_SLOTS = {"abstract": "Results in brief (abstract)", "discussion": "Discussion"}
+SUMMARY_SLOTS = {"abstract": "Results in brief (abstract)", "discussion": "Discussion",
+                 "falsification": "Falsification arms"}
 #: Each summary slot's fragment maker.
-MAKERS = {"abstract": abstract, "discussion": discussion}
+MAKERS = {"abstract": abstract, "discussion": discussion, "falsification": falsification.table}

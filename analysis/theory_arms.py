@@ -7,7 +7,9 @@ terms through a ``[[schedule]]`` is read under its last terms). An arm is one th
 supports as a falsification arm when its best response books no more junk than the control's
 (junk share of the appointments booked no higher, up to :data:`TOLERANCE`): then gaming is not
 what pays there, and harm in the runs would point elsewhere. An arm whose best response books
-everyone (threshold 0) is not such an arm, whatever its name suggests.
+everyone (threshold 0) is not such an arm, whatever its name suggests. Where the claim is about
+the client's return rather than gaming (the horizon), the criterion is the client's weekly
+profit at the rep's best response instead: no lower than under the control.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from analysis.typst import num
 
 #: Junk shares closer than this are the same (the best response's grid is coarse).
 TOLERANCE = 1e-9
-FIELDS = ("threshold", "junk_share", "pressure", "effort")
+FIELDS = ("threshold", "junk_share", "pressure", "effort", "client_profit")
 
 
 def arm_scenario(results: Results, name: str, where: Mapping[str, Any]) -> Any:
@@ -45,32 +47,39 @@ def arm_scenario(results: Results, name: str, where: Mapping[str, Any]) -> Any:
 
 
 def best_response_row(scenario: Any) -> dict[str, float]:
-    """The best response's threshold, junk share, pressure and effort in ``scenario``."""
+    """The best response's :data:`FIELDS` in ``scenario`` (client profit per rep and week)."""
     from sales_abm.theory import best_response
 
     br = best_response(scenario)
     return {"threshold": float(br.threshold), "junk_share": float(br.row["junk_share"]),
-            "pressure": float(br.pressure), "effort": float(br.effort)}
+            "pressure": float(br.pressure), "effort": float(br.effort),
+            "client_profit": float(br.row["client_profit"])}
 
 
-def supports(arm: Mapping[str, float], control: Mapping[str, float]) -> bool:
+def supports(arm: Mapping[str, float], control: Mapping[str, float],
+             criterion: str = "junk_share") -> bool:
     """Whether the theory supports ``arm`` as a falsification arm against ``control``: its best
-    response books no larger junk share."""
+    response books no larger junk share (``criterion="junk_share"``) or leaves the client no
+    less profit (``"client_profit"``)."""
+    if criterion == "client_profit":
+        return arm["client_profit"] >= control["client_profit"] - TOLERANCE
     return arm["junk_share"] <= control["junk_share"] + TOLERANCE
 
 
 def put_theory_arms(n: Numbers, results: Results, name: str, arms: Mapping[str, Mapping],
-                    control: Mapping[str, Any], prefix: str = "theory") -> None:
-    """``<prefix>.<arm>.{threshold,junk_share,pressure,effort,supported}`` per arm, and
-    ``<prefix>.control.*``: the best responses of the arms (factor filters) and the control."""
+                    control: Mapping[str, Any], prefix: str = "theory",
+                    criterion: str = "junk_share") -> None:
+    """``<prefix>.<arm>.{<FIELDS>,supported}`` per arm, ``<prefix>.control.*`` and
+    ``<prefix>.criterion``: the best responses of the arms (factor filters) and the control."""
     base = best_response_row(arm_scenario(results, name, control))
+    n.set(f"{prefix}.criterion", criterion)
     for key, value in base.items():
         n.set(f"{prefix}.control.{key}", value)
     for label, where in arms.items():
         row = best_response_row(arm_scenario(results, name, where))
         for key, value in row.items():
             n.set(f"{prefix}.{label}.{key}", value)
-        n.set(f"{prefix}.{label}.supported", supports(row, base))
+        n.set(f"{prefix}.{label}.supported", supports(row, base, criterion))
 
 
 def theory_arm_text(n: Numbers, label: str, what: str, control: str,
@@ -85,6 +94,8 @@ def theory_arm_text(n: Numbers, label: str, what: str, control: str,
         prefix: where :func:`put_theory_arms` stored the rows.
     """
     p = f"{prefix}.{label}"
+    if n.get(f"{prefix}.criterion") == "client_profit":
+        return _profit_text(n, p, what, control, prefix)
     text = (f"By the static best response, {what} sets a threshold of "
             f"{num(n, p + '.threshold')} (junk share of bookings {num(n, p + '.junk_share')}) "
             f"against {num(n, prefix + '.control.threshold')} "
@@ -94,3 +105,19 @@ def theory_arm_text(n: Numbers, label: str, what: str, control: str,
     zero = n.get(p + ".threshold") == 0
     return text + (": " + ("it books everyone, " if zero else "it books more junk, ")
                    + "so gaming pays there and it cannot be a falsification arm.")
+
+
+def _profit_text(n: Numbers, p: str, what: str, control: str, prefix: str) -> str:
+    """:func:`theory_arm_text` for the client-profit criterion."""
+    text = (f"At the rep's static best response, {what} leaves the client "
+            f'{usd(n, p + ".client_profit")} per rep and week (threshold '
+            f"{num(n, p + '.threshold')}) against {usd(n, prefix + '.control.client_profit')} "
+            f"under {control}")
+    if n.get(p + ".supported"):
+        return text + ": it should keep paying off, so it is a falsification arm."
+    return text + ": it pays off less even in theory, so it cannot be a falsification arm."
+
+
+def usd(n: Numbers, path: str) -> str:
+    """``#usd("slot.path")``: a dollar amount through the paper's helper."""
+    return f'#usd("{n.key(path)}")' if n.get(path) is not None else "n/a"

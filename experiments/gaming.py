@@ -1,9 +1,12 @@
 """Experiment 1 — gaming emerges: the four contract presets and two falsification arms.
 
 Per-appointment pay should raise appointments and lower the cohort close rate as reps learn to
-lower their qualification threshold. The falsification arms keep the per-appointment price but
-pay only for qualified held meetings (``pa_qualified``) or audit every appointment with a full
-clawback (``pa_audited``): there pay-for-performance should not hurt. Outcomes: weekly
+lower their qualification threshold. Two arms keep the per-appointment price but pay only for
+qualified held meetings (``pa_qualified``) or audit every appointment with a full clawback
+(``pa_audited``). Only the second is a falsification arm by the theory: the rep's static best
+response under ``pa_audited`` books less junk than under the retainer, while under
+``pa_qualified`` it books every prospect (a junk booking costs nothing); ``analysis.theory_arms``
+checks this at each build. Outcomes: weekly
 appointments, cohort close rate, gaming index and the mean and spread of rep thresholds.
 
 Every arm runs at the same minimum term and notice (the retainer's 12 and 1 months), so the arms

@@ -43,7 +43,7 @@ def forest(g: pl.DataFrame, outdir: Path) -> None:
                       sharey=True) as (fig, axes):
         for ax, (out, title) in zip(axes, PANELS, strict=True):
             for k, (contrast, name, fill) in enumerate((("pa", "Per appointment", True),
-                                                        ("pc", "Per close (falsif.)", False))):
+                                                        ("pc", "Per close", False))):
                 rows = g.filter((pl.col("outcome") == out) & (pl.col("contrast") == contrast))
                 st = style.style_for(["per_appointment", "per_close"][k])
                 mean = rows["mean"].to_numpy()
