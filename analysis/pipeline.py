@@ -22,7 +22,7 @@ log = logging.getLogger("analysis")
 
 #: Section modules in the paper's order (each defines ``SECTION``).
 SECTION_MODULES = ("calibration", "gaming", "dose", "training", "horizon", "contagion",
-                   "robustness", "docking", "plan_change")
+                   "robustness", "docking", "plan_change", "dynamics")
 
 
 def sections() -> list[Section]:
