@@ -14,6 +14,7 @@ from pathlib import Path
 
 from analysis.data import experiment_file
 from analysis.pipeline import sections, write_paper_inputs
+from analysis.summary import SUMMARY_SLOTS
 from analysis.typst import NO_VERDICT, VERDICT_PHRASES
 
 SCALE = "quick"
@@ -32,7 +33,7 @@ def test_every_fragment_is_written_and_quotes_existing_numbers(claims_results: P
     write_paper_inputs(SCALE, tmp_path, claims_results, figures=False)
     generated = tmp_path / "generated"
     numbers = json.loads((tmp_path / "numbers.json").read_text())
-    slots = [s.slot for s in sections()] + ["abstract", "discussion"]
+    slots = [s.slot for s in sections()] + list(SUMMARY_SLOTS)
     for slot in slots:
         text = (generated / f"results_{slot}.typ").read_text()
         for key in re.findall(r'#num\("([^"]+)"\)', text):
@@ -54,7 +55,7 @@ def _quick_fragments(claims_results: Path, tmp_path: Path) -> dict[str, str]:
                                 results=claims_results, executor=executor, progress=False)
         assert report.failed == 0, report.failures
     write_paper_inputs(SCALE, tmp_path, claims_results, figures=False)
-    slots = [s.slot for s in sections()] + ["abstract", "discussion"]
+    slots = [s.slot for s in sections()] + list(SUMMARY_SLOTS)
     return {slot: (tmp_path / "generated" / f"results_{slot}.typ").read_text() for slot in slots}
 
 
