@@ -297,7 +297,8 @@ def test_the_build_runs_the_analysis_before_typesetting(
 
 def test_one_slot_registry() -> None:
     # The sections' slots in the paper's order, then the summaries'; each slot appears once.
-    assert list(SLOTS) == [s.slot for s in sections()] + ["abstract", "discussion"]
+    assert list(SLOTS) == [s.slot for s in sections()] + ["abstract", "discussion",
+                                                         "falsification"]
     assert all(SLOTS.values())
 
 
