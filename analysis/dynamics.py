@@ -12,7 +12,8 @@ against the baseline's, paired by seed across variants).
 
 *Prospect learning* (prospects learn whether to answer and accept from their own and their
 neighbours' meetings): from the robustness experiment, the prospects' mean propensity to accept
-a meeting and to answer a call in the last quarter, per preset, pay per appointment against the
+a meeting in the last quarter (the propensity to answer a call takes the same steps by design,
+``sales_abm.market``, so it is not reported twice), per preset, pay per appointment against the
 retainer paired by seed, with prospect learning on (baseline) and off (the falsification arm:
 propensities must stay where they start, and the gap must vanish).
 """
@@ -33,7 +34,7 @@ HORIZON, ROBUSTNESS = "horizon", "robustness"
 CONTROL, TREATED = "retainer", "per_appointment"
 CONTRACT = "contract.preset"
 NO_TERMINATION, NO_LEARNING = "no_termination", "no_prospect_learning"
-PROSPECT = {"accept": "mean_prospect_accept_last_13", "answer": "mean_prospect_answer_last_13"}
+PROSPECT = {"accept": "mean_prospect_accept_last_13"}
 
 
 def first_terminations(results: Results) -> pl.DataFrame:
@@ -120,12 +121,13 @@ def termination_text(n: Numbers) -> str:
         parts.append(
             f"{arm.replace('_', '-')}: {ci(n, f'{t}.{arm}.ended')} contracts ended per run, in "
             f"{num(n, f'{t}.{arm}.runs_ended')} of {num(n, f'{t}.{arm}.runs')} runs, first "
-            f"ending at week {ci(n, f'{t}.{arm}.first_week')}")
+            f"ending by week {ci(n, f'{t}.{arm}.first_week')}")
     return (
-        f"Over the horizon experiment's {span(n, 'horizon.weeks')} ({num(n, 'horizon.seeds')} "
-        f"seeds, each preset at its own term and notice; a run without a termination counts "
-        f"at the horizon in the week of the first), the client ends its outsourcer's contract "
-        f"as follows (" + "; ".join(parts) + "). "
+        f"In the horizon experiment ({num(n, 'horizon.seeds')} seeds of "
+        f"{span(n, 'horizon.weeks')}, each preset at its own term and notice), the client ends "
+        f"its outsourcer's contract as follows; the week of the first ending is a restricted "
+        f"mean, a run without one counting at the horizon, week "
+        f"{num(n, 'termination.horizon')} (" + "; ".join(parts) + "). "
         f"Pay per appointment {verb(n, f'{t}.diff', 'raises', 'lowers', 'does not change')} "
         f"the contracts ended per run against the retainer (paired difference "
         f"{ci(n, f'{t}.diff')}). Falsification arm (Experiment 6, termination switched off): "
@@ -145,8 +147,8 @@ def prospect_text(n: Numbers) -> str:
         f"Experiment 6's baseline runs ({num(n, 'robustness.seeds')} seeds) their mean "
         f"propensity to accept a meeting is {ci(n, f'{p}.baseline.per_appointment')} under pay "
         f"per appointment and {ci(n, f'{p}.baseline.retainer')} under the retainer (paired "
-        f"gap {ci(n, f'{p}.gap.on')}); to answer a call, paired gap "
-        f"{ci(n, 'prospects.answer.gap.on')}. Falsification arm (prospect learning switched "
+        f"gap {ci(n, f'{p}.gap.on')}; the propensity to answer a call takes the same steps). "
+        f"Falsification arm (prospect learning switched "
         f"off): the accept gap is {ci(n, f'{p}.gap.off')} and the close-rate gap "
         f"{ci(n, 'prospects.close_gap.off')}, against {ci(n, 'prospects.close_gap.on')} with "
         f"learning on (difference {ci(n, 'prospects.close_gap.off_minus_on')}).")

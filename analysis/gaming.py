@@ -132,7 +132,8 @@ def fragment(n: Numbers) -> Fragment:
     f.para(_falsification_text(n), _participation_text(n))
     f.para(retainer_junk_text(n))
     f.figure("gaming_timeseries",
-             "Four contracts and two falsification arms: weekly appointments, cohort close "
+             "Four contracts and two further per-appointment arms (billing qualified meetings; "
+             "full audit with clawback): weekly appointments, cohort close "
              "rate (8-week cohort bins), gaming index and mean rep threshold (4-week bins); "
              "mean over seeds with 95% confidence bands.")
     f.figure("gaming_thresholds",

@@ -126,7 +126,9 @@ ABLATION_NAMES = {
     "no_effort_learning": "fixed effort", "no_pressure": "no pressure",
     "no_termination": "no termination", "no_threshold_learning": "fixed threshold",
     "no_training": "no training", "no_word_of_mouth": "no word of mouth",
-    "credit_paid": "pay credited when paid",
+    "credit_paid": "pay credited when paid", "no_ae_triage": "no AE triage",
+    "no_client_choice": "no client choice", "no_prospect_learning": "no prospect learning",
+    "no_market_entry": "no market entry",
 }
 
 
