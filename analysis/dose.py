@@ -8,6 +8,7 @@ from analysis import stats
 from analysis.common import Section, outcome_frame, put_run_info
 from analysis.data import Results
 from analysis.numbers import Numbers, keyify
+from analysis.theory_arms import put_theory_arms, theory_arm_text
 from analysis.typst import Fragment, ci, num, verb
 
 GRID, HYBRID = "dose_response", "dose_hybrid"
@@ -40,7 +41,29 @@ def compute(results: Results) -> Numbers:
     _lowest_price(n, grid)
     _hybrid(n, hybrid_frame(results))
     n.set("switch_delta", SWITCH_DELTA)
+    _theory(n, results)
     return n
+
+
+def _extremes(results: Results, name: str, factor: str) -> tuple[str, str]:
+    """The labels of a factor's lowest and highest level in the design at this scale."""
+    points = results.spec(name).resolve(results.scale).points
+    levels = sorted({(p.factors[f"{factor}_value"], p.factors[factor]) for p in points})
+    return levels[0][1], levels[-1][1]
+
+
+def _theory(n: Numbers, results: Results) -> None:
+    """The falsification arms against the rep's best response: under full audit, the highest
+    price against the lowest (``theory_audit``); billed on qualified meetings, the highest hybrid
+    weight against the lowest (``theory_hybrid``). Each is one only if the move books no more
+    junk (:mod:`analysis.theory_arms`)."""
+    low, high = _extremes(results, GRID, "price")
+    full = _extremes(results, GRID, "audit")[1]
+    put_theory_arms(n, results, GRID, {"full_audit": {"price": high, "audit": full}},
+                    {"price": low, "audit": full}, prefix="theory_audit")
+    w0, w1 = _extremes(results, HYBRID, "weight")
+    put_theory_arms(n, results, HYBRID, {"qualified": {"weight": w1, "basis": "qualified"}},
+                    {"weight": w0, "basis": "qualified"}, prefix="theory_hybrid")
 
 
 def _sorted_levels(frame: pl.DataFrame, label: str, value: str) -> list[tuple[str, float]]:
@@ -137,6 +160,8 @@ def fragment(n: Numbers) -> Fragment:
         f"the close rate ({ci(n, 'audit_effect.close_rate_last')}); client ROI changes by "
         f"{ci(n, 'audit_effect.client_roi')}.",
         participation_caveat(n),
+        theory_arm_text(n, "full_audit", "the highest price under full audit", "the lowest "
+                        "price under full audit", prefix="theory_audit"),
     )
     f.figure("dose_heatmaps",
              "Long-run cohort close rate, gaming index and client ROI over price per "
@@ -152,9 +177,11 @@ def fragment(n: Numbers) -> Fragment:
         f"gaming index (paired difference {ci(n, 'hybrid.diff.gaming_last.set')}) and changes "
         f"the close rate by "
         f"{ci(n, 'hybrid.diff.close_rate_last.set')}. Paid only on qualified held meetings "
-        f"(the falsification arm) the same move changes the gaming index by "
+        f"the same move changes the gaming index by "
         f"{ci(n, 'hybrid.diff.gaming_last.qualified')} and the close rate by "
-        f"{ci(n, 'hybrid.diff.close_rate_last.qualified')}.")
+        f"{ci(n, 'hybrid.diff.close_rate_last.qualified')}.",
+        theory_arm_text(n, "qualified", "the highest weight billed on qualified meetings",
+                        "the lowest", prefix="theory_hybrid"))
     f.figure("dose_hybrid",
              "Hybrid weight from retainer to per-appointment pay, billed on appointments "
              "set or on qualified held meetings: close rate, gaming index and client ROI "

@@ -17,21 +17,21 @@ from analysis.typst import Fragment, num
 NAME = "falsification"
 
 
-def _theory_cell(n: Numbers, arm: str) -> str:
+def _theory_cell(n: Numbers, arm: str, prefix: str = "theory") -> str:
     """"threshold t (control c): gaming does not pay" from a section's ``theory`` rows."""
-    p, c = f"theory.{arm}", "theory.control"
-    if n.get("theory.criterion") == "client_profit":
+    p, c = f"{prefix}.{arm}", f"{prefix}.control"
+    if n.get(f"{prefix}.criterion") == "client_profit":
         head = (f'client profit #usd("{n.key(p + ".client_profit")}") against '
                 f'#usd("{n.key(c + ".client_profit")}") per rep-week')
         return head + (": keeps paying off" if n.get(p + ".supported") else ": pays off less")
     head = (f"threshold {num(n, p + '.threshold')}, junk share {num(n, p + '.junk_share')} "
             f"(control {num(n, c + '.threshold')}, {num(n, c + '.junk_share')})")
-    return head + (": gaming does not pay" if n.get(p + ".supported") else
+    return head + (": no more junk" if n.get(p + ".supported") else
                    ": books more junk, gaming pays")
 
 
-def _verdict_cell(n: Numbers, arm: str) -> str:
-    return "*yes*" if n.get(f"theory.{arm}.supported") else "*no*"
+def _verdict_cell(n: Numbers, arm: str, prefix: str = "theory") -> str:
+    return "*yes*" if n.get(f"{prefix}.{arm}.supported") else "*no*"
 
 
 def rows(by_slot: Mapping[str, Numbers]) -> list[tuple[str, str, str, str]]:
@@ -43,8 +43,13 @@ def rows(by_slot: Mapping[str, Numbers]) -> list[tuple[str, str, str, str]]:
         for arm, what in FALSIFICATION.items():
             out.append(("1 gaming", f"per appointment {what}", _theory_cell(g, arm),
                         _verdict_cell(g, arm)))
-    out.append(("2 dose–response", "the full-audit row; billing on qualified meetings",
-                "not checked against the best response", "as stated"))
+    if (d := by_slot.get("dose_response")) is not None and d.has("theory_audit.criterion"):
+        out.append(("2 dose–response", "full audit: the highest price against the lowest",
+                    _theory_cell(d, "full_audit", "theory_audit"),
+                    _verdict_cell(d, "full_audit", "theory_audit")))
+        out.append(("2 dose–response", "billed on qualified meetings: the highest hybrid "
+                    "weight against the lowest", _theory_cell(d, "qualified", "theory_hybrid"),
+                    _verdict_cell(d, "qualified", "theory_hybrid")))
     out.append(("3 hold-up", "termination switched off",
                 "no churn hazard: the hold-up cannot bind by construction", "*yes*"))
     if (h := by_slot.get("horizon")) is not None and h.has("theory.control.threshold"):

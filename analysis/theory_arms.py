@@ -101,7 +101,7 @@ def theory_arm_text(n: Numbers, label: str, what: str, control: str,
             f"against {num(n, prefix + '.control.threshold')} "
             f"({num(n, prefix + '.control.junk_share')}) under {control}")
     if n.get(p + ".supported"):
-        return text + ": gaming does not pay there, so it is a falsification arm."
+        return text + ": it books no more junk, so it is a falsification arm."
     zero = n.get(p + ".threshold") == 0
     return text + (": " + ("it books everyone, " if zero else "it books more junk, ")
                    + "so gaming pays there and it cannot be a falsification arm.")

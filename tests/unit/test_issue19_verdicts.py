@@ -193,7 +193,7 @@ def test_the_falsification_table_marks_arms_from_the_theory():
     rows = {row[1]: row for row in falsification.rows({"gaming": g})}
     audited = rows[f"per appointment {gaming.FALSIFICATION['pa_audited']}"]
     qualified = rows[f"per appointment {gaming.FALSIFICATION['pa_qualified']}"]
-    assert audited[3] == "*yes*" and "gaming does not pay" in audited[2]
+    assert audited[3] == "*yes*" and "no more junk" in audited[2]
     assert qualified[3] == "*no*" and "gaming pays" in qualified[2]
     text = falsification.table({"gaming": g}).text()
     assert "<tab-falsification>" in text
