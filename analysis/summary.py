@@ -96,7 +96,8 @@ def discussion(by_slot: Mapping[str, Numbers]) -> Fragment | None:
     f = Fragment("discussion", "Discussion")
     if note := _scale_note(by_slot):
         f.para(note)
-    for part in (_gaming, _dose, _training, _horizon, _contagion, _robustness, _docking):
+    for part in (_gaming, _dose, _training, _horizon, _contagion, _robustness, _docking,
+                 _plan_change, _dynamics):
         text = part(by_slot)
         if text:
             f.para(text)
@@ -133,15 +134,44 @@ def _training(s: Mapping[str, Numbers]) -> str:
         f"per-appointment pay ({ci(n, te + '.skill_last')}), with "
         f"{ci(n, te + '.replacements')} more replacements of the outsourcer and {trained} "
         f"trained share of the last year's hires ({ci(n, te + '.trained_share_last')}).")
-    rho = n.get("theory.spearman_npv_trained")
-    if rho is None:
-        return text
+    from analysis.training import holdup_verdict
+
+    tb = "term_effect.binding.per_appointment.trained_share_last"
+    to = "term_effect.off.per_appointment.trained_share_last"
     return text + (
-        f" Across cells, the closed-form NPV of the training increment and the learned "
-        f"trained share have Spearman's $rho$ = {num(n, 'theory.spearman_npv_trained')}. "
-        + verdict(f"The outsourcer's learned training "
-                  f"{'follows' if rho > 0.5 else 'does not follow'} the closed-form hold-up "
-                  f"condition on the training increment.", n))
+        f" A longer guaranteed term changes that share by {ci(n, tb)} where termination binds "
+        f"and by {ci(n, to)} where it is off; cells where the closed-form NPV of the training "
+        f"increment is positive train {ci(n, 'theory.positive.trained_share')} of their hires, "
+        f"cells where it is negative {ci(n, 'theory.negative.trained_share')}. "
+        + holdup_verdict(n))
+
+
+def _plan_change(s: Mapping[str, Numbers]) -> str:
+    if (n := s.get("plan_change")) is None:
+        return ""
+    from analysis.plan_change import CONTROL, FALSIFICATION, MAIN, verdict_text
+
+    short, long_ = n.get("short_quarter"), n.get("long_quarter")
+    if long_ is None:
+        return "*Plan change.* No quarter after the switch has resolved cohorts."
+    d = "diff.{}.q{}.{}_vs_" + CONTROL
+    return (f"*Plan change.* Switching from the retainer to pay per appointment changes "
+            f"appointments in the first quarter by {ci(n, d.format('appointments', short, MAIN))}"
+            f" and the close rate in quarter {long_} by "
+            f"{ci(n, d.format('close_rate', long_, MAIN))}; the audited switch changes that "
+            f"close rate by {ci(n, d.format('close_rate', long_, FALSIFICATION))}. "
+            + verdict_text(n))
+
+
+def _dynamics(s: Mapping[str, Numbers]) -> str:
+    if (n := s.get("dynamics")) is None:
+        return ""
+    from analysis.dynamics import dynamics_verdict
+
+    return (f"*Client and prospects.* Pay per appointment changes the contracts the client ends "
+            f"per run by {ci(n, 'termination.diff')} against the retainer, and the prospects' "
+            f"propensity to accept a meeting by {ci(n, 'prospects.accept.gap.on')}. "
+            + dynamics_verdict(n))
 
 
 def _horizon(s: Mapping[str, Numbers]) -> str:
