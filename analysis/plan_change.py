@@ -186,6 +186,9 @@ def _arm_text(n: Numbers, arm: str) -> str:
 def verdict_text(n: Numbers) -> str:
     """Whether the switch shows the practitioners' pattern (appointments up at first, close rate
     down later) where gaming pays, and not in the falsification arm; scale-gated."""
+    if n.get("long_quarter") is None:
+        return verdict("No quarter after the switch has resolved cohorts, so the claim is "
+                       "untested in these runs.", n)
     main = moves(n, MAIN) == ("up", "down")
     false_harm = moves(n, FALSIFICATION)[1] == "down"
     theory_ok = bool(n.get(f"theory.{FALSIFICATION}.supported"))

@@ -24,7 +24,6 @@ from analysis.typst import num
 
 #: Junk shares closer than this are the same (the best response's grid is coarse).
 TOLERANCE = 1e-9
-FIELDS = ("threshold", "junk_share", "pressure", "effort", "client_profit")
 
 
 def arm_scenario(results: Results, name: str, where: Mapping[str, Any]) -> Any:
@@ -47,7 +46,8 @@ def arm_scenario(results: Results, name: str, where: Mapping[str, Any]) -> Any:
 
 
 def best_response_row(scenario: Any) -> dict[str, float]:
-    """The best response's :data:`FIELDS` in ``scenario`` (client profit per rep and week)."""
+    """The best response's threshold, junk share, pressure, effort and the client's profit (per
+    rep and week) in ``scenario``."""
     from sales_abm.theory import best_response
 
     br = best_response(scenario)
@@ -69,7 +69,7 @@ def supports(arm: Mapping[str, float], control: Mapping[str, float],
 def put_theory_arms(n: Numbers, results: Results, name: str, arms: Mapping[str, Mapping],
                     control: Mapping[str, Any], prefix: str = "theory",
                     criterion: str = "junk_share") -> None:
-    """``<prefix>.<arm>.{<FIELDS>,supported}`` per arm, ``<prefix>.control.*`` and
+    """``<prefix>.<arm>.{<best_response_row keys>,supported}`` per arm, ``<prefix>.control.*`` and
     ``<prefix>.criterion``: the best responses of the arms (factor filters) and the control."""
     base = best_response_row(arm_scenario(results, name, control))
     n.set(f"{prefix}.criterion", criterion)

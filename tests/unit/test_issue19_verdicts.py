@@ -85,6 +85,13 @@ def test_plan_change_verdict_is_withheld_at_the_quick_scale():
     assert NO_VERDICT in plan_change.verdict_text(_plan(UP, DOWN, ZERO, scale="quick"))
 
 
+def test_plan_change_without_a_resolved_quarter_claims_nothing():
+    n = _plan(UP, DOWN, ZERO)
+    n.set("long_quarter", None)
+    text = plan_change.verdict_text(n)
+    assert "untested" in text and "backfires" not in text and "does not hold" not in text
+
+
 def test_plan_change_moves_read_the_interval_not_the_mean():
     assert plan_change.moves(_plan(STRADDLE, STRADDLE, ZERO), plan_change.MAIN) == ("flat", "flat")
 
@@ -155,11 +162,14 @@ def test_the_threshold_ablation_verdict_follows_both_gaps():
 # -- client and prospect dynamics --------------------------------------------------------------
 
 
-def _dyn(ended: dict, accept_on: dict, accept_off: dict, scale: str = "paper") -> Numbers:
+def _dyn(ended: dict, accept_on: dict, accept_off: dict, scale: str = "paper",
+         gap_off: dict = DOWN) -> Numbers:
     n = Numbers("dynamics", scale)
     n.set("termination.diff", ended)
     n.set("prospects.accept.gap.on", accept_on)
     n.set("prospects.accept.gap.off", accept_off)
+    n.set("termination_off.gap.off", gap_off)
+    n.set("prospects.close_gap.off", gap_off)
     return n
 
 
@@ -171,6 +181,12 @@ def test_dynamics_verdict_follows_the_intervals():
     assert "more often than retainers:" not in text
     assert "does not come from" in dynamics.dynamics_verdict(_dyn(UP, DOWN, DOWN))
     assert NO_VERDICT in dynamics.dynamics_verdict(_dyn(UP, DOWN, ZERO, scale="quick"))
+
+
+def test_the_headline_is_credited_to_neither_channel_only_when_it_survives_without_it():
+    assert dynamics.dynamics_verdict(_dyn(UP, DOWN, ZERO)).count("survives") == 2
+    text = dynamics.dynamics_verdict(_dyn(UP, DOWN, ZERO, gap_off=STRADDLE))
+    assert "survives" not in text and text.count("cannot be told apart") == 2
 
 
 # -- gaming's falsification verdict and the generated table ------------------------------------
