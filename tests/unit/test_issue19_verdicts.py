@@ -99,30 +99,45 @@ def test_plan_change_moves_read_the_interval_not_the_mean():
 # -- hold-up -----------------------------------------------------------------------------------
 
 
-def _holdup(threat: dict, guarantee: dict, control: dict, pos: dict, neg: dict) -> Numbers:
+def _holdup(threat: dict, guarantee: dict, control: dict, sign_gap: dict | None) -> Numbers:
     mix = "per_appointment"
     n = Numbers("training_holdup", "paper")
     n.set(f"termination_effect.{mix}.trained_share_last", threat)
     n.set(f"term_effect.binding.{mix}.trained_share_last", guarantee)
     n.set(f"term_effect.off.{mix}.trained_share_last", control)
-    n.set("theory.positive.trained_share", pos)
-    n.set("theory.negative.trained_share", neg)
+    n.set("theory.sign_gap", sign_gap)
     return n
 
 
 def test_holdup_holds_only_when_threat_guarantee_and_the_off_arm_agree():
-    assert "Hold-up holds:" in training.holdup_verdict(_holdup(DOWN, UP, ZERO, UP, DOWN))
-    part = training.holdup_verdict(_holdup(STRADDLE, UP, ZERO, UP, DOWN))
+    assert "Hold-up holds:" in training.holdup_verdict(_holdup(DOWN, UP, ZERO, UP))
+    part = training.holdup_verdict(_holdup(STRADDLE, UP, ZERO, UP))
     assert "only in part" in part and "Hold-up holds:" not in part
-    assert "refutes" in training.holdup_verdict(_holdup(DOWN, UP, UP, UP, DOWN))
-    assert "does not hold" in training.holdup_verdict(_holdup(DOWN, STRADDLE, ZERO, UP, DOWN))
+    assert "refutes" in training.holdup_verdict(_holdup(DOWN, UP, UP, UP))
+    assert "does not hold" in training.holdup_verdict(_holdup(DOWN, STRADDLE, ZERO, UP))
 
 
-def test_the_npv_condition_sorts_the_cells_only_with_separate_intervals():
-    assert training.theory_sorts(_holdup(DOWN, UP, ZERO, UP, DOWN))
-    assert not training.theory_sorts(_holdup(DOWN, UP, ZERO, UP, STRADDLE | {"ci_high": 0.9}))
-    text = training.holdup_verdict(_holdup(DOWN, UP, ZERO, STRADDLE, STRADDLE))
+def test_the_npv_condition_sorts_the_cells_only_when_the_paired_gap_clears_zero():
+    assert training.theory_sorts(_holdup(DOWN, UP, ZERO, UP))
+    assert not training.theory_sorts(_holdup(DOWN, UP, ZERO, STRADDLE))
+    assert not training.theory_sorts(_holdup(DOWN, UP, ZERO, None))  # one sign only
+    text = training.holdup_verdict(_holdup(DOWN, UP, ZERO, STRADDLE))
     assert "does not separate" in text
+
+
+def test_the_sign_groups_compare_seeds_and_stay_within_the_share_range():
+    import polars as pl
+
+    cells = pl.DataFrame({"mix": ["m"] * 3, "arm": ["a", "b", "c"], "npv": [5.0, 2.0, -1.0]})
+    runs = pl.DataFrame({
+        "mix": ["m"] * 9, "arm": ["a", "b", "c"] * 3, "seed": [1, 1, 1, 2, 2, 2, 3, 3, 3],
+        "trained_share_last": [0.9, 0.7, 0.1, 0.8, 0.8, 0.2, 1.0, 0.6, 0.0]})
+    n = Numbers("training_holdup")
+    training._by_sign(n, runs, cells)
+    pos = n.get("theory.positive.trained_share")
+    assert pos["n"] == 3 and abs(pos["mean"] - 0.8) < 1e-9  # seeds' means 0.8, 0.8, 0.8
+    gap = n.get("theory.sign_gap")
+    assert gap["n"] == 3 and abs(gap["mean"] - 0.7) < 1e-9
 
 
 # -- learning-rule bounds ----------------------------------------------------------------------
