@@ -4,7 +4,9 @@ An arm where pay-for-performance "should not hurt" is listed as a falsification 
 rep's static best response (:mod:`analysis.theory_arms`, stored by each section under
 ``theory``) says gaming does not pay there; an arm meant as one whose best response books every
 prospect is listed as *not* a falsification arm, with the numbers that say so. Arms that switch a
-mechanism off need no best response: the mechanism cannot act there by construction.
+mechanism off need no best response: the mechanism cannot act there by construction. The
+contagion row reads Experiment 1's best responses (retainer against pay per appointment): the
+best response does not depend on the learning rule, which is all that contagion varies.
 """
 
 from __future__ import annotations
