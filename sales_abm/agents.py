@@ -115,6 +115,8 @@ class SalesForce:
         self.action = {dim: np.zeros(n, dtype=np.int64) for dim in STRATEGY_DIMENSIONS}
         self.payoff_sum = np.zeros(n)
         self.payoff_weeks = np.zeros(n, dtype=np.int64)
+        # Slots whose next hire takes over the learner state left there (successor_habits)
+        self.handed_over = np.zeros(n, dtype=bool)
         self.fixed_action = fixed_actions(scenario, self.levels)
         lp = scenario.learning
         self._office, self._office_seed = office, office_seed
@@ -292,8 +294,10 @@ class SalesForce:
         self.earnings[rows] = rep.outside_option / WEEKS_PER_MONTH
         self.payoff_sum[rows] = 0.0
         self.payoff_weeks[rows] = 0
+        fresh = rows[~self.handed_over[rows]]
+        self.handed_over[rows] = False
         for learner in self.learners.values():
-            learner.reset(rows)
+            learner.reset(fresh)
         if self.estimator is not None:
             self.estimator.reset(rows)
         if self.ledger is not None:
@@ -303,6 +307,19 @@ class SalesForce:
         """Reps in these slots leave."""
         self.hire_id[rows] = -1
         self.ramp_left[rows] = 0
+
+    def hand_over(self, rows: np.ndarray) -> None:
+        """The contract changes hands: the next hires in these (vacated) slots keep the
+        learner state their dismissed reps left there (``learning.successor_habits``).
+
+        Every rule keeps its state per row (propensities, attractions and experience, beliefs,
+        shares, an imitation distribution), and a vacant row is never updated, so keeping a
+        slot's row at its next hire hands that rep's habits to its successor. Only the
+        learners' rows pass on: the foregone-payoff estimator's trailing counts measure the
+        rep's own calls at its own skill, and skill, tenure and training start fresh.
+        """
+        if self.config.learning.successor_habits:
+            self.handed_over[rows] = True
 
     def grow(self) -> None:
         """A week of work: skill grows with tenure, and with training during the ramp."""

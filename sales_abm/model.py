@@ -271,9 +271,15 @@ class SalesModel(mesa.Model):
             agent.remove()
 
     def _replace_outsourcer(self) -> None:
-        """The client ends the contract: the outsourcer and its reps go, a new one starts."""
-        for slot in np.flatnonzero(self.sales_force.employed):
+        """The client ends the contract: the outsourcer and its reps go, a new one starts.
+
+        The successor's first hires fill the dismissed reps' slots and, under
+        ``learning.successor_habits``, take over their learned habits (docs/model.md 7.9).
+        """
+        dismissed = np.flatnonzero(self.sales_force.employed)
+        for slot in dismissed:
             self._dismiss(int(slot))
+        self.sales_force.hand_over(dismissed)
         old = self.outsourcer
         old.learn()  # its closed windows no longer matter to anyone, but keep the books clean
         self.outsourcer = old.successor(epoch_start=old.next_hire)

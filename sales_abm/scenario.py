@@ -505,6 +505,14 @@ class LearningParams:
         "arrives (paid)",
         choices=("earned", "paid"),
     )
+    successor_habits: bool = param(
+        True,
+        "on/off",
+        "when the client replaces the outsourcer, the successor's first hires take over the "
+        "learned strategy habits (learner state) of the dismissed reps, slot by slot, as staff "
+        "transferred with the contract; skill, tenure and training start fresh (off: they start "
+        "from the rule's prior like any hire)",
+    )
     rep_cadence_weeks: int = param(1, "weeks", "reps update their strategy this often", 1, 52)
     outsourcer_cadence_weeks: int = param(4, "weeks", "outsourcer updates this often", 1, 52)
     payoff_scale: float = param(

@@ -489,16 +489,22 @@ class Outsourcer(mesa.Agent):
         self.training_learner = make_learner(lp.outsourcer_rule, 1, 2, lp.outsourcer_params())
         self.valuation = TrainingValuation(sc)
         self.reps: list[SalesRep] = []
+        # learner sets of the reps its predecessor let go, for its first hires
+        self.habits: list[dict[str, Learner | None]] = []
         self.departed = Tally()
         self.finished: list[tuple[int, float]] = []
 
-    def successor(self) -> Outsourcer:
-        """The next outsourcer, starting from this one's (the industry's) experience."""
+    def successor(self, dismissed: list[SalesRep]) -> Outsourcer:
+        """The next outsourcer, starting from this one's (the industry's) experience; under
+        ``learning.successor_habits`` its first hires take over the learners of the reps
+        ``dismissed`` with the contract, one each."""
         heir = Outsourcer(self.model)
         memory = self.model.config.outsourcer.industry_memory
         heir.valuation = self.valuation.inherited(memory)
         if memory > 0:
             heir.training_learner = copy.deepcopy(self.training_learner)
+        if self.model.config.learning.successor_habits:
+            heir.habits = [rep.learners for rep in dismissed]
         return heir
 
     def staff(self, week: int) -> list[SalesRep]:
@@ -509,6 +515,9 @@ class Outsourcer(mesa.Agent):
         chance = self.train_probability(week)
         hires = [SalesRep(self.model, self, self.model.random.random() < chance, week)
                  for _ in range(vacancies)]
+        for rep, learners in zip(hires, self.habits, strict=False):
+            rep.learners = learners
+        self.habits = []
         self.valuation.hires += vacancies
         self.reps.extend(hires)
         return hires

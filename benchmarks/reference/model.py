@@ -282,10 +282,11 @@ class ReferenceModel(mesa.Model):
     def _replace_outsourcer(self) -> None:
         """The client ends the contract: the outsourcer and its reps go; a new one starts."""
         old = self.outsourcer
-        for rep in list(old.reps):
+        dismissed = list(old.reps)
+        for rep in dismissed:
             old.dismiss(rep)
         old.learn()
-        self.outsourcer = old.successor()
+        self.outsourcer = old.successor(dismissed)
         old.remove()
         self.client.renew(self.week)
 
