@@ -177,6 +177,39 @@ def test_both_book_the_same_review_evidence(evidence: str, books: tuple[float, f
         assert (renewals.events, renewals.trials) == books, type(model).__name__
 
 
+@pytest.mark.parametrize("habits", [True, False])
+def test_reference_successors_hire_the_dismissed_reps_habits(habits: bool) -> None:
+    """In the reference model too, a replacement's first hires take over the dismissed reps'
+    learners under ``learning.successor_habits``, and start afresh without it (model.md 7.7)."""
+    sc = Scenario.from_dict({**SMALL, "contract.preset": "per_appointment",
+                             "client.min_roi": 100.0, "contract.minimum_term": 0.0,
+                             "learning.successor_habits": habits})
+    model = ReferenceModel(sc, 3)
+    replace = model._replace_outsourcer
+    handovers: list[tuple[list[int], list[int]]] = []
+
+    def replace_spy() -> None:
+        dismissed = [id(rep.learners) for rep in model.outsourcer.reps]
+        replace()
+        successor = model.outsourcer
+        staff = successor.staff
+
+        def staff_spy(week: int) -> list:  # the successor's first staffing only
+            hires = staff(week)
+            handovers.append((dismissed, [id(rep.learners) for rep in hires]))
+            successor.staff = staff
+            return hires
+
+        successor.staff = staff_spy
+
+    model._replace_outsourcer = replace_spy
+    model.run_model()
+    assert len(handovers) >= 2
+    for dismissed, hired in handovers:
+        assert (sorted(hired) == sorted(dismissed)) == habits
+        assert habits or not set(hired) & set(dismissed)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("outcome", OUTCOMES)
 @pytest.mark.parametrize("preset", PRESETS)
