@@ -8,10 +8,12 @@ gaming.
 
 Quick scale: 20 seeds (as the paper's). Since the client fires on a close rate below its bar
 (issue 15), gaming gets connected per-appointment offices replaced 3-7 times in 104 weeks
-(isolated ones 0-1) and each replacement's reps restart learning; that spreads the long-run
-gaming contrast against the isolated office (paired sd 0.12 against 0.03 with termination off),
-so 5 seeds could not resolve an effect of ~0.13 (small world, Fermi: 0.077 [-0.040, 0.195] at 5
-seeds; 0.130 [0.075, 0.186] at 20).
+(isolated ones 0-1) and, in MODEL_VERSION 5, each replacement's reps restarted learning; that
+spread the long-run gaming contrast against the isolated office (paired sd 0.12 against 0.03 with
+termination off), so 5 seeds could not resolve an effect of ~0.13 (small world, Fermi: 0.077
+[-0.040, 0.195] at 5 seeds; 0.130 [0.075, 0.186] at 20). Since version 6 the successors' reps
+keep the habits (``learning.successor_habits``) and connected offices are replaced 5.6-6.9
+times on average (1-7 per run; isolated 0.55), so the quick scale keeps 20 seeds.
 """
 
 from sales_abm.runner import Experiment, Grid, Scale
