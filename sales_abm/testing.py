@@ -90,6 +90,7 @@ def learning_overrides(draw: st.DrawFn) -> dict[str, Any]:
         "learning.rule": rule,
         "learning.outsourcer_rule": draw(st.sampled_from(OUTSOURCER_RULES)),
         "learning.rep_cadence_weeks": draw(st.integers(1, 6)),
+        "learning.successor_habits": draw(st.booleans()),
         "rep.office_network": draw(st.sampled_from(OFFICE_NETWORKS)),
         "rep.office_degree": draw(st.integers(0, 8)),
     }

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sales_abm.agents import SalesForce
 from sales_abm.learning import RULES, make_learner
@@ -93,6 +95,25 @@ def test_ordinary_hires_and_hires_with_the_switch_off_start_from_the_prior(rule)
             force.hand_over(np.arange(n))
             force.hire(np.arange(n), 2 * n, np.zeros(n, dtype=bool))
             assert rows_equal(states(force), np.arange(n), prior(force), None)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rule=st.sampled_from(sorted(RULES)),
+       fate=st.lists(st.sampled_from(["stays", "quits", "handed over"]), min_size=6, max_size=6))
+def test_exactly_the_handed_over_slots_keep_their_rows(rule, fate):
+    """Whatever mix of slots stays, quits or is handed over, a hire keeps its slot's learner
+    rows exactly when the slot was handed over; the others start from the prior."""
+    force = learned_force(rule)
+    before = states(force)
+    fate = np.array(fate)
+    handed, quit_ = np.flatnonzero(fate == "handed over"), np.flatnonzero(fate == "quits")
+    stay, vacated = np.flatnonzero(fate == "stays"), np.flatnonzero(fate != "stays")
+    force.vacate(vacated)
+    force.hand_over(handed)
+    force.hire(vacated, force.hire_id.size, np.zeros(vacated.size, dtype=bool))
+    assert rows_equal(states(force), handed, before, handed)
+    assert rows_equal(states(force), stay, before, stay)
+    assert rows_equal(states(force), quit_, prior(force), None)
 
 
 def test_a_handed_over_slot_passes_its_habits_on_once():
