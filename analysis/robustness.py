@@ -128,7 +128,7 @@ ABLATION_NAMES = {
     "no_training": "no training", "no_word_of_mouth": "no word of mouth",
     "credit_paid": "pay credited when paid", "no_ae_triage": "no AE triage",
     "no_client_choice": "no client choice", "no_prospect_learning": "no prospect learning",
-    "no_market_entry": "no market entry",
+    "no_market_entry": "no market entry", "no_successor_habits": "successors start afresh",
 }
 
 

@@ -4,9 +4,12 @@ Each variant is crossed with the retainer, per-appointment and per-close presets
 the headline is the per-appointment − retainer gap in the long-run cohort close rate (and gaming
 index). Variants: the baseline (Roth–Erev, every mechanism on), each other learning rule listed in
 :data:`RULES`, pay credited to the strategy in force when it arrives (``credit_paid``; the
-baseline credits it to the strategy that earned it), and each mechanism switch (``switches.*``)
-turned off in turn. Falsification arm: per-close − retainer, where pay-for-performance should not
-lower the close rate.
+baseline credits it to the strategy that earned it), successors' reps starting from the rule's
+prior (``no_successor_habits``; the baseline's successors take over the dismissed reps' habits),
+and each mechanism switch (``switches.*``) turned off in turn. Per close − retainer is reported
+beside it; the analysis counts it as a falsification arm only where the rep's static best response
+books no more junk than the retainer's (:mod:`analysis.theory_arms`), and otherwise uses the arm
+with threshold learning switched off.
 
 Every arm runs at the retainer's 12-month term and 1-month notice, as in the headline comparison
 (experiment 1): with the presets' own terms a per-appointment client may end the contract every
@@ -35,10 +38,11 @@ SWITCHES = [k.split(".", 1)[1] for k in PARAMETERS if k.startswith("switches.")]
 
 def variants() -> dict[str, dict[str, object]]:
     """Labelled variants: baseline, ``rule_<name>`` per listed rule, ``credit_paid``,
-    ``no_<switch>`` per switch."""
+    ``no_successor_habits``, ``no_<switch>`` per switch."""
     out: dict[str, dict[str, object]] = {"baseline": {}}
     out.update({f"rule_{r}": {"learning.rule": r} for r in RULES})
     out["credit_paid"] = {"learning.credit": "paid"}
+    out["no_successor_habits"] = {"learning.successor_habits": False}
     out.update({f"no_{s}": {f"switches.{s}": False} for s in SWITCHES})
     return out
 
