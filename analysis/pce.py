@@ -162,6 +162,7 @@ class Surrogate:
         cv_r2: cross-validated R² of the fit to the replicate means.
         noise_share: :func:`surrogate_noise_share` (None with one replicate).
         point_noise_share: :func:`point_noise_share` (None with one replicate).
+        coef: the surrogate's coefficients (constant first, in :func:`multi_indices` order).
     """
 
     degree: int
@@ -177,6 +178,7 @@ class Surrogate:
     cv_r2: float
     noise_share: float | None
     point_noise_share: float | None
+    coef: np.ndarray
 
 
 def feasible_degrees(points: int, dims: int, degrees: tuple[int, ...]) -> list[int]:
@@ -185,12 +187,25 @@ def feasible_degrees(points: int, dims: int, degrees: tuple[int, ...]) -> list[i
     return ok or [1]
 
 
-def choose_degree(u: np.ndarray, y: np.ndarray, degrees: tuple[int, ...]) -> tuple[int, dict]:
-    """The feasible degree with the highest cross-validated R² of the replicate means, and each
-    feasible degree's R²."""
-    scores = {d: cv_r2(u, y.mean(axis=1), multi_indices(u.shape[1], d))
-              for d in feasible_degrees(len(y), u.shape[1], degrees)}
-    return max(scores, key=lambda d: scores[d]), scores
+def choose_degree(u: np.ndarray, y: np.ndarray, degrees: tuple[int, ...],
+                  max_noise: float | None = None) -> tuple[int, dict[int, float],
+                                                           dict[int, float | None]]:
+    """The degree of the surrogate: among the feasible degrees whose noise share is at most
+    ``max_noise`` (all feasible ones when it is None or the noise cannot be estimated), the
+    one with the highest cross-validated R² of the replicate means; the lowest feasible degree
+    when none qualifies.
+
+    Returns:
+        The degree, and per feasible degree its cross-validated R² and its noise share.
+    """
+    scores, shares = {}, {}
+    for d in feasible_degrees(len(y), u.shape[1], degrees):
+        alphas = multi_indices(u.shape[1], d)
+        scores[d] = cv_r2(u, y.mean(axis=1), alphas)
+        shares[d] = surrogate_noise_share(u, y, alphas)
+    quiet = [d for d in scores
+             if max_noise is None or shares[d] is None or shares[d] <= max_noise]
+    return (max(quiet, key=lambda d: scores[d]) if quiet else min(scores)), scores, shares
 
 
 def analyse(u: np.ndarray, y: np.ndarray, degree: int, resamples: int = BOOTSTRAP,
@@ -225,7 +240,7 @@ def analyse(u: np.ndarray, y: np.ndarray, degree: int, resamples: int = BOOTSTRA
     return Surrogate(degree, len(alphas), len(y), y.shape[1], s1, st,
                      np.stack([lo[0], hi[0]], axis=1), np.stack([lo[1], hi[1]], axis=1),
                      variance, float(coef[0]), cv_r2(u, mean, alphas),
-                     surrogate_noise_share(u, y, alphas), point_noise_share(y))
+                     surrogate_noise_share(u, y, alphas), point_noise_share(y), coef)
 
 
 def as_dict(s: Surrogate, names: list[str]) -> dict[str, Any]:

@@ -12,14 +12,15 @@ gap in the long-run cohort close rate over the sensitivity experiment's paramete
 from __future__ import annotations
 
 import logging
+import runpy
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from analysis import stats
+from analysis import pce, stats
 from analysis.common import Section, levels, outcome_frame, put_run_info
-from analysis.data import Results
+from analysis.data import Results, experiment_file
 from analysis.numbers import Numbers, keyify
 from analysis.theory_arms import put_theory_arms, theory_arm_text
 from analysis.typst import Fragment, ci, escape, num, verb, verdict
@@ -29,10 +30,18 @@ NAME, SOBOL = "robustness", "sensitivity"
 CONTRACT = "contract.preset"
 CONTRASTS = {"pa": "per_appointment", "pc": "per_close"}
 OUTS = ("close_rate_last", "gaming_last", "appointments_last", "client_roi")
-BOOTSTRAP_SEED = 1  # SALib ignores a seed of 0 (falsy)
+BOOTSTRAP_SEED = 1
 #: The mechanism switched off: without threshold learning reps cannot learn to book junk.
 MECHANISM_OFF = "no_threshold_learning"
 log = logging.getLogger("analysis")
+#: Total degrees of the polynomial-chaos surrogate tried; the analysis keeps the one with the
+#: best cross-validated R² among those with enough design points per term and a noise share of
+#: at most :data:`NOISY` (:func:`analysis.pce.choose_degree`).
+DEGREES = (1, 2, 3)
+#: A parameter matters when the lower end of its total index's 95% interval is above this.
+FLOOR = 0.05
+#: Above this share of run noise in the surrogate's variance the indices are not interpreted.
+NOISY = 0.2
 
 
 def gaps(results: Results) -> pl.DataFrame:
@@ -166,105 +175,114 @@ def _unchanged(frame: pl.DataFrame) -> list[str]:
     return out
 
 
-def sobol_inputs(results: Results) -> tuple[dict[str, Any], np.ndarray]:
-    """The SALib problem of the sensitivity design and the paired gap per sample point.
+def sobol_inputs(results: Results) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """The sensitivity design and its paired gaps.
 
-    The parameter names and the sample come from the experiment's design (the ``sample``
-    factor's labelled levels, in Saltelli order); bounds are the sample's range. With several
-    replicates per point the gap is their mean (replicate r uses the same seed in both arms, so
-    this is the mean of the paired differences).
+    Returns:
+        The parameter names, their ranges (one (low, high) row each: the experiment's
+        ``RANGES``), and :func:`gap_matrix`'s inputs and gaps.
     """
-    bundles = results.spec(SOBOL).resolve(results.scale)
-    names = [k for k in bundles.points[0].overrides if k in _sampled(results)]
-    f = outcome_frame(results.summaries(SOBOL))
-    wide = (f.select("sample", "arm", "close_rate_last")
-            .pivot(on="arm", index="sample", values="close_rate_last", aggregate_function="mean")
-            .sort("sample"))
-    y = (wide["per_appointment"] - wide["retainer"]).to_numpy().astype(float)
-    values = {k: [p.overrides[k] for p in bundles.points] for k in names}
-    problem = {"num_vars": len(names), "names": names,
-               "bounds": [[min(values[k]), max(values[k])] for k in names]}
-    return problem, y
-
-
-def _sampled(results: Results) -> set[str]:
-    """Keys that vary across the sample (the uncertain parameters)."""
+    ranges = runpy.run_path(str(experiment_file(SOBOL)))["RANGES"]
+    names = list(ranges)
     points = results.spec(SOBOL).resolve(results.scale).points
-    out = set()
-    for key in points[0].overrides:
-        values = [p.overrides.get(key) for p in points]
-        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-        if numeric and len(set(values)) > 1:
-            out.add(key)
-    return out
+    x, y = gap_matrix(results.summaries(SOBOL), points, names)
+    return names, np.array([ranges[k] for k in names], dtype=float), x, y
+
+
+def gap_matrix(summaries: pl.DataFrame, points: Any,
+               names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs (sample points x parameters ``names``) and the per-appointment − retainer gap
+    in the long-run close rate (sample points x replicates) of a sensitivity sweep: replicate r
+    runs on the same seed in both arms and at every point, so each entry is a paired difference.
+    ``points`` are the plan's resolved design points (their ``sample`` label and overrides)."""
+    overrides = {p.factors["sample"]: p.overrides for p in points}
+    wide = (outcome_frame(summaries).select("sample", "replicate", "arm", "close_rate_last")
+            .pivot(on="arm", index=["sample", "replicate"], values="close_rate_last")
+            .with_columns(gap=pl.col("per_appointment") - pl.col("retainer"))
+            .pivot(on="replicate", index="sample", values="gap", sort_columns=True)
+            .sort("sample"))
+    y = wide.drop("sample").to_numpy().astype(float)
+    x = np.array([[overrides[s][k] for k in names] for s in wide["sample"]], dtype=float)
+    return x, y
 
 
 def _sobol(n: Numbers, results: Results) -> None:
-    try:
-        from SALib.analyze import sobol
-    except ImportError:
-        log.warning("SALib is not installed (the analysis extra): Sobol indices left out")
-        return
-    problem, y = sobol_inputs(results)
-    missing = ~np.isfinite(y)
-    n.set("sobol.missing", int(missing.sum()))
-    y = np.where(missing, np.nanmean(y), y)
-    res = sobol.analyze(problem, y, calc_second_order=False, conf_level=0.95,
-                        seed=BOOTSTRAP_SEED)
-    n.set("sobol.sample_points", int(y.size))
-    n.set("sobol.base_n", int(y.size // (problem["num_vars"] + 2)))
-    n.set("sobol.gap", stats.mean_ci(y).as_dict())
-    for i, name in enumerate(problem["names"]):
-        key = f"sobol.index.{keyify(name)}"
-        n.set(f"{key}.name", name)
-        for field in ("S1", "S1_conf", "ST", "ST_conf"):
-            n.set(f"{key}.{field}", float(res[field][i]))
-    _sobol_flags(n)
-    order = np.argsort(-np.asarray(res["ST"]))
-    n.set("sobol.top", keyify(problem["names"][order[0]]))
-    n.set("sobol.top_name", problem["names"][order[0]])
-    n.set("sobol.share_negative", float(np.mean(y < 0)))
-    _sobol_noise(n, results)
+    names, bounds, x, y = sobol_inputs(results)
+    keep = np.isfinite(y).all(axis=1)  # a point without a close rate in some run is left out
+    n.set("sobol.missing", int((~keep).sum()))
+    u, y = pce.to_unit(x[keep], bounds), y[keep]
+    degree, scores, shares = pce.choose_degree(u, y, DEGREES, NOISY)
+    s = pce.analyse(u, y, degree, seed=BOOTSTRAP_SEED)
+    n.set("sobol.method", "polynomial chaos")
+    n.set("sobol.design_points", s.points)
+    n.set("sobol.replicates", s.replicates)
+    n.set("sobol.runs", 2 * s.points * s.replicates)
+    n.set("sobol.degree", s.degree)
+    n.set("sobol.terms", s.terms)
+    n.set("sobol.cv_r2", s.cv_r2)
+    n.set("sobol.by_degree", {str(d): {"cv_r2": scores[d], "noise_share": shares[d]}
+                              for d in scores})
+    n.set("sobol.noise_share", s.noise_share)
+    n.set("sobol.point_noise_share", s.point_noise_share)
+    n.set("sobol.floor", FLOOR)
+    means = y.mean(axis=1)
+    n.set("sobol.gap", stats.mean_ci(means).as_dict())
+    n.set("sobol.share_negative", float(np.mean(means < 0)))
+    for name, values in pce.as_dict(s, names).items():
+        n.set(f"sobol.index.{keyify(name)}", {"name": name, **values})
+    _sobol_verdicts(n, s.st, s.st_ci, names)
+    _crn(n, results)
 
 
-def noise_dominated(value: float | None, conf: float | None) -> bool:
-    """A Sobol index its estimator cannot tell from noise: missing, outside [0, 1] (impossible
-    for a true index), or with a bootstrap interval that reaches zero."""
-    if value is None or conf is None or not (np.isfinite(value) and np.isfinite(conf)):
-        return True
-    return bool(value < 0 or value > 1 or value - conf <= 0)
-
-
-def _sobol_flags(n: Numbers) -> None:
-    """Count the indices outside [0, 1] and the noise-dominated ones (first and total order)."""
+def _sobol_verdicts(n: Numbers, st: np.ndarray, st_ci: np.ndarray, names: list[str]) -> None:
+    """Which parameters matter (total index's interval above :data:`FLOOR`), the ranking, and
+    how many estimates lie outside [0, 1] (shown as they are, never clipped)."""
+    order = np.argsort(-st)
+    n.set("sobol.top", keyify(names[order[0]]))
+    n.set("sobol.top_name", names[order[0]])
+    matter = [names[i] for i in order if st_ci[i, 0] > FLOOR]
+    n.set("sobol.matter", matter)
+    n.set("sobol.matter_count", len(matter))
+    n.set("sobol.matter_names", _listed([f"`{m}`" for m in matter]))
     index = n.get("sobol.index")
-    fields = ("S1", "ST")
-    values = [(index[k][f], index[k][f"{f}_conf"]) for k in index for f in fields]
+    values = [index[k][f] for k in index for f in ("S1", "ST")]
+    ends = [index[k][f"{f}_{e}"] for k in index for f in ("S1", "ST") for e in ("low", "high")]
     n.set("sobol.indices", len(values))
-    n.set("sobol.outside_unit", sum(v is not None and not 0 <= v <= 1 for v, _ in values))
-    n.set("sobol.noise_dominated", sum(noise_dominated(v, c) for v, c in values))
+    n.set("sobol.outside_unit", sum(not 0 <= v <= 1 for v in values))
+    n.set("sobol.ends_outside_unit", sum(not 0 <= v <= 1 for v in ends))
 
 
-def _sobol_noise(n: Numbers, results: Results) -> None:
-    """How much of the variance of the point-mean gap is run noise, from the replicates.
-
-    Replicate noise inflates every total-order index by about this share (it acts as an
-    interaction with every parameter), so the indices are readable only when it is small.
-    """
+def _crn(n: Numbers, results: Results) -> None:
+    """What common random numbers give: how much of each arm's run noise the paired gap cancels
+    (1 − noise variance of the gap ÷ the sum of the arms' noise variances), and the mean
+    correlation of the gap's run noise across design points (a seed's shared effect, which the
+    surrogate's constant absorbs). Noise is a run's deviation from its point's replicate mean."""
     f = outcome_frame(results.summaries(SOBOL))
-    per_run = (f.select("sample", "replicate", "arm", "close_rate_last")
-               .pivot(on="arm", index=["sample", "replicate"], values="close_rate_last")
-               .with_columns(gap=pl.col("per_appointment") - pl.col("retainer")))
-    by_point = per_run.group_by("sample").agg(mean=pl.col("gap").mean(), var=pl.col("gap").var(),
-                                              k=pl.len())
-    replicates = int(by_point["k"].min() or 0)
-    n.set("sobol.replicates", replicates)
-    if replicates < 2:
-        n.set("sobol.noise_share", None)  # one run per point: noise cannot be estimated
+    runs = (f.select("sample", "replicate", "arm", "close_rate_last")
+            .pivot(on="arm", index=["sample", "replicate"], values="close_rate_last")
+            .drop_nulls()
+            .with_columns(gap=pl.col("per_appointment") - pl.col("retainer")))
+    dev = runs.with_columns([(pl.col(c) - pl.col(c).mean().over("sample")).alias(c)
+                             for c in ("per_appointment", "retainer", "gap")])
+    if int(runs["replicate"].n_unique()) < 2:
+        n.set("sobol.crn.arm_variance_removed", None)
+        n.set("sobol.crn.point_correlation", None)
         return
-    noise = float((by_point["var"] / by_point["k"]).mean())
-    total = float(by_point["mean"].var())
-    n.set("sobol.noise_share", noise / total if total > 0 else None)
+    var = {c: float((dev[c] ** 2).mean()) for c in ("per_appointment", "retainer", "gap")}
+    arms = var["per_appointment"] + var["retainer"]
+    n.set("sobol.crn.arm_variance_removed", 1 - var["gap"] / arms if arms > 0 else None)
+    e = (dev.pivot(on="replicate", index="sample", values="gap").drop("sample")
+         .drop_nulls().to_numpy())
+    corr = np.corrcoef(e)  # points x points, over replicates
+    n.set("sobol.crn.point_correlation",
+          float(np.nanmean(corr[np.triu_indices_from(corr, 1)])) if e.shape[1] > 2 else None)
+
+
+def _listed(words: list[str]) -> str:
+    """Words joined as "a, b and c" ("none" when empty)."""
+    if len(words) < 2:
+        return words[0] if words else "none"
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 # -- fragment ----------------------------------------------------------------------------------
@@ -302,12 +320,13 @@ def fragment(n: Numbers) -> Fragment:
              "index, per learning rule and mechanism ablation: per-appointment (filled) and "
              "per-close (open); 95% intervals.")
     if "sobol" in n.tree:
-        f.para(_sobol_text(n), sobol_flags_text(n))
+        f.para(_sobol_text(n), _sobol_ranking(n))
         f.figure("sensitivity_sobol",
-                 "First-order and total Sobol indices of the per-appointment − retainer gap in "
-                 "the long-run close rate, as estimated (bootstrap 95% intervals; nothing "
-                 "clipped). Shaded: outside [0, 1], where no true index lies. Hollow bars: "
-                 "noise-dominated estimates (outside [0, 1] or an interval reaching zero).")
+                 "First-order (circles) and total (squares) Sobol indices of the per-appointment "
+                 "− retainer gap in the long-run close rate, from the polynomial-chaos surrogate, "
+                 "with bootstrap 95% intervals over design points; every estimate as computed, "
+                 "nothing clipped. Shaded: outside [0, 1], where no true index lies; dashed: "
+                 "the floor a total index's interval must clear for its parameter to count.")
     return f
 
 
@@ -360,45 +379,48 @@ def rule_bounds_text(n: Numbers, outcome: str = "close_rate_last") -> str:
 
 
 def _sobol_text(n: Numbers) -> str:
-    """The global sensitivity result, read only as far as the run noise allows."""
-    top = n.get("sobol.top")
+    """The design, the surrogate's fit and the run noise it carries."""
     text = (
-        f"Over {num(n, 'sobol.sample_points')} Saltelli sample points "
-        f"({num(n, 'sobol.replicates')} run(s) each, averaged), the per-appointment − "
-        f"retainer close-rate gap averages {ci(n, 'sobol.gap')} and is negative at "
-        f"{num(n, 'sobol.share_negative')} of the points.")
-    noise = n.get("sobol.noise_share")
-    if noise is None:
+        f"Global sensitivity: {num(n, 'sobol.design_points')} points of a scrambled Sobol' "
+        f"sample of the parameter ranges, each run {num(n, 'sobol.replicates')} times under "
+        f"both contracts on common seeds ({num(n, 'sobol.runs')} runs). Over the points the "
+        f"per-appointment − retainer close-rate gap, averaged over the replicates, is "
+        f"{ci(n, 'sobol.gap')} and negative at {num(n, 'sobol.share_negative')} of them. "
+        f"A polynomial-chaos surrogate (orthonormal Legendre polynomials of total degree "
+        f"{num(n, 'sobol.degree')}, {num(n, 'sobol.terms')} terms, chosen by cross-validation) "
+        f"fitted to the replicate means has a cross-validated $R^2$ of {num(n, 'sobol.cv_r2')}, "
+        f"and its Sobol' indices follow from its coefficients.")
+    if n.get("sobol.noise_share") is None:
         return text + (
             " With one run per point, run noise cannot be told apart from the parameters' "
-            "effects, so the Sobol indices are not interpreted at this scale.")
-    if noise > NOISY:
-        return text + (
-            f" Run noise is {num(n, 'sobol.noise_share')} of the variance of the averaged gap, "
-            f"and it inflates every total-order index by about as much: the indices (the "
-            f"largest, {num(n, f'sobol.index.{top}.ST')} ± {num(n, f'sobol.index.{top}.ST_conf')}"
-            f", for `{n.get('sobol.top_name')}`) do not rank the parameters at this sample "
-            f"size. " + verdict("The sign of the gap is robust over the ranges; which parameter "
-                                "drives its size is not resolved.", n))
+            "effects, so the indices are not interpreted at this scale.")
     return text + (
-        f" Its largest total-order Sobol index, {num(n, f'sobol.index.{top}.ST')} (± "
-        f"{num(n, f'sobol.index.{top}.ST_conf')}), belongs to `{n.get('sobol.top_name')}`.")
+        f" Run noise, estimated from the spread of the surrogates fitted to each replicate "
+        f"alone, is {num(n, 'sobol.noise_share')} of the surrogate's variance "
+        f"({num(n, 'sobol.point_noise_share')} of the variance of the point means).")
 
 
-def sobol_flags_text(n: Numbers) -> str:
-    """How many Sobol estimates the figure marks as noise (never clipped to [0, 1])."""
-    if not n.has("sobol.indices"):
-        return ""
-    return (
-        f"Of the {num(n, 'sobol.indices')} estimated indices (first and total order), "
-        f"{num(n, 'sobol.outside_unit')} lie outside [0, 1], which a true index cannot, and "
-        f"{num(n, 'sobol.noise_dominated')} are noise-dominated (outside [0, 1] or with a "
-        f"bootstrap interval reaching zero); the figure plots every estimate as computed, "
-        f"unclipped, and marks these.")
-
-
-#: Above this share of run noise in the Sobol output variance the indices are not interpreted.
-NOISY = 0.2
+def _sobol_ranking(n: Numbers) -> str:
+    """Which parameters matter, as a verdict: only at the paper's scale, with little noise."""
+    top = n.get("sobol.top")
+    noise = n.get("sobol.noise_share")
+    largest = (f"The largest total index, {num(n, f'sobol.index.{top}.ST')} (95% interval "
+               f"{num(n, f'sobol.index.{top}.ST_low')} to "
+               f"{num(n, f'sobol.index.{top}.ST_high')}), is that of "
+               f"`{n.get('sobol.top_name')}`. The surrogate's indices are shares of its "
+               f"variance ({num(n, 'sobol.outside_unit')} of {num(n, 'sobol.indices')} "
+               f"estimates outside [0, 1]); {num(n, 'sobol.ends_outside_unit')} interval ends "
+               f"fall outside [0, 1] and are shown as computed, not clipped.")
+    if noise is None or noise > NOISY:
+        return largest + " " + verdict(
+            "Run noise above a fifth of the surrogate's variance inflates every index, so the "
+            "indices do not rank the parameters here.", n)
+    matter = n.get("sobol.matter_count")
+    ranked = (f"{num(n, 'sobol.matter_count')} of the parameters matter (total index's 95% "
+              f"interval above {num(n, 'sobol.floor')}): {n.get('sobol.matter_names')}."
+              if matter else
+              f"No parameter's total index has a 95% interval above {num(n, 'sobol.floor')}.")
+    return largest + " " + verdict(ranked, n)
 
 
 SECTION = Section(NAME, "Robustness and global sensitivity", (NAME,), compute,

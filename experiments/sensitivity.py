@@ -1,11 +1,41 @@
 """Experiment 6b — global sensitivity: Sobol indices of the long-run close-rate gap.
 
-A Saltelli sample (first and total order, SALib's ordering) over the uncertain parameters, each
-sample point run under the retainer and the per-appointment preset with the same seed (common
-random numbers), so the per-appointment − retainer gap in the long-run cohort close rate is a
-paired difference at every point. At paper scale each point has two replicates and the analysis
-averages the gap over them, halving the run noise that would otherwise count as the parameters'
-effect. The analysis computes first- and total-order indices of that gap with SALib.
+A scrambled Sobol' sample of the uncertain parameters' ranges, each point run under the retainer
+and the per-appointment preset on the same seeds (common random numbers), so the
+per-appointment − retainer gap in the long-run cohort close rate is a paired difference at every
+point and replicate. The analysis (:mod:`analysis.robustness`, :mod:`analysis.pce`) fits a
+polynomial-chaos surrogate (orthonormal Legendre polynomials, total degree chosen by
+cross-validation among those with a noise share of at most 0.2) to the replicate means and
+reads first- and total-order Sobol indices from its coefficients, with bootstrap intervals over
+the design points; a parameter matters when its total index's interval lies above 0.05.
+
+Why this design (measured, then chosen; ``benchmarks/sensitivity_budget.py`` prints the figures).
+The previous design, a Saltelli sample of 64 base samples (704 points) x 2 arms x 2 replicates
+(2,816 runs), left run noise at 67% of the variance of the averaged gap (issue 18): run
+noise acts as an interaction with every parameter, so every total index was inflated (0.47-1.11)
+and nothing ranked. A pilot at MODEL_VERSION 5 (256 Sobol' points x 4 replicates x 2 arms, 2,048
+default runs, root seed 9) measured the gap's run noise at variance 3.9e-4 (sd 0.020) against
+3.7e-4 of variance due to the parameters (ratio 1.05; 0.36 of the point means' variance at 2
+replicates, 0.21 at 4). Common random numbers already pair the arms, but cancel only 12% of their
+summed noise in the gap, and a seed's noise is nearly uncorrelated across points (mean
+correlation +0.03), so they do little for either design. On the same budget:
+
+- Saltelli with more replicates. The noise share falls as 1/R, but the estimators need many base
+  samples: on a synthetic model calibrated to the pilot (its fitted surrogate plus Gaussian noise
+  of the measured variance), n = 16 base samples x 20 replicates (7,040 runs) gives total-index
+  intervals 0.41 wide on average and finds 2 of the 4 parameters whose true total index exceeds
+  0.05; n = 64 x 2 (the old design) marks all 9 as mattering (the noise's inflation).
+- The surrogate. A fit to N points x R replicates averages the noise over all N·R runs, not over
+  R, so the same runs buy far less noise: degree 2 (55 terms) on the pilot's 256 x 4 has a noise
+  share of 0.08 (0.15 on half the points: it falls as 1/N, the noise being independent across
+  points) and a cross-validated R² of 0.67 (the noise caps it at 0.79). On the synthetic model,
+  512 points x 4 replicates (4,096 runs) gives total-index intervals 0.04 wide and finds all 4.
+
+So the paper scale is 512 Sobol' points x 4 replicates x 2 arms = 4,096 default runs: about 5 min
+on two idle cores at 6.7 runs per CPU-second (15 min is the budget), with an expected noise
+share near 0.04 at degree 2 (degree 3, 220 terms, becomes feasible at 512 points and is kept only
+if its noise share stays under 0.2). The quick scale (64 points x 2 replicates, small market)
+checks the pipeline and fits degree 1; it draws no verdicts.
 """
 
 from sales_abm.runner import Experiment, Grid, Sample, Scale
@@ -27,9 +57,9 @@ ARMS = {"retainer": {"contract.preset": "retainer"},
         "per_appointment": {"contract.preset": "per_appointment"}}
 
 
-def saltelli_design(n: int) -> Grid:
-    """The Saltelli sample of size ``n`` (n·(d+2) points, labelled ``s00000``…) × the two arms."""
-    points = Sample(RANGES, n, method="saltelli", seed=SAMPLER_SEED).points()
+def sobol_design(n: int) -> Grid:
+    """``n`` points of a scrambled Sobol' sample (labelled ``s00000``…) × the two arms."""
+    points = Sample(RANGES, n, method="sobol", seed=SAMPLER_SEED).points()
     sample = {f"s{p.index:05d}": dict(p.overrides) for p in points}
     return Grid({"sample": sample, "arm": ARMS})
 
@@ -38,10 +68,11 @@ QUICK = {"reps": 10, "prospects": 5000, "weeks": 104}
 
 EXPERIMENT = Experiment(
     name="sensitivity",
-    description="Sobol indices of the per-appointment - retainer close-rate gap (Saltelli).",
-    design=saltelli_design(64),
-    replicates=1,
+    description="Sobol indices of the per-appointment - retainer close-rate gap "
+                "(polynomial-chaos surrogate on a Sobol' sample).",
+    design=sobol_design(512),
+    replicates=4,
     root_seed=9,
-    scales={"quick": Scale(overrides=QUICK, design=saltelli_design(8)),
-            "paper": Scale(replicates=2)},
+    scales={"quick": Scale(overrides=QUICK, design=sobol_design(64), replicates=2),
+            "paper": Scale()},
 )

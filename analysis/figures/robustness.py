@@ -11,7 +11,7 @@ import polars as pl
 from analysis import style
 from analysis.data import Results
 from analysis.numbers import Numbers
-from analysis.robustness import gaps, noise_dominated
+from analysis.robustness import gaps
 
 PANELS = (("close_rate_last", "Close-rate gap vs retainer"),
           ("gaming_last", "Gaming-index gap vs retainer"))
@@ -62,48 +62,43 @@ def forest(g: pl.DataFrame, outdir: Path) -> None:
 def sobol(n: Numbers, outdir: Path) -> None:
     """First-order and total indices per parameter, bootstrap 95% intervals, unclipped."""
     with style.figure(height=2.6) as (fig, ax):
-        sobol_axes(ax, n.get("sobol.index"))
+        sobol_axes(ax, n.get("sobol.index"), n.get("sobol.floor"))
         fig.tight_layout()
         style.save(fig, outdir, "sensitivity_sobol")
 
 
-def sobol_axes(ax: Any, index: dict[str, dict[str, Any]]) -> list[bool]:
-    """Draw the indices on ``ax``: every estimate as computed, its interval, the region outside
-    [0, 1] shaded, noise-dominated estimates hollow; the limits always show every interval.
+def sobol_axes(ax: Any, index: dict[str, dict[str, Any]], floor: float) -> list[str]:
+    """Draw the indices on ``ax``: each estimate as a point with its interval as computed, the
+    region outside [0, 1] shaded, the floor dashed; the axis spans [0, 1] and every interval.
 
     Returns:
-        Per bar drawn (first order for each parameter, then total order), whether it is marked
-        noise-dominated.
+        The parameters' keys in the order drawn (by total index, largest first).
     """
-    keys = sorted(index, key=lambda k: -(index[k]["ST"] if index[k]["ST"] is not None
-                                         else -np.inf))
+    keys = sorted(index, key=lambda k: -_num(index[k]["ST"], -np.inf))
     x = np.arange(len(keys))
-    marked: list[bool] = []
     ends = [0.0, 1.0]
-    for k, (field, name, hatch) in enumerate((("S1", "First order", ""),
-                                              ("ST", "Total", "///"))):
+    for k, (field, name, marker) in enumerate((("S1", "First order", "o"),
+                                               ("ST", "Total", "s"))):
         vals = np.array([_num(index[key][field]) for key in keys])
-        conf = np.array([_num(index[key][f"{field}_conf"], 0.0) for key in keys])
-        flags = [noise_dominated(index[key][field], index[key][f"{field}_conf"]) for key in keys]
+        low = np.array([_num(index[key][f"{field}_low"]) for key in keys])
+        high = np.array([_num(index[key][f"{field}_high"]) for key in keys])
         colour = style.PALETTE[2 * k]
-        ax.bar(x + (k - 0.5) * 0.38, np.nan_to_num(vals), 0.38, yerr=conf, capsize=2,
-               color=["white" if f else colour for f in flags], edgecolor=colour,
-               linewidth=0.8, hatch=hatch, label=name)
-        marked += flags
-        finite = np.isfinite(vals)
-        ends += list(vals[finite] - conf[finite]) + list(vals[finite] + conf[finite])
-    low, high = min(ends), max(ends)
-    pad = 0.05 * (high - low)
-    ax.set_ylim(low - pad, high + pad)
-    for lo, hi in ((low - pad, 0.0), (1.0, high + pad)):
+        ax.errorbar(x + (k - 0.5) * 0.3, vals, yerr=np.vstack([vals - low, high - vals]),
+                    color=colour, marker=marker, markersize=3.5, linestyle="none", capsize=2,
+                    label=name)
+        ends += [v for v in (*low, *high, *vals) if np.isfinite(v)]
+    bottom, top = min(ends), max(ends)
+    pad = 0.05 * (top - bottom)
+    ax.set_ylim(bottom - pad, top + pad)
+    for lo, hi in ((bottom - pad, 0.0), (1.0, top + pad)):
         if hi > lo:
             ax.axhspan(lo, hi, color="0.85", zorder=0, linewidth=0)
+    ax.axhline(0, color="0.3", linewidth=0.6)
+    ax.axhline(floor, color="0.3", linewidth=0.6, linestyle="--")
     ax.set_xticks(x, [index[key]["name"] for key in keys], rotation=30, ha="right")
     ax.set_ylabel("Sobol index (unclipped)")
-    ax.axhline(0, color="0.3", linewidth=0.6)
-    ax.axhline(1, color="0.3", linewidth=0.6, linestyle=":")
-    ax.legend(title="hollow: noise-dominated", title_fontsize=6.5)
-    return marked
+    ax.legend(fontsize=6.5)
+    return keys
 
 
 def _num(value: Any, missing: float = np.nan) -> float:

@@ -128,7 +128,7 @@ def test_a_median_not_reached_is_an_open_end() -> None:
 # ------------------------------------------------------------------------- figures (7, 10, 13)
 
 
-def test_sobol_indices_are_plotted_unclipped_with_noise_marked() -> None:
+def test_sobol_indices_are_plotted_unclipped_with_their_intervals() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -136,17 +136,22 @@ def test_sobol_indices_are_plotted_unclipped_with_noise_marked() -> None:
 
     from analysis.figures.robustness import sobol_axes
 
-    index = {"a": {"name": "a", "S1": 1.3, "S1_conf": 0.2, "ST": 1.6, "ST_conf": 1.5},
-             "b": {"name": "b", "S1": -0.2, "S1_conf": 0.3, "ST": 0.4, "ST_conf": 0.1},
-             "c": {"name": "c", "S1": 0.5, "S1_conf": 0.1, "ST": 0.6, "ST_conf": 0.1}}
+    def entry(name, s1, s1_ci, st, st_ci):
+        return {"name": name, "S1": s1, "S1_low": s1_ci[0], "S1_high": s1_ci[1],
+                "ST": st, "ST_low": st_ci[0], "ST_high": st_ci[1]}
+
+    index = {"a": entry("a", 0.3, (0.1, 0.5), 0.6, (0.4, 1.4)),
+             "b": entry("b", 0.0, (-0.3, 0.02), 0.01, (-0.2, 0.05)),
+             "c": entry("c", 0.2, (0.15, 0.25), 0.7, (0.6, 0.8))}
     fig, ax = plt.subplots()
-    marked = sobol_axes(ax, index)
+    order = sobol_axes(ax, index, 0.05)
+    assert order == ["c", "a", "b"]  # by total index
     low, high = ax.get_ylim()
-    assert low <= -0.5 and high >= 3.1  # every estimate and interval inside the axes
-    heights = sorted(round(p.get_height(), 6) for p in ax.patches if p.get_width() < 1)
-    assert -0.2 in heights and 1.6 in heights  # drawn as estimated, not clipped to [0, 1]
-    # order: by total index (a, c, b); first order then total
-    assert marked == [True, False, True, True, False, False]
+    assert low <= -0.3 and high >= 1.4  # every interval end inside the axes, as computed
+    tops = sorted(round(float(y), 6) for line in ax.lines for y in np.atleast_1d(line.get_ydata())
+                  if len(np.atleast_1d(line.get_ydata())) == 3)
+    assert 1.4 in tops and -0.3 in tops  # cap lines at the unclipped ends
+    assert any(tuple(line.get_ydata()) == (0.05, 0.05) for line in ax.lines)  # the floor
     plt.close(fig)
 
 

@@ -112,8 +112,17 @@ def test_degrees_need_enough_points_per_term() -> None:
     rng = np.random.default_rng(7)
     u = rng.uniform(-1, 1, (400, 3))
     y = (3 * u[:, 0] ** 2 + u[:, 1])[:, None] + rng.normal(0, 0.1, (400, 2))
-    degree, scores = pce.choose_degree(u, y, (1, 2, 3))
+    degree, scores, shares = pce.choose_degree(u, y, (1, 2, 3))
     assert degree >= 2 and scores[2] > scores[1] + 0.3
+    # noisy runs (sd 3, R = 8): both degrees explain the same function, degree 3's 19
+    # non-constant terms carry about twice the noise of degree 2's 9, and a noise limit
+    # between the two keeps degree 2
+    noisy = (3 * u[:, 0] ** 2 + u[:, 1])[:, None] + rng.normal(0, 3, (400, 8))
+    _, _, shares = pce.choose_degree(u, noisy, (2, 3))
+    assert 1.4 < shares[3] / shares[2] < 3
+    limit = (shares[2] + shares[3]) / 2
+    assert pce.choose_degree(u, noisy, (2, 3), max_noise=limit)[0] == 2
+    assert pce.choose_degree(u, noisy, (2, 3), max_noise=shares[2] / 2)[0] == 2  # the lowest
 
 
 def test_surrogate_indices_are_shares_by_construction() -> None:
