@@ -232,6 +232,10 @@ def _sobol(n: Numbers, results: Results) -> None:
         n.set(f"sobol.index.{keyify(name)}", {"name": name, **values})
     _sobol_verdicts(n, s.st, s.st_ci, names)
     _crn(n, results)
+    log.info("sensitivity: %d points x %d replicates, surrogate degree %d (CV R² %.3f), run "
+             "noise %s of its variance (limit %.2f), %s of the point means; matter: %s",
+             s.points, s.replicates, s.degree, s.cv_r2, _share(s.noise_share), NOISY,
+             _share(s.point_noise_share), n.get("sobol.matter_names"))
 
 
 def _sobol_verdicts(n: Numbers, st: np.ndarray, st_ci: np.ndarray, names: list[str]) -> None:
@@ -276,6 +280,10 @@ def _crn(n: Numbers, results: Results) -> None:
     corr = np.corrcoef(e)  # points x points, over replicates
     n.set("sobol.crn.point_correlation",
           float(np.nanmean(corr[np.triu_indices_from(corr, 1)])) if e.shape[1] > 2 else None)
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _listed(words: list[str]) -> str:

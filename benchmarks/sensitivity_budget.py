@@ -8,25 +8,27 @@ paper scale, or a pilot of the same form: a ``sample`` x ``arm`` grid on common 
    means and of the polynomial-chaos surrogate at each degree, cross-validated R², and what
    common random numbers give (arm noise cancelled in the gap, correlation of a seed's noise
    across points);
-2. per candidate design: runs needed, estimated wall time on 2 cores at the stated rate, the
-   predicted noise share (Saltelli: the point share at R replicates from the measured
-   variances; surrogate: the measured surrogate share scaled by 1/R, which is exact for
-   independent seeds), and — on a synthetic model calibrated to the sweep (the fitted surrogate
-   as the truth, Gaussian run noise of the measured variance) — the mean width of the total
-   indices' 95% intervals and how many parameters clear the floor of 0.05.
+2. per candidate design: runs needed, estimated wall time on 2 cores at the stated rate, and,
+   on a synthetic model calibrated to the sweep (the fitted surrogate as the truth, independent
+   Gaussian run noise of the measured variance), the noise share (Saltelli: of the point means,
+   from the measured variances; surrogate: its own, from one synthetic sweep), the mean width
+   of the total indices' 95% intervals and how many parameters clear the floor of 0.05.
 
 Usage::
 
     python benchmarks/sensitivity_budget.py RESULTS [--scale paper] [--experiment FILE]
         [--rate 6.7]
 
-``--rate`` is default runs per CPU-second (the brief's 6.7; ``benchmarks/bench_batch.py``
-measures it). Prints only; asserts nothing. A minute or so of numpy on one core.
+``--rate`` is default runs per CPU-second (default: the sweep's own, from its manifest; issue
+18 measured 6.7 on a quiet machine, ``benchmarks/bench_batch.py`` measures it). Prints only;
+asserts nothing. Seconds to a minute of numpy on one core.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import runpy
 import sys
 import time
@@ -113,15 +115,12 @@ def candidates(fit: pce.Surrogate, noise: float, signal: float, rate: float, dim
         share = (noise / reps) / (signal + noise / reps)
         width, above = _saltelli(model, n, reps, dims, rng)
         _row(f"Saltelli n={n}, R={reps}", runs, rate, share, width, above)
-    measured_reps = fit.replicates
     for points, reps in ((256, 4), (512, 4), (1024, 2), (512, 6), (1024, 4)):
-        runs = ARMS * points * reps
-        share = fit.noise_share * measured_reps / reps  # exact in R; N as measured
         u = 2 * qmc.Sobol(dims, rng=rng).random_base2(int(np.log2(points))) - 1
         s = pce.analyse(u, model(u, reps), degree, resamples=100)
         width = float(np.mean(s.st_ci[:, 1] - s.st_ci[:, 0]))
-        _row(f"PCE deg {degree}, Sobol N={points}, R={reps}", runs, rate, share, width,
-             int((s.st_ci[:, 0] > FLOOR).sum()))
+        _row(f"PCE deg {degree}, Sobol N={points}, R={reps}", ARMS * points * reps, rate,
+             s.noise_share, width, int((s.st_ci[:, 0] > FLOOR).sum()))
 
 
 def _saltelli(model: Callable[[np.ndarray, int], np.ndarray], n: int, reps: int, dims: int,
@@ -165,10 +164,14 @@ def main() -> None:
     ap.add_argument("results", type=Path)
     ap.add_argument("--scale", default="paper")
     ap.add_argument("--experiment", type=Path, default=ROOT / "experiments" / "sensitivity.py")
-    ap.add_argument("--rate", type=float, default=6.7, help="default runs per CPU-second")
+    ap.add_argument("--rate", type=float, default=None,
+                    help="default runs per CPU-second (default: the sweep's own, from its "
+                         "manifest's run CPU seconds; else 6.7)")
     args = ap.parse_args()
     started = time.perf_counter()
+    print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     spec = load_experiment(str(args.experiment))
+    rate = args.rate or _measured_rate(args.results / spec.name / args.scale) or 6.7
     points = spec.resolve(args.scale).points
     ranges = runpy.run_path(str(ROOT / "experiments" / "sensitivity.py"))["RANGES"]
     names = list(ranges)
@@ -188,8 +191,23 @@ def main() -> None:
         for i, k in enumerate(names)))
     noise = float(np.mean(np.var(y, axis=1, ddof=1)))
     signal = float(np.var(y.mean(axis=1), ddof=1)) - noise / y.shape[1]
-    candidates(fit, noise, signal, args.rate, len(names))
+    print(f"  rate used for the wall times: {rate:.2f} default runs per CPU-second, "
+          f"{CORES} cores")
+    candidates(fit, noise, signal, rate, len(names))
     print(f"\n({time.perf_counter() - started:.0f} s)")
+
+
+def _measured_rate(directory: Path) -> float | None:
+    """Runs per CPU-second of the sweep's last finished run (its manifest), printed."""
+    try:
+        sweep = json.loads((directory / "manifest.json").read_text())["sweeps"][-1]
+        rate = sweep["done"] / sweep["run_cpu_seconds"]
+    except (OSError, KeyError, IndexError, ValueError, ZeroDivisionError):
+        return None
+    print(f"sweep's own figures: {sweep['done']} runs in {sweep['wall_seconds']:.0f} s wall "
+          f"({sweep['executor']}), {sweep['run_cpu_seconds']:.0f} CPU-s in the runs: "
+          f"{rate:.2f} runs per CPU-second")
+    return rate
 
 
 def _per_point(frame: pl.DataFrame, column: str) -> np.ndarray:
