@@ -4,9 +4,12 @@ Gaps are paired by seed within each variant: per-appointment − retainer (the h
 per-close − retainer (once meant as the falsification arm; the rep's static best response books
 every prospect under pay per close, so :mod:`analysis.theory_arms` reports it as an arm where
 gaming pays, and the falsification arm is the ablation of the mechanism itself, threshold
-learning switched off). The Sobol indices (SALib, first and total order,
-Saltelli/Jansen estimators with bootstrap intervals) are those of the per-appointment − retainer
-gap in the long-run cohort close rate over the sensitivity experiment's parameter ranges.
+learning switched off). The Sobol indices (first and total order) are those of the
+per-appointment − retainer gap in the long-run cohort close rate over the sensitivity
+experiment's parameter ranges, read from a polynomial-chaos surrogate fitted to the replicate
+means (:mod:`analysis.pce`), with bootstrap intervals over design points and the surrogate's
+run-noise share; a parameter matters when its total index's interval lies above :data:`FLOOR`,
+and that is said only at the paper's scale and when the noise share is at most :data:`NOISY`.
 """
 
 from __future__ import annotations
