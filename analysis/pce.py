@@ -29,9 +29,11 @@ bootstrap's upper and lower quantiles``, not percentile ones: a resample repeats
 fit spends more of its variance on run noise than the original fit does, which moves first-order
 indices down and total ones up in every resample; the percentile interval inherits that shift
 (on the noisy Ishigami case of the tests it misses three of the six true indices), the reflected
-one corrects it. The surrogate's own indices are shares of a sum of squares, so they lie in
-[0, 1] by construction; the interval's ends can fall outside and are reported as computed,
-never clipped.
+one corrects it. Where the bootstrap's shift exceeds its spread (an index near zero, which run
+noise inflates in every resample) the corrected interval lies wholly below the estimate; it is
+reported so. The surrogate's own indices are shares of a sum of squares, so they lie in [0, 1]
+by construction; the interval's ends can fall outside and are reported as computed, never
+clipped.
 """
 
 from __future__ import annotations

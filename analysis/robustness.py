@@ -335,9 +335,11 @@ def fragment(n: Numbers) -> Fragment:
         f.figure("sensitivity_sobol",
                  "First-order (circles) and total (squares) Sobol indices of the per-appointment "
                  "− retainer gap in the long-run close rate, from the polynomial-chaos surrogate, "
-                 "with bootstrap 95% intervals over design points; every estimate as computed, "
-                 "nothing clipped. Shaded: outside [0, 1], where no true index lies; dashed: "
-                 "the floor a total index's interval must clear for its parameter to count.")
+                 "with bias-corrected (basic) bootstrap 95% intervals over design points, which "
+                 "for an index near zero can lie below its estimate; every estimate and interval "
+                 "as computed, nothing clipped. Shaded: outside [0, 1], where no true index "
+                 "lies; dashed: the floor a total index's interval must clear for its parameter "
+                 "to count.")
     return f
 
 

@@ -68,8 +68,9 @@ def sobol(n: Numbers, outdir: Path) -> None:
 
 
 def sobol_axes(ax: Any, index: dict[str, dict[str, Any]], floor: float) -> list[str]:
-    """Draw the indices on ``ax``: each estimate as a point with its interval as computed, the
-    region outside [0, 1] shaded, the floor dashed; the axis spans [0, 1] and every interval.
+    """Draw the indices on ``ax``: each estimate as a point, its interval as a line between its
+    computed ends, the region outside [0, 1] shaded, the floor dashed; the axis spans [0, 1]
+    and every interval.
 
     Returns:
         The parameters' keys in the order drawn (by total index, largest first).
@@ -82,10 +83,14 @@ def sobol_axes(ax: Any, index: dict[str, dict[str, Any]], floor: float) -> list[
         vals = np.array([_num(index[key][field]) for key in keys])
         low = np.array([_num(index[key][f"{field}_low"]) for key in keys])
         high = np.array([_num(index[key][f"{field}_high"]) for key in keys])
-        colour = style.PALETTE[2 * k]
-        ax.errorbar(x + (k - 0.5) * 0.3, vals, yerr=np.vstack([vals - low, high - vals]),
-                    color=colour, marker=marker, markersize=3.5, linestyle="none", capsize=2,
-                    label=name)
+        colour, at = style.PALETTE[2 * k], x + (k - 0.5) * 0.3
+        # the interval as computed: a bias-corrected (basic) bootstrap interval can lie wholly
+        # below a near-zero estimate, so it is drawn from its ends, not as error bars around it
+        ax.vlines(at, low, high, color=colour, linewidth=1.0)
+        ax.plot(np.r_[at, at], np.r_[low, high], linestyle="none", marker="_", markersize=5,
+                color=colour)
+        ax.plot(at, vals, linestyle="none", marker=marker, markersize=3.5, color=colour,
+                label=name)
         ends += [v for v in (*low, *high, *vals) if np.isfinite(v)]
     bottom, top = min(ends), max(ends)
     pad = 0.05 * (top - bottom)

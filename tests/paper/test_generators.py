@@ -140,17 +140,21 @@ def test_sobol_indices_are_plotted_unclipped_with_their_intervals() -> None:
         return {"name": name, "S1": s1, "S1_low": s1_ci[0], "S1_high": s1_ci[1],
                 "ST": st, "ST_low": st_ci[0], "ST_high": st_ci[1]}
 
+    # b's first-order interval lies below its estimate, as a bias-corrected interval can
     index = {"a": entry("a", 0.3, (0.1, 0.5), 0.6, (0.4, 1.4)),
-             "b": entry("b", 0.0, (-0.3, 0.02), 0.01, (-0.2, 0.05)),
+             "b": entry("b", 0.004, (-0.3, 0.001), 0.01, (-0.2, 0.05)),
              "c": entry("c", 0.2, (0.15, 0.25), 0.7, (0.6, 0.8))}
     fig, ax = plt.subplots()
     order = sobol_axes(ax, index, 0.05)
     assert order == ["c", "a", "b"]  # by total index
     low, high = ax.get_ylim()
     assert low <= -0.3 and high >= 1.4  # every interval end inside the axes, as computed
-    tops = sorted(round(float(y), 6) for line in ax.lines for y in np.atleast_1d(line.get_ydata())
-                  if len(np.atleast_1d(line.get_ydata())) == 3)
-    assert 1.4 in tops and -0.3 in tops  # cap lines at the unclipped ends
+    ends = {round(float(y), 6) for line in ax.lines if line.get_marker() == "_"
+            for y in line.get_ydata()}
+    assert {1.4, -0.3, 0.001, 0.05} <= ends  # caps at the unclipped ends
+    points = {round(float(y), 6) for line in ax.lines if line.get_marker() in ("o", "s")
+              for y in line.get_ydata()}
+    assert points == {0.3, 0.004, 0.2, 0.6, 0.01, 0.7}  # the estimates as computed
     assert any(tuple(line.get_ydata()) == (0.05, 0.05) for line in ax.lines)  # the floor
     plt.close(fig)
 
