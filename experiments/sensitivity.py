@@ -39,9 +39,9 @@ Measured at paper scale (MODEL_VERSION 5, root seed 9, sampler seed 8, ``--execu
 on average during the run, 4.8-10.0); the runs took 714 CPU-seconds (5.7 runs per CPU-second),
 about 6 min on two idle cores. Run noise was 0.045 of the degree-2 surrogate's variance (0.22 of
 the point means'), its cross-validated R² 0.72 (noise caps it at 0.78); degree 3 fits noise
-(cross-validated R² 0.52, noise share 0.197) and lost on cross-validation. Four parameters' total indices have intervals above
-0.05. The quick scale (64 points x 2 replicates, small market) checks the pipeline and fits
-degree 1; it draws no verdicts.
+(cross-validated R² 0.52, noise share 0.197) and lost on cross-validation. Four parameters'
+total indices have intervals above 0.05. The quick scale (64 points x 2 replicates, small
+market) checks the pipeline and fits degree 1; it draws no verdicts.
 """
 
 from sales_abm.runner import Experiment, Grid, Sample, Scale
