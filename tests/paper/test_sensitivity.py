@@ -138,3 +138,36 @@ def test_surrogate_indices_are_shares_by_construction() -> None:
         assert s1.sum() <= 1 + 1e-12
     s1, st, variance = pce.indices(np.r_[1.0, np.zeros(len(alphas) - 1)], alphas)
     assert variance == 0 and np.isnan(s1).all() and np.isnan(st).all()
+
+
+def _sobol_numbers(scale: str, noise: float | None, low: float):
+    from analysis.numbers import Numbers
+
+    n = Numbers("robustness", scale=scale)
+    n.set("sobol.index.a", {"name": "a", "S1": 0.5, "S1_low": 0.4, "S1_high": 0.6, "ST": 0.6,
+                            "ST_low": low, "ST_high": 0.7})
+    n.set("sobol.index.b", {"name": "b", "S1": 0.0, "S1_low": -0.01, "S1_high": 0.0,
+                            "ST": 0.01, "ST_low": -0.02, "ST_high": 0.03})
+    n.set("sobol.noise_share", noise)
+    n.set("sobol.floor", 0.05)
+    from analysis.robustness import _sobol_verdicts
+
+    _sobol_verdicts(n, np.array([0.6, 0.01]), np.array([[low, 0.7], [-0.02, 0.03]]), ["a", "b"])
+    return n
+
+
+def test_the_ranking_sentence_is_a_verdict_of_the_paper_scale_and_of_little_noise() -> None:
+    """Which parameters matter is said only from paper-scale numbers with a noise share of at
+    most 0.2, and names exactly those whose total index's interval clears the floor."""
+    from analysis.robustness import _sobol_ranking
+    from analysis.typst import NO_VERDICT
+
+    paper = _sobol_ranking(_sobol_numbers("paper", 0.05, 0.5))
+    assert "matter" in paper and "`a`" in paper and "`b`" not in paper.split("matter")[1]
+    assert NO_VERDICT not in paper
+    quick = _sobol_ranking(_sobol_numbers("quick", 0.05, 0.5))
+    assert NO_VERDICT in quick and "matter" not in quick
+    noisy = _sobol_ranking(_sobol_numbers("paper", 0.5, 0.5))
+    assert "do not rank" in noisy and "matter" not in noisy
+    assert "No parameter" in _sobol_ranking(_sobol_numbers("paper", 0.05, 0.01))
+    assert _sobol_numbers("paper", 0.05, 0.5).get("sobol.ends_outside_unit") == 2
