@@ -424,7 +424,11 @@ def _sobol_ranking(n: Numbers) -> str:
                f"variance ({num(n, 'sobol.outside_unit')} of {num(n, 'sobol.indices')} "
                f"estimates outside [0, 1]); {num(n, 'sobol.ends_outside_unit')} interval ends "
                f"fall outside [0, 1] and are shown as computed, not clipped.")
-    if noise is None or noise > NOISY:
+    if noise is None:
+        return largest + " " + verdict(
+            "With one run per point the run noise is unknown, so the indices do not rank the "
+            "parameters here.", n)
+    if noise > NOISY:
         return largest + " " + verdict(
             "Run noise above a fifth of the surrogate's variance inflates every index, so the "
             "indices do not rank the parameters here.", n)

@@ -170,4 +170,6 @@ def test_the_ranking_sentence_is_a_verdict_of_the_paper_scale_and_of_little_nois
     noisy = _sobol_ranking(_sobol_numbers("paper", 0.5, 0.5))
     assert "do not rank" in noisy and "matter" not in noisy
     assert "No parameter" in _sobol_ranking(_sobol_numbers("paper", 0.05, 0.01))
+    unknown = _sobol_ranking(_sobol_numbers("paper", None, 0.5))
+    assert "one run per point" in unknown and "matter" not in unknown
     assert _sobol_numbers("paper", 0.05, 0.5).get("sobol.ends_outside_unit") == 2
