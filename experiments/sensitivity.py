@@ -34,14 +34,22 @@ correlation +0.03), so they do little for either design. On the same budget:
 
 So the paper scale is 512 Sobol' points x 4 replicates x 2 arms = 4,096 default runs (degree 3,
 220 terms, becomes feasible at 512 points and is kept only if its noise share stays under 0.2).
-Measured at paper scale (MODEL_VERSION 5, root seed 9, sampler seed 8, ``--executor local:2``):
-842.6 s of wall time (14.0 min) on a machine shared with other sweeps (1-minute load average 7.6
-on average during the run, 4.8-10.0); the runs took 714 CPU-seconds (5.7 runs per CPU-second),
-about 6 min on two idle cores. Run noise was 0.045 of the degree-2 surrogate's variance (0.22 of
-the point means'), its cross-validated R² 0.72 (noise caps it at 0.78); degree 3 fits noise
-(cross-validated R² 0.52, noise share 0.197) and lost on cross-validation. Four parameters'
-total indices have intervals above 0.05. The quick scale (64 points x 2 replicates, small
-market) checks the pipeline and fits degree 1; it draws no verdicts.
+Measured at paper scale (root seed 9, sampler seed 8, ``--executor local:2``), on a machine
+shared with other sweeps:
+
+- MODEL_VERSION 6: 667.6 s of wall time (11.1 min; 1-minute load average 8.6 on average during
+  the run, 3.3-11.0); 668 CPU-seconds in the runs (6.1 runs per CPU-second), about 6 min on two
+  idle cores. Run noise 0.037 of the degree-2 surrogate's variance (0.18 of the point means'),
+  cross-validated R² 0.75 (noise caps it at 0.82); degree 3 fits noise (R² 0.61, noise share
+  0.16) and lost on cross-validation. Common seeds cancel 7% of the arms' noise in the gap.
+  Four total indices have intervals above 0.05: rep.signal_noise_max 0.50 [0.46, 0.56],
+  market.good_fit_share 0.30 [0.26, 0.34], learning.experimentation 0.19 [0.15, 0.23],
+  rep.booking_time 0.09 [0.06, 0.11]; the other five are at most 0.02.
+- MODEL_VERSION 5: 842.6 s (14.0 min; load average 7.6, 4.8-10.0), 714 CPU-seconds; noise share
+  0.045, R² 0.72; the same four parameters above the floor.
+
+The quick scale (64 points x 2 replicates, small market) checks the pipeline and fits degree 1;
+it draws no verdicts.
 """
 
 from sales_abm.runner import Experiment, Grid, Sample, Scale
