@@ -9,7 +9,7 @@ from analysis.common import Section, outcome_frame, put_run_info
 from analysis.data import Results
 from analysis.numbers import Numbers, keyify
 from analysis.theory_arms import put_theory_arms, theory_arm_text
-from analysis.typst import Fragment, ci, num, verb
+from analysis.typst import Fragment, ci, num, verb, verdict
 
 GRID, HYBRID = "dose_response", "dose_hybrid"
 OUTS = ("close_rate_last", "gaming_last", "client_roi", "appointments_last", "outsourcer_profit")
@@ -42,6 +42,10 @@ def compute(results: Results) -> Numbers:
     _hybrid(n, hybrid_frame(results))
     n.set("switch_delta", SWITCH_DELTA)
     _theory(n, results)
+    close = "hybrid.diff.close_rate_last.{}.mean"
+    on_set = n.get(close.format("set"))
+    n.set("hybrid.qualified_over_set_close_rate",
+          n.get(close.format("qualified")) / on_set if on_set else None)
     return n
 
 
@@ -181,12 +185,44 @@ def fragment(n: Numbers) -> Fragment:
         f"{ci(n, 'hybrid.diff.gaming_last.qualified')} and the close rate by "
         f"{ci(n, 'hybrid.diff.close_rate_last.qualified')}.",
         theory_arm_text(n, "qualified", "the highest weight billed on qualified meetings",
-                        "the lowest", prefix="theory_hybrid"))
+                        "the lowest", prefix="theory_hybrid"),
+        verdict(falsification_verdict(n), n))
     f.figure("dose_hybrid",
              "Hybrid weight from retainer to per-appointment pay, billed on appointments "
              "set or on qualified held meetings: close rate, gaming index and client ROI "
              "(means over seeds with 95% intervals).")
     return f
+
+
+def falsification_verdict(n: Numbers) -> str:
+    """What the two falsification arms show, for each arm the theory supports: under full audit
+    no price may switch reps to gaming; billed on qualified meetings a higher hybrid weight may
+    not lower the close rate (an interval below zero is harm where the theory predicts none)."""
+    said = []
+    if n.get("theory_audit.full_audit.supported"):
+        full = max(n.get("switch.by_audit"), key=lambda k: n.get(f"switch.by_audit.{k}.audit"))
+        switched = n.get(f"switch.by_audit.{full}.price") is not None
+        said.append("under full audit a higher price switches reps to gaming after all, so "
+                    "that arm shows harm the theory does not predict" if switched else
+                    "under full audit no price switches reps to gaming, as the theory predicts")
+    if n.get("theory_hybrid.qualified.supported"):
+        close = "hybrid.diff.close_rate_last.{}"
+        high = n.get(close.format("qualified") + ".ci_high")
+        if high is not None and high < 0:
+            ratio = n.get("hybrid.qualified_over_set_close_rate")
+            size = "a smaller" if ratio is not None and 0 <= ratio < 1 else "a"
+            said.append(f"billed on qualified meetings a higher hybrid weight still lowers the "
+                        f"close rate, by {num(n, 'hybrid.qualified_over_set_close_rate')} "
+                        f"times the fall when billed on appointments set: that arm shows "
+                        f"{size} harm the theory does not predict, so not all of the hybrid's "
+                        f"effect comes from what is billed")
+        else:
+            said.append("billed on qualified meetings a higher hybrid weight does not lower the "
+                        "close rate, as the theory predicts")
+    if not said:
+        return "The theory supports neither arm as a falsification arm."
+    text = "; ".join(said)
+    return text[:1].upper() + text[1:] + "."
 
 
 def participation_caveat(n: Numbers) -> str:

@@ -169,8 +169,8 @@ def _other_contracts_text(n: Numbers) -> str:
         f"For the client, paying per appointment "
         f"{verb(n, roi, 'raises', 'lowers', 'does not change')} the return on what it spends "
         f"over these runs' {span(n)} (cumulative ROI {ci(n, 'client_roi.per_appointment')} "
-        f"against {ci(n, 'client_roi.retainer')}; paired difference {ci(n, roi)}) while it "
-        f"{verb(n, profit, 'raises', 'lowers', 'does not change')} its profit in dollars "
+        f"against {ci(n, 'client_roi.retainer')}; paired difference {ci(n, roi)}), and it "
+        f"{verb(n, profit, 'raises', 'lowers', 'does not change')} the client's profit in dollars "
         f"(paired difference {ci(n, profit)} USD). This ROI gap is Experiment 1's; Experiment 4 "
         f"(@sec-exp-horizon) measures the same gap on its own runs and horizon, so the two "
         f"differ.")

@@ -62,7 +62,8 @@ def compute(results: Results) -> Numbers:
     n = Numbers(NAME)
     put_run_info(n, results, NAME)
     frame = outcome_frame(results.summaries(NAME))
-    put_estimates(n, frame, "arm", ("client_roi", "close_rate_last", "gaming_last"))
+    put_estimates(n, frame, "arm", ("client_roi", "close_rate_last", "gaming_last",
+                                    "outsourcer_profit"))
     put_paired(n, frame, "arm", ("client_roi", "client_profit"), CONTROL)
     paths = roi_paths(results)
     _checkpoints(n, paths)
@@ -125,7 +126,13 @@ def fragment(n: Numbers) -> Fragment:
         theory_arm_text(n, FALSIFICATION[0], FALSIFICATION[1], "the retainer"),
         f"In the runs it falls behind in "
         f"{num(n, 'stop.pa_qualified.stopped')} of {num(n, 'stop.pa_qualified.runs')} seeds "
-        f"(final ROI difference {ci(n, f'diff.client_roi.pa_qualified_vs_{CONTROL}')}).",
+        f"(final ROI difference {ci(n, f'diff.client_roi.pa_qualified_vs_{CONTROL}')}). "
+        f"Its outsourcer's profit over the {num(n, 'weeks')} weeks is "
+        f"{ci(n, 'outsourcer_profit.pa_qualified')} USD, against "
+        f"{ci(n, 'outsourcer_profit.retainer')} USD under the retainer: the model gives the "
+        f"outsourcer no participation constraint (it cannot refuse or leave a contract), so "
+        f"this arm shows what reps do under these terms, not a contract an outsourcer would "
+        f"sign.",
     )
     f.figure("horizon_roi",
              "Client cumulative ROI per contract over time (mean over seeds, 95% band); its "

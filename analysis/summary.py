@@ -118,10 +118,13 @@ def _gaming(s: Mapping[str, Numbers]) -> str:
 def _dose(s: Mapping[str, Numbers]) -> str:
     if (n := s.get("dose_response")) is None:
         return ""
+    from analysis.dose import falsification_verdict
+
     return (
         f"*Dose.* A switch to gaming appears at {num(n, 'switch.audit_levels_with_switch')} of "
         f"{num(n, 'switch.audit_levels')} audit rates; a full audit with clawback changes the "
-        f"gaming index at the highest price by {ci(n, 'audit_effect.gaming_last')}.")
+        f"gaming index at the highest price by {ci(n, 'audit_effect.gaming_last')}. "
+        + verdict(falsification_verdict(n), n))
 
 
 def _training(s: Mapping[str, Numbers]) -> str:
@@ -133,7 +136,9 @@ def _training(s: Mapping[str, Numbers]) -> str:
         f"*Hold-up.* Termination risk {verb(n, te + '.skill_last', *UP_DOWN)} rep skill under "
         f"per-appointment pay ({ci(n, te + '.skill_last')}), with "
         f"{ci(n, te + '.replacements')} more replacements of the outsourcer and {trained} "
-        f"trained share of the last year's hires ({ci(n, te + '.trained_share_last')}).")
+        f"trained share of the last year's hires ({ci(n, te + '.trained_share_last')})"
+        + (": the skill lost is that of the replacements' new hires, who start at entry skill, "
+           "not training forgone." if trained == "an unchanged" else "."))
     from analysis.training import holdup_verdict
 
     tb = "term_effect.binding.per_appointment.trained_share_last"
@@ -225,18 +230,16 @@ def _robustness(s: Mapping[str, Numbers]) -> str:
         f"zero in {num(n, 'tally.pa_lower_close_rate')}; per-close pay lowers the close rate "
         f"against the retainer (interval below zero) in "
         f"{num(n, 'tally.pc_lower_close_rate')} ({escape(n.get('tally.pc_lower_names'))}).")
-    d = s.get("docking")
-    br = "full.{}.threshold.br.mean"
-    if (d is None or (n.get("tally.pc_lower_close_rate") or 0) == 0
-            or not all(d.has(br.format(c)) for c in ("per_close", "retainer"))):
+    if ((n.get("tally.pc_lower_close_rate") or 0) == 0
+            or n.get("theory.per_close.supported") is not False):
         return text
     return text + " " + verdict(
         f"Pay per close is therefore not the clean control it looks like. It rewards closes, "
-        f"not the close rate: the static best response of a rep paid per close qualifies at a "
-        f"threshold of {num(d, br.format('per_close'))} (against "
-        f"{num(d, br.format('retainer'))} under the retainer), because a low-fit meeting still "
-        f"closes now and then and the account executives' time it wastes is the client's.",
-        n, d)
+        f"not the close rate: at the skill its reps reach, the static best response of a rep "
+        f"paid per close qualifies at a threshold of {num(n, 'theory.per_close.threshold')} "
+        f"(against {num(n, 'theory.control.threshold')} under the retainer), because a low-fit "
+        f"meeting still closes now and then and the account executives' time it wastes is the "
+        f"client's.", n)
 
 
 def _docking(s: Mapping[str, Numbers]) -> str:

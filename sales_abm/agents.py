@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -532,7 +533,10 @@ class Outsourcer(mesa.Agent):
         else:
             calls, strategy = (sc.rep.calls_min + sc.rep.calls_max) / 2, (0.0, 0.0)
         elapsed = week - client.contract_start  # whole weeks of the contract before this one
-        guaranteed = max(0.0, sc.contract.minimum_term * WEEKS_PER_MONTH - elapsed - 1)
+        # A contract the client cannot end (termination switched off) is guaranteed for good:
+        # its reviews' verdicts say nothing about whether it goes on.
+        guaranteed = (math.inf if not sc.switches.termination else
+                      max(0.0, sc.contract.minimum_term * WEEKS_PER_MONTH - elapsed - 1))
         first_review = (-(elapsed + 1)) % sc.client.review_weeks
         ends_in = None if client.notice_ends is None else client.notice_ends - week + 1
         return self.valuation.appraise(float(calls), strategy, guaranteed, first_review, ends_in)

@@ -20,7 +20,9 @@ What the outsourcer knows and what it learns:
   prior). By default every review's verdict counts, those in the guaranteed term too: a client
   bound by the term still says whether it is satisfied, and an estimate built only from reviews
   past the term would know least where the term is longest (``outsourcer.renewal_evidence``).
-* It knows its contract: the guaranteed term left and when the reviews fall.
+* It knows its contract: the guaranteed term left and when the reviews fall. A contract the
+  client cannot end (``switches.termination`` off) is guaranteed for good, whatever its reviews
+  say.
 
 The pure functions below are the valuation; :class:`TrainingValuation` holds the estimates.
 """
@@ -65,7 +67,8 @@ def relationship_survival(weeks: int, guaranteed_weeks: float, review_weeks: int
 
     Args:
         weeks: Weeks ahead to cover.
-        guaranteed_weeks: Weeks left of the guaranteed (minimum) term, >= 0.
+        guaranteed_weeks: Weeks left of the guaranteed (minimum) term, >= 0 (``math.inf``: the
+            contract cannot be ended).
         review_weeks: Weeks between reviews, >= 1.
         first_review: Weeks from now to the next review, >= 0.
         renewal: Chance a review that can end the contract renews it, in [0, 1].

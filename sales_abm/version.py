@@ -6,4 +6,4 @@ without importing the model (and Mesa and the compiled kernels with it).
 
 #: Bump when the model's mechanics change, so stored results are known to be stale (it is part
 #: of every run key, :mod:`sales_abm.runner.identity`).
-MODEL_VERSION = "6"
+MODEL_VERSION = "7"

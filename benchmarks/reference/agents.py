@@ -545,7 +545,8 @@ class Outsourcer(mesa.Agent):
         else:
             calls, strategy = (sc.rep.calls_min + sc.rep.calls_max) / 2, (0.0, 0.0)
         elapsed = week - client.contract_start
-        guaranteed = max(0.0, sc.contract.minimum_term * WEEKS_PER_MONTH - elapsed - 1)
+        guaranteed = (math.inf if not sc.switches.termination else  # cannot be ended: for good
+                      max(0.0, sc.contract.minimum_term * WEEKS_PER_MONTH - elapsed - 1))
         first_review = (-(elapsed + 1)) % sc.client.review_weeks
         ends_in = None if client.notice_ends is None else client.notice_ends - week + 1
         return self.valuation.appraise(calls, strategy, guaranteed, first_review, ends_in).npv

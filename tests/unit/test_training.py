@@ -3,6 +3,7 @@ hold-up analysis measures (analysis.training)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -179,6 +180,29 @@ def test_every_reviews_verdict_teaches_renewal_whatever_the_term():
     reviews = SMALL["weeks"] // 13
     for term in (3.0, 12.0):  # the second guarantees all but the last review
         assert renewal_books("verdicts", term) == (0.0, reviews)  # the client said no each time
+
+
+@pytest.mark.parametrize("term", [3.0, 24.0])
+def test_a_contract_that_cannot_be_ended_is_valued_as_guaranteed_whatever_the_verdicts(term):
+    """Termination off: the verdicts all say no, yet the appraisal counts on the contract as on
+    one guaranteed beyond the horizon; with the same books and termination on it counts less."""
+    sc = Scenario.from_dict({**SMALL, "contract.preset": "per_appointment",
+                             "client.min_roi": 100.0, "contract.minimum_term": term,
+                             "switches.termination": False})
+    model = SalesModel(sc, 2)
+    model.run_model()
+    outsourcer, week = model.outsourcer, model.week
+    assert outsourcer.valuation.renewals.mean < 0.5  # it heard only "no"
+    cannot_end = outsourcer.appraisal(week)
+
+    def appraised_under(**changes: object) -> float:
+        outsourcer.config = dataclasses.replace(
+            sc, switches=dataclasses.replace(sc.switches, termination=True),
+            contract=dataclasses.replace(sc.contract, **changes))
+        return outsourcer.appraisal(week).value
+
+    assert cannot_end.value == appraised_under(minimum_term=600.0)  # guaranteed for good
+    assert cannot_end.value > appraised_under() > 0  # the term, then reviews it may lose
 
 
 def test_binding_evidence_sees_only_reviews_past_the_term_and_their_outcome():
