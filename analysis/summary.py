@@ -60,6 +60,16 @@ def abstract(by_slot: Mapping[str, Numbers]) -> Fragment | None:
             f"The per-appointment − retainer gap in the long-run close rate has a 95% interval "
             f"below zero in {num(r, 'tally.pa_lower_close_rate')} of "
             f"{num(r, 'tally.variants')} learning rules and ablations (Experiment 6).")
+    if (t := by_slot.get("training_holdup")) is not None:
+        from analysis.training import holdup_verdict
+
+        share = "{}.per_appointment.trained_share_last"
+        sentences.append(
+            f"In Experiment 3, the client's threat to terminate changes the share of new hires "
+            f"an outsourcer paid per appointment trains by "
+            f"{ci(t, share.format('termination_effect'))}; a longer guaranteed term changes it "
+            f"by {ci(t, share.format('term_effect.binding'))} where termination binds and by "
+            f"{ci(t, share.format('term_effect.off'))} where it is off. " + holdup_verdict(t))
     if (h := by_slot.get("horizon")) is not None:
         sentences.append(
             f"In Experiment 4, over {span(h)}, the client's cumulative return under pay per "
