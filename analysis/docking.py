@@ -249,6 +249,8 @@ def noise_text(n: Numbers, base: str) -> str:
 
 #: The falsification world of the noise explanation (experiments/docking.py).
 LONG = "stationary_long_memory"
+#: The full world without attrition and termination (experiments/docking.py).
+NO_TURNOVER = "full_no_turnover"
 #: The gaps the explanation is tested on: (arm, dimension).
 CHECKED = tuple((arm, dim) for arm in ("per_appointment", "retainer")
                 for dim in ("effort", "pressure"))
@@ -300,6 +302,35 @@ def memory_verdict(n: Numbers) -> str:
     return verdict(text, n)
 
 
+def turnover_text(n: Numbers, arm: str, dim: str) -> str:
+    """The full world's gap beyond the simulated learners, with and without turnover."""
+    full, off = f"full.{arm}.{dim}", f"{NO_TURNOVER}.{arm}.{dim}"
+    if not (n.has(f"{full}.learned_minus_simulated.mean")
+            and n.has(f"{off}.learned_minus_simulated.mean")):
+        return ""
+    name = DIM_WORDS[dim][0]
+    text = (f"In the full model, learned {name} under {ARM_WORDS[arm]} is "
+            f"{ci(n, full + '.learned')} against a rest point of "
+            f"{num(n, full + '.mean_field.mean')} and simulated learners at "
+            f"{num(n, full + '.simulated.mean')} (learned minus theirs "
+            f"{ci(n, full + '.learned_minus_simulated')}); with reps' attrition and the "
+            f"client's termination off, learned minus simulated is "
+            f"{ci(n, off + '.learned_minus_simulated')}.")
+    if _side(n, f"{full}.learned_minus_simulated") is None:
+        return f"{text} {verdict('There the noise of learning accounts for the gap.', n)}"
+    beyond = n.get(f"{full}.learned_minus_simulated.mean")
+    without = n.get(f"{off}.learned_minus_simulated.mean")
+    if abs(without) <= EXPLAINED_SHARE * abs(beyond):
+        cause = (f"Beyond the noise of learning, the full model's gap in {name} under "
+                 f"{ARM_WORDS[arm]} comes with turnover (reps' quits and the client's "
+                 f"replacement of the outsourcer): without it, what the simulated learners "
+                 f"leave is at most half as large.")
+    else:
+        cause = (f"Turnover does not account for the full model's gap in {name} under "
+                 f"{ARM_WORDS[arm]} beyond the noise of learning; it is not explained here.")
+    return f"{text} {verdict(cause, n)}"
+
+
 def fragment(n: Numbers) -> Fragment:
     """The results text of experiment 7."""
     f = Fragment(NAME, "Docking")
@@ -326,6 +357,9 @@ def fragment(n: Numbers) -> Fragment:
              for dim in ("effort", "pressure")))
     if n.has(f"{LONG}.per_appointment.pressure.simulated.mean"):
         f.para(*memory_check(n))
+    full = [turnover_text(n, arm, dim) for arm, dim in CHECKED]
+    if any(full):
+        f.para(*(t for t in full if t))
     f.figure("docking_strategies",
              "Learned strategies (last quarter, mean over seeds with 95% intervals) in the full "
              "and the stationary world against the myopic best response (bar) and the Roth–Erev "

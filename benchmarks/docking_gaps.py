@@ -9,7 +9,7 @@ learned minus simulated over seeds. The variants test the explanations of the ga
 learning (forgetting 0.02: the rest point does not move, the noise does), joint learning (only
 pressure learned), clipping of negative payoffs (payoff shift 600), the call pace the benchmark
 leaves out (``rep.call_speed_gain`` 0) and, in the full world, turnover (attrition off, then
-termination off too).
+termination off, and both).
 
 Usage::
 
@@ -45,6 +45,7 @@ VARIANTS: dict[str, dict[str, object]] = {
     "stationary_no_pace": {**STATIONARY, "rep.call_speed_gain": 0.0},
     "full": {},
     "full_no_attrition": {"switches.attrition": False},
+    "full_no_termination": {"switches.termination": False},
     "full_no_attrition_termination": {"switches.attrition": False,
                                       "switches.termination": False},
 }

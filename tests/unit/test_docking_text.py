@@ -110,3 +110,24 @@ def test_simulated_learners_find_a_decisive_rest_point(per_appointment: Scenario
                                    noise=noise)
         assert abs(levels["threshold"] - rest) < 0.02
         assert 200 <= levels["effort"] <= 400 and 0 <= levels["pressure"] <= 1
+
+
+def _full_numbers(full_residual: float, without_turnover: float) -> Numbers:
+    n = Numbers("docking", scale="paper")
+    for world, residual in (("full", full_residual), (docking.NO_TURNOVER, without_turnover)):
+        base = f"{world}.per_appointment.effort"
+        n.set(f"{base}.learned", _est(307.0, 3.0))
+        n.set(f"{base}.mean_field", _est(368.0, 0.0))
+        n.set(f"{base}.simulated", _est(307.0 - residual, 3.0))
+        n.set(f"{base}.learned_minus_simulated", _est(residual, 7.0))
+    return n
+
+
+def test_turnover_is_named_only_when_switching_it_off_closes_the_rest_of_the_gap() -> None:
+    named = docking.turnover_text(_full_numbers(-38.5, 7.4), "per_appointment", "effort")
+    assert "comes with turnover" in named
+    unnamed = docking.turnover_text(_full_numbers(-38.5, -30.0), "per_appointment", "effort")
+    assert "Turnover does not account" in unnamed and "not explained here" in unnamed
+    noise = docking.turnover_text(_full_numbers(-2.0, 1.0), "per_appointment", "effort")
+    assert "noise of learning accounts for the gap" in noise
+    assert "comes with turnover" not in noise and "Turnover does not" not in noise
