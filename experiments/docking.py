@@ -19,8 +19,8 @@ between learned levels and the mean-field rest point (:mod:`analysis.docking_noi
 point does not depend on forgetting, the noise of learning from few noisy weeks does. The
 fourth, ``full_no_turnover``, is the full model with reps' attrition and the client's termination
 off: what of the full world's gaps turnover accounts for. Their 160 runs add to the 160 of the
-first two worlds, whose run keys do not change (paper scale, 2 workers: the 80 long-memory runs
-took 31 s wall under load 6, the 80 without turnover 45 s under load 7.6).
+first two worlds, whose run keys do not change (paper scale, MODEL_VERSION 7, 2 workers: the 160
+runs took 68 s wall under load 8).
 """
 
 from sales_abm.runner import Experiment, Grid, Scale
