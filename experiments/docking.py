@@ -12,17 +12,34 @@ learning settings (issue 14) the hybrid's threshold in the stationary world is s
 after 104 weeks (last three quarters 0.13, 0.107, 0.105 against a mean-field rest point of
 0.024), so a 104-week run does not test a rest point; after 156 weeks (the default horizon) it
 is 0.06, after 260 weeks 0.037, falling by < 0.003 a quarter.
+
+The third world, ``stationary_long_memory``, is the stationary one with learners that forget a
+fifth as fast (``learning.forgetting`` 0.02 for 0.1). It tests the explanation of the gaps
+between learned levels and the mean-field rest point (:mod:`analysis.docking_noise`): the rest
+point does not depend on forgetting, the noise of learning from few noisy weeks does. The
+fourth, ``full_no_turnover``, is the full model with reps' attrition and the client's termination
+off: what of the full world's gaps turnover accounts for. Their 160 runs add to the 160 of the
+first two worlds, whose run keys do not change (paper scale, MODEL_VERSION 7, 2 workers: the 160
+runs took 68 s wall under load 8).
 """
 
 from sales_abm.runner import Experiment, Grid, Scale
 
 ARMS = {name: {"contract.preset": name}
         for name in ("retainer", "per_appointment", "per_close", "hybrid")}
+STATIONARY = {"switches.burn": False, "switches.word_of_mouth": False,
+              "switches.ae_capacity": False, "switches.attrition": False,
+              "switches.termination": False, "switches.prospect_learning": False}
+#: Forgetting of the long-memory world: a fifth of the default 0.1, a memory of ~50 weeks.
+LONG_MEMORY_FORGETTING = 0.02
 WORLDS = {
     "full": {},
-    "stationary": {"switches.burn": False, "switches.word_of_mouth": False,
-                   "switches.ae_capacity": False, "switches.attrition": False,
-                   "switches.termination": False, "switches.prospect_learning": False},
+    "stationary": STATIONARY,
+    # The falsification arm of the noise explanation (issue 19): the rest point does not depend
+    # on forgetting, the noise of learning does; the simulated learners must move with the reps.
+    "stationary_long_memory": {**STATIONARY, "learning.forgetting": LONG_MEMORY_FORGETTING},
+    # The full model without turnover: what the full world adds beyond the noise of learning.
+    "full_no_turnover": {"switches.attrition": False, "switches.termination": False},
 }
 WEEKS = 260
 QUICK = {"reps": 10, "prospects": 5000, "weeks": WEEKS}
