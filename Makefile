@@ -18,7 +18,7 @@ paper: $(STAMP)  ## quick-scale experiments (cached), analysis, figures → pape
 	$(BIN)/sales-abm paper --scale quick
 
 paper-full: $(STAMP)  ## the publication scale (states its run time before it starts)
-	$(BIN)/sales-abm paper --scale paper
+	$(BIN)/sales-abm paper --scale paper --strict
 
 demo: $(STAMP)  ## the four contract presets at default scale, one seed each
 	@for c in retainer per_appointment per_close hybrid; do \

@@ -323,6 +323,7 @@ def fragment(n: Numbers) -> Fragment:
         f"{num(n, 'tally.pc_lower_close_rate')} of {num(n, 'tally.variants')} variants "
         f"({escape(n.get('tally.pc_lower_names'))}; baseline gap "
         f"{ci(n, 'gap.baseline.pc.close_rate_last')}).",
+        per_close_verdict(n),
         mechanism_off_text(n),
     )
     f.para(rule_bounds_text(n))
@@ -341,6 +342,24 @@ def fragment(n: Numbers) -> Fragment:
                  "lies; dashed: the floor a total index's interval must clear for its parameter "
                  "to count.")
     return f
+
+
+def per_close_verdict(n: Numbers) -> str:
+    """Where the theory makes pay per close a falsification arm (its best response books no more
+    junk than the retainer's), a lower close rate under it is harm that an incentive to book junk
+    does not explain (scale-gated); nothing where the theory does not support the arm."""
+    if not n.get("theory.per_close.supported"):
+        return ""
+    high = n.get("gap.baseline.pc.close_rate_last.ci_high")
+    if high is not None and high < 0:
+        judged = ("Pay per close, which the theory makes a falsification arm, lowers the close "
+                  "rate as well: part of the fall in the close rate under pay for results is not "
+                  "explained by an incentive to book junk.")
+    else:
+        judged = ("Pay per close, which the theory makes a falsification arm, does not lower the "
+                  "close rate: the fall under pay per appointment follows the incentive to book "
+                  "junk.")
+    return verdict(judged, n)
 
 
 def mechanism_off_text(n: Numbers) -> str:

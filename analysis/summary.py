@@ -240,8 +240,11 @@ def _robustness(s: Mapping[str, Numbers]) -> str:
         f"zero in {num(n, 'tally.pa_lower_close_rate')}; per-close pay lowers the close rate "
         f"against the retainer (interval below zero) in "
         f"{num(n, 'tally.pc_lower_close_rate')} ({escape(n.get('tally.pc_lower_names'))}).")
-    if ((n.get("tally.pc_lower_close_rate") or 0) == 0
-            or n.get("theory.per_close.supported") is not False):
+    if n.get("theory.per_close.supported"):
+        from analysis.robustness import per_close_verdict
+
+        return text + " " + per_close_verdict(n)
+    if (n.get("tally.pc_lower_close_rate") or 0) == 0:
         return text
     return text + " " + verdict(
         f"Pay per close is therefore not the clean control it looks like. It rewards closes, "

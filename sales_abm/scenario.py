@@ -451,7 +451,9 @@ class Switches:
     effort_learning: bool = param(True, "on/off", "reps learn their effort")
     pressure: bool = param(True, "on/off", "reps may use pressure (off: pressure stays 0)")
     burn: bool = param(True, "on/off", "junk meetings annoy and burn prospects")
-    word_of_mouth: bool = param(True, "on/off", "junk meetings lower neighbours' receptivity")
+    word_of_mouth: bool = param(
+        True, "on/off", "neighbours hear of junk meetings (with prospect learning they learn from "
+        "them; without, their receptivity falls)")
     training: bool = param(
         True, "on/off", "outsourcer learns whether to train (off: every hire is trained)"
     )
