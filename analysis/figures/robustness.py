@@ -32,7 +32,7 @@ def _variant_label(v: str) -> str:
         return "rule: " + v[5:].replace("_", " ")
     if v.startswith("no_"):
         return "off: " + v[3:].replace("_", " ")
-    return v
+    return v.replace("_", " ")  # e.g. "credit paid"
 
 
 def forest(g: pl.DataFrame, outdir: Path) -> None:
