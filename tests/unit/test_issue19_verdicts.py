@@ -35,7 +35,7 @@ def _theory(n: Numbers, arms: dict[str, bool], criterion: str = "junk_share") ->
     for arm, ok in arms.items():
         n.set(f"theory.{arm}", {"threshold": 0.33 if ok else 0.0,
                                 "junk_share": 0.32 if ok else 0.58,
-                                "pressure": 0.5, "effort": 200.0,
+                                "pressure": 0.5, "effort": 200.0, "skill": 0.7,
                                 "client_profit": 2400.0 if ok else 1800.0, "supported": ok})
 
 
@@ -229,3 +229,34 @@ def test_the_falsification_table_marks_arms_from_the_theory():
     text = falsification.table({"gaming": g}).text()
     assert "<tab-falsification>" in text
     assert not re.search(r"\bsupports?\b", text)
+
+
+# -- falsification arms that show harm ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("gap", "says"), [
+    (DOWN, "lowers the close rate as well"), (STRADDLE, "does not lower the close rate")])
+def test_per_close_as_a_falsification_arm_is_judged_by_its_interval(gap, says):
+    n = _numbers("robustness", **{"theory__per_close__supported": True,
+                                  "gap__baseline__pc__close_rate_last": gap})
+    assert says in robustness.per_close_verdict(n)
+    n.set("theory.per_close.supported", False)
+    assert robustness.per_close_verdict(n) == ""  # not an arm: no verdict on it
+    quick = _numbers("robustness", "quick", **{"theory__per_close__supported": True,
+                                               "gap__baseline__pc__close_rate_last": gap})
+    assert NO_VERDICT in robustness.per_close_verdict(quick)
+
+
+@pytest.mark.parametrize(("qualified", "says"), [
+    (DOWN, "shows a smaller harm the theory does not predict"),
+    (STRADDLE, "does not lower the close rate, as the theory predicts")])
+def test_dose_falsification_verdict_follows_the_qualified_arms_interval(qualified, says):
+    from analysis import dose
+
+    n = _numbers("dose_response", **{
+        "theory_audit__full_audit__supported": False,
+        "theory_hybrid__qualified__supported": True,
+        "hybrid__diff__close_rate_last__qualified": qualified,
+        "hybrid__diff__close_rate_last__set": {**DOWN, "mean": -1.0},
+        "hybrid__qualified_over_set_close_rate": qualified["mean"] / -1.0})
+    assert says in dose.falsification_verdict(n)
