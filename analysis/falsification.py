@@ -95,7 +95,8 @@ def table(by_slot: Mapping[str, Numbers]) -> Fragment | None:
         "    [*experiment*], [*arm*], [*rep's static best response (or the design)*], "
         "[*falsification arm*], table.hline(stroke: 0.5pt),\n"
         f"    {cells},\n  )\n}}, caption: [Falsification arms of the experiments, each checked "
-        "against the rep's static best response in the arm's own scenario: an arm is one where "
+        "against the rep's static best response in the arm's own scenario, at the skill its reps "
+        "reach in the last quarter: an arm is one where "
         "pay-for-performance should not hurt only if gaming does not pay there.]"
         ") <tab-falsification>")
     return f
