@@ -30,7 +30,8 @@ def draw(results: Results, n: Numbers, outdir: Path) -> list[str]:
             ax.axhline(0, color="0.3", linewidth=0.8)
             ax.axvline(-0.5, color="0.5", linewidth=0.8, linestyle=":")
             ax.set_title(title)
-            ax.set_xticks(quarters)
+            ax.set_xticks([q for q in quarters if q % 4 == 0])  # yearly: every quarter's
+            # label would overlap at the panel's width
             ax.set_xlabel("Quarter since the switch")
         style.legend_below(fig, axes[0], ncols=len(arms), space=0.16)
         style.save(fig, outdir, "plan_change_quarters")
