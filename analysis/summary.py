@@ -140,16 +140,18 @@ def _dose(s: Mapping[str, Numbers]) -> str:
 def _training(s: Mapping[str, Numbers]) -> str:
     if (n := s.get("training_holdup")) is None:
         return ""
+    from analysis.training import holdup_verdict
+
     te = "termination_effect.per_appointment"
-    trained = verb(n, te + ".trained_share_last", "a higher", "a lower", "an unchanged")
+    trained_moves = verb(n, te + ".trained_share_last", "up", "down", "flat") != "flat"
     text = (
         f"*Hold-up.* Termination risk {verb(n, te + '.skill_last', *UP_DOWN)} rep skill under "
         f"per-appointment pay ({ci(n, te + '.skill_last')}), with "
-        f"{ci(n, te + '.replacements')} more replacements of the outsourcer and {trained} "
+        f"{ci(n, te + '.replacements')} more replacements of the outsourcer and "
+        f"{verb(n, te + '.trained_share_last', 'a higher', 'a lower', 'an unchanged')} "
         f"trained share of the last year's hires ({ci(n, te + '.trained_share_last')})"
-        + (": the skill lost is that of the replacements' new hires, who start at entry skill, "
-           "not training forgone." if trained == "an unchanged" else "."))
-    from analysis.training import holdup_verdict
+        + ("." if trained_moves else ": the skill lost is that of the replacements' new hires, "
+           "who start at entry skill, not training forgone."))
 
     tb = "term_effect.binding.per_appointment.trained_share_last"
     to = "term_effect.off.per_appointment.trained_share_last"

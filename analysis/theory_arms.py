@@ -62,16 +62,15 @@ def reached_skill(results: Results, name: str, point: int) -> float:
     return float(rows["mean_skill"].mean())
 
 
-def best_response_row(scenario: Any, skill: float | None = None) -> dict[str, float]:
+def best_response_row(scenario: Any, skill: float) -> dict[str, float]:
     """The best response's threshold, junk share, pressure, effort and the client's profit (per
-    rep and week) in ``scenario``, at ``skill`` (default ``rep.skill_initial``)."""
+    rep and week) in ``scenario``, at ``skill``."""
     from sales_abm.theory import best_response
 
     br = best_response(scenario, skill=skill)
     return {"threshold": float(br.threshold), "junk_share": float(br.row["junk_share"]),
             "pressure": float(br.pressure), "effort": float(br.effort),
-            "client_profit": float(br.row["client_profit"]),
-            "skill": float(scenario.rep.skill_initial if skill is None else skill)}
+            "client_profit": float(br.row["client_profit"]), "skill": float(skill)}
 
 
 def arm_row(results: Results, name: str, where: Mapping[str, Any]) -> dict[str, float]:

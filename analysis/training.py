@@ -101,7 +101,10 @@ def run_frame(results: Results) -> pl.DataFrame:
         (pl.col("_trained") / pl.col("hires")).alias("trained_share_last"),
         (pl.col("rep_quits") / (reps * weeks / WEEKS_PER_MONTH)).alias("quit_rate"),
     )
-    return f.drop("_trained")
+    # In design order: group_by and join order follow how the runs were read, and means summed
+    # in that order differ in their last bits between two stores of the same runs (cells whose
+    # NPVs tie would swap ranks, and the text would list the mixes in another order).
+    return f.drop("_trained").sort("point", "seed")
 
 
 def increments(f: pl.DataFrame, sc: dict[str, object]) -> dict[str, np.ndarray]:
@@ -158,9 +161,7 @@ def compute(results: Results) -> Numbers:
     sc = flat_scenario(results.scenario(NAME))
     for mix, values in increments(run_frame(results), sc).items():
         n.set(f"increment.{mix}", stats.mean_ci(values).as_dict())
-    # In design order: cell means summed in the order the runs were read would differ in their
-    # last bits between two stores of the same runs, and cells whose NPVs tie would swap ranks.
-    f = frame(results).sort("point", "seed")
+    f = frame(results)
     _cells(n, f)
     _contrasts(n, f)
     _agreement(n, f)

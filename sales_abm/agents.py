@@ -96,14 +96,12 @@ class SalesForce:
 
     Args:
         scenario: The run's scenario.
-        office: Whom each slot sees (nodes ``0..reps-1``); default :func:`office_network`
-            with ``office_seed``, built when first read (by imitation rules, or the explore
-            page): other runs never load networkx.
-        office_seed: Seed of the default office network's rewiring.
+        office_seed: Seed of the office network's rewiring (:func:`office_network`, built
+            when :attr:`office` is first read, by imitation rules or the explore page: other
+            runs never load networkx).
     """
 
-    def __init__(self, scenario: Scenario, office: nx.Graph | None = None,
-                 office_seed: int = 0) -> None:
+    def __init__(self, scenario: Scenario, office_seed: int = 0) -> None:
         n = scenario.reps
         self.config = scenario
         self.levels = strategy_levels(scenario)
@@ -120,7 +118,8 @@ class SalesForce:
         self.handed_over = np.zeros(n, dtype=bool)
         self.fixed_action = fixed_actions(scenario, self.levels)
         lp = scenario.learning
-        self._office, self._office_seed = office, office_seed
+        self._office: nx.Graph | None = None  # built when first read (see office)
+        self._office_seed = office_seed
         self.imitates = RULES[lp.rule].uses_graph
         peers = self.office if self.imitates else None  # other rules never build the graph
         self.learners: dict[str, Learner] = {
