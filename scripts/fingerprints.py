@@ -67,6 +67,40 @@ def _model(out: dict[str, Any]) -> None:
                     "weekly": frame_hash(r.weekly), "cohorts": frame_hash(r.cohorts)}
 
 
+#: Settings beside the contract and the rule, each changed alone under per-appointment pay (and
+#: under the retainer where it matters there): every switch turned over, the other credit,
+#: renewal evidence and training decision, successors without habits, a cadence over a week, a
+#: market too small for the reps' calls, and a mid-run change of plan.
+SETTINGS: dict[str, dict[str, Any]] = {
+    "credit_paid": {"learning.credit": "paid"},
+    "no_successor_habits": {"learning.successor_habits": False},
+    "verdicts": {"outsourcer.renewal_evidence": "verdicts"},
+    "cadence": {"learning.rep_cadence_weeks": 3, "learning.outsourcer_cadence_weeks": 5},
+    "thin_market": {"prospects": 150},
+    "plan_change": {"schedule": [{"week": 30, "contract.preset": "retainer"}]},
+}
+
+
+def _switch_settings() -> dict[str, dict[str, Any]]:
+    from sales_abm.scenario import Scenario
+
+    switches = Scenario.from_dict({}).switches
+    return {f"switch_{name}": {f"switches.{name}": not value}
+            for name, value in vars(switches).items() if isinstance(value, bool)}
+
+
+def _settings(out: dict[str, Any]) -> None:
+    from sales_abm.model import run
+    from sales_abm.scenario import Scenario
+
+    for preset in ("per_appointment", "retainer"):
+        for name, setting in {**SETTINGS, **_switch_settings()}.items():
+            r = run(Scenario.from_dict({"contract.preset": preset, **SIZE, **setting}), 13)
+            out[f"settings/{preset}/{name}"] = {
+                "summary": repr(sorted(r.summary.items())),
+                "weekly": frame_hash(r.weekly), "cohorts": frame_hash(r.cohorts)}
+
+
 def _reference(out: dict[str, Any]) -> None:
     from benchmarks.reference import run as reference_run
     from sales_abm.scenario import PRESETS, Scenario
@@ -108,6 +142,7 @@ def fingerprints() -> dict[str, Any]:
     """Every fingerprint, by name."""
     out: dict[str, Any] = {}
     _model(out)
+    _settings(out)
     _reference(out)
     _theory(out)
     return out
