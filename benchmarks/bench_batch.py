@@ -16,8 +16,13 @@ Prints, in one run on this machine (issue 18's yardstick):
    and whether every path gave the same summaries as the loop; then the runner's cost beside the
    simulation, per run, for both layouts (the same sweeps with the simulation replaced by results
    computed beforehand: this isolates what blocks change, which run noise hides above);
-2. at the end, niced, once: the large scenario (1,000 reps, 1,000,000 prospects, 520 weeks) in a
-   fresh process (``--no-large`` skips it).
+2. today's engine against the baseline engine (``--baseline REV``, by default the last commit
+   whose week was Python glue around small kernels; checked out in a temporary git worktree):
+   ``run()`` in a loop per CPU-second for both scales, each engine in fresh processes taking
+   turns, and the ratio of the medians;
+3. at the end, niced: the large scenario (1,000 reps, 1,000,000 prospects, 520 weeks) in fresh
+   processes, this engine and the baseline taking turns ``--large-repeats`` times, with the ratio
+   of the median wall and CPU times (``--no-large`` skips it, ``--no-baseline`` the baseline).
 
 CPU time is ``time.process_time()`` (every thread of this process); wall time depends on what
 else the machine runs (the load average is printed), CPU time much less so.
@@ -27,12 +32,15 @@ median rates and the range of runs per CPU-second (``run()`` in a loop and ``run
 same code today: their difference is the measurement's noise).
 
 Usage: ``python benchmarks/bench_batch.py [--default-runs N] [--quick-runs N] [--repeats N]
-[--no-large]`` (defaults: 16 and 64 runs, 3 repeats; about 3 minutes of CPU, plus the large run).
+[--large-repeats N] [--baseline REV | --no-baseline] [--no-large]`` (defaults: 16 and 64 runs,
+3 repeats; a few minutes of CPU, plus the large runs).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
 import json
 import os
 import statistics
@@ -40,24 +48,28 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # run as a script: make the repository importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if __package__ in (None, ""):  # run as a script: the repository (or the tree measured) importable
+    sys.path.insert(0, os.environ.get("BENCH_TREE", str(Path(__file__).resolve().parents[1])))
 
 from sales_abm.batch import run_batch
 from sales_abm.model import RunResult, run
 from sales_abm.runner import Experiment, Grid, Scale, load_summaries, run_experiment
 from sales_abm.scenario import Scenario
 
+REPO = Path(__file__).resolve().parent.parent
 SCALES = {"default": {}, "quick": {"reps": 5, "prospects": 2000, "weeks": 60}}
 LARGE = {"reps": 1000, "prospects": 1_000_000, "weeks": 520}
 #: Replicates per block of the runner's blocked path (the default of an experiment).
 BLOCK = 16
 FIRST_SEED = 1000
+#: The engine measured against: the last commit whose week was Python around small kernels
+#: (MODEL_VERSION 7, before the week's phases were compiled).
+BASELINE = "ae603814f1d8868e6c8455400b93d8eb8e1739cb"
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
@@ -190,11 +202,68 @@ def large_child() -> None:
     print(json.dumps({"wall_s": wall, "cpu_s": cpu}))
 
 
-def large() -> dict[str, float]:
-    """:func:`large_child` in a fresh interpreter."""
-    out = subprocess.run([sys.executable, __file__, "--large-child"], capture_output=True,
-                         text=True, check=True)
+def loop_child(scale: str, runs: int) -> None:
+    """(In a fresh process.) ``run()`` in a loop over ``runs`` seeds after a warm-up run: wall
+    and CPU seconds, and a digest of the summaries (the engines must agree)."""
+    scenario = Scenario.from_dict(SCALES[scale])
+    run(scenario, FIRST_SEED - 1)
+    seeds = range(FIRST_SEED, FIRST_SEED + runs)
+    results, wall, cpu = timed(lambda: [run(scenario, s) for s in seeds])
+    digest = hashlib.sha256(repr([r.summary for r in results]).encode()).hexdigest()[:16]
+    print(json.dumps({"wall_s": wall, "cpu_s": cpu, "digest": digest}))
+
+
+def child(tree: Path, *args: str) -> dict[str, Any]:
+    """This script's child mode ``args`` in a fresh interpreter importing ``tree``'s package."""
+    env = {**os.environ, "BENCH_TREE": str(tree)}
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
+                         check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@contextlib.contextmanager
+def baseline_tree(rev: str | None) -> Iterator[Path | None]:
+    """The baseline engine checked out in a temporary git worktree (None: no baseline)."""
+    if rev is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="bench_baseline") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-q", str(tree),
+                        rev], check=True)
+        try:
+            yield tree
+        finally:
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)],
+                           check=False)
+
+
+def against_baseline(tree: Path, runs: dict[str, int], repeats: int) -> list[dict]:
+    """``run()`` loops of this engine and the baseline in fresh processes, taking turns: runs
+    per CPU-second (medians) and their ratio, per scale."""
+    rows = []
+    for scale, n in runs.items():
+        measured: dict[str, list[dict]] = {"this": [], "baseline": []}
+        for _ in range(repeats):
+            for label, where in (("this", REPO), ("baseline", tree)):
+                measured[label].append(child(where, "--loop-child", scale, str(n)))
+        rate = {k: statistics.median(n / m["cpu_s"] for m in v) for k, v in measured.items()}
+        same = len({m["digest"] for v in measured.values() for m in v}) == 1
+        rows.append({"scale": scale, "runs": n, "this": rate["this"],
+                     "baseline": rate["baseline"], "ratio": rate["this"] / rate["baseline"],
+                     "same": same})
+    return rows
+
+
+def large_against(tree: Path | None, repeats: int) -> dict[str, dict[str, float]]:
+    """The large run, this engine and the baseline taking turns: median wall and CPU seconds."""
+    trees = {"this": REPO} | ({"baseline": tree} if tree is not None else {})
+    measured: dict[str, list[dict]] = {k: [] for k in trees}
+    for _ in range(repeats):
+        for label, where in trees.items():
+            measured[label].append(child(where, "--large-child"))
+    return {k: {t: statistics.median(m[t] for m in v) for t in ("wall_s", "cpu_s")}
+            for k, v in measured.items()}
 
 
 def print_table(rows: list[dict]) -> None:
@@ -214,11 +283,18 @@ def main() -> None:
     parser.add_argument("--default-runs", type=int, default=16)
     parser.add_argument("--quick-runs", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--large-repeats", type=int, default=3)
+    parser.add_argument("--baseline", default=BASELINE, help="git revision of the baseline")
+    parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--no-large", action="store_true")
     parser.add_argument("--large-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--loop-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.large_child:
         large_child()
+        return
+    if args.loop_child:
+        loop_child(args.loop_child[0], int(args.loop_child[1]))
         return
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}, "
           f"{os.cpu_count()} CPUs")
@@ -233,10 +309,29 @@ def main() -> None:
         print(f"{r['scale']:8} {r['layout']:16} {r['runs']:4d} runs in {r['files']:3d} files: "
               f"{r['cpu_ms']:6.1f} ms CPU, {r['wall_ms']:6.1f} ms wall")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    if not args.no_large:
-        result = large()
-        print(f"large scenario (1,000 reps, 1,000,000 prospects, 520 weeks), one run, niced: "
-              f"{result['wall_s']:.1f} s wall, {result['cpu_s']:.1f} s CPU")
+    with baseline_tree(None if args.no_baseline else args.baseline) as tree:
+        if tree is not None:
+            print(f"\nrun() in a loop, this engine against the baseline ({args.baseline[:10]}), "
+                  f"fresh processes taking turns, {args.repeats} each:")
+            runs = {"default": args.default_runs, "quick": args.quick_runs}
+            for r in against_baseline(tree, runs, args.repeats):
+                print(f"{r['scale']:8} {r['runs']:4d} runs: {r['this']:6.2f} runs/CPU-s against "
+                      f"{r['baseline']:6.2f}, {r['ratio']:.2f}x; same summaries: "
+                      f"{'yes' if r['same'] else 'NO'}")
+        if not args.no_large:
+            print_large(large_against(tree, args.large_repeats), args.large_repeats)
+
+
+def print_large(result: dict[str, dict[str, float]], repeats: int) -> None:
+    """The large scenario's medians, and this engine's ratio to the baseline."""
+    print(f"large scenario (1,000 reps, 1,000,000 prospects, 520 weeks), niced, median of "
+          f"{repeats}:")
+    for label, m in result.items():
+        print(f"  {label:8} {m['wall_s']:6.1f} s wall, {m['cpu_s']:6.1f} s CPU")
+    if "baseline" in result:
+        this, base = result["this"], result["baseline"]
+        print(f"  this / baseline: {this['wall_s'] / base['wall_s']:.2f}x wall, "
+              f"{this['cpu_s'] / base['cpu_s']:.2f}x CPU (below 1: faster)")
 
 
 if __name__ == "__main__":
