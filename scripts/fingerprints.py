@@ -44,11 +44,16 @@ VARIANT_RULES = ("roth_erev", "ewa", "fictitious_play")
 
 
 def frame_hash(frame: pl.DataFrame) -> str:
-    """SHA-256 of every column's name and raw values."""
+    """SHA-256 of every column's name, dtype and raw values (text columns by their text: the
+    bytes of an object array are pointers, different in every process)."""
     h = hashlib.sha256()
     for column in frame.columns:
-        h.update(column.encode())
-        h.update(np.ascontiguousarray(frame[column].to_numpy()).tobytes())
+        series = frame[column]
+        h.update(f"{column}:{series.dtype}".encode())
+        if series.dtype.is_numeric() or series.dtype == pl.Boolean:
+            h.update(np.ascontiguousarray(series.to_numpy()).tobytes())
+        else:
+            h.update("\x1f".join(map(str, series.to_list())).encode())
     return h.hexdigest()
 
 
