@@ -19,6 +19,7 @@ import numpy as np
 
 from sales_abm import kernels
 from sales_abm.kernels import CallDraws, Csr, Funnel, MeetingDraws, Owners, Prospects, RepColumns
+from sales_abm.kernels.network import csr, ring_edges
 from sales_abm.scenario import MarketParams, Switches
 
 if TYPE_CHECKING:  # networkx is loaded only where a graph object is built
@@ -157,13 +158,7 @@ def watts_strogatz_edges(n: int, degree: int, rewiring: float,
         if enough:
             break
         size *= 2
-    nodes = np.arange(n, dtype=np.int64)
-    keys = np.concatenate([np.minimum(nodes, (nodes + j) % n) * n
-                           + np.maximum(nodes, (nodes + j) % n) for j in range(1, half + 1)])
-    if removed.size:
-        keys = keys[~np.isin(keys, removed)]
-    keys = np.concatenate([keys, added])
-    return keys // n, keys % n
+    return ring_edges(n, half, removed, added)
 
 
 def _python_random_words(seed: int, below: float, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -231,13 +226,9 @@ def to_csr(graph: nx.Graph) -> tuple[np.ndarray, np.ndarray]:
 
 
 def edges_to_csr(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """CSR arrays (indptr, indices) of the undirected graph with edges ``(u[i], v[i])``."""
-    src = np.concatenate([u, v])
-    dst = np.concatenate([v, u])
-    order = np.argsort(src, kind="stable")
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    return indptr, dst[order]
+    """CSR arrays (indptr, indices) of the undirected graph with edges ``(u[i], v[i])``: each
+    node's neighbours in edge-list order (see :func:`sales_abm.kernels.network.csr`)."""
+    return csr(n, np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64))
 
 
 def triage(show: np.ndarray, read: np.ndarray, capacity: int) -> np.ndarray:

@@ -135,6 +135,51 @@ def _array(keys):  # pragma: no cover - compiled
     return out
 
 
+@njit(cache=True, nogil=True)
+def ring_edges(n, half, removed, added):  # pragma: no cover - compiled
+    """The rewired ring's edges ``(u, v)``, ``u < v``: the ring lattice's, ring distance 1 first
+    and each distance by node, less the ``removed`` keys, then the ``added`` ones (keys
+    ``u * n + v``, both sorted, from :func:`rewire_ring`). The order is the edge list's order."""
+    u = np.empty(half * n - removed.size + added.size, dtype=np.int64)
+    v = np.empty_like(u)
+    k = 0
+    for j in range(1, half + 1):
+        for node in range(n):
+            other = (node + j) % n
+            a, b = min(node, other), max(node, other)
+            i = np.searchsorted(removed, a * n + b)
+            if i < removed.size and removed[i] == a * n + b:
+                continue
+            u[k], v[k] = a, b
+            k += 1
+    for key in added:
+        u[k], v[k] = key // n, key % n
+        k += 1
+    return u, v
+
+
+@njit(cache=True, nogil=True)
+def csr(n, u, v):  # pragma: no cover - compiled
+    """CSR arrays ``(indptr, indices)`` of the undirected graph with edges ``(u[i], v[i])``:
+    each node's neighbours in the order its edges appear in ``u`` (as the first end) then ``v``
+    (as the second), a stable counting sort."""
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for i in range(u.size):
+        indptr[u[i] + 1] += 1
+        indptr[v[i] + 1] += 1
+    for node in range(n):
+        indptr[node + 1] += indptr[node]
+    fill = indptr[:-1].copy()
+    indices = np.empty(2 * u.size, dtype=np.int64)
+    for i in range(u.size):
+        indices[fill[u[i]]] = v[i]
+        fill[u[i]] += 1
+    for i in range(v.size):
+        indices[fill[v[i]]] = u[i]
+        fill[v[i]] += 1
+    return indptr, indices
+
+
 @njit(cache=True)
 def learn_from_neighbours(propensity, touched, hits, step, good):  # pragma: no cover - compiled
     """Word of mouth as social learning: each neighbour takes one Bush–Mosteller step of size
