@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sales_abm import kernels
-from sales_abm.kernels import CallDraws, Csr, Funnel, MeetingDraws, Owners, Prospects, RepColumns
+from sales_abm.kernels import Csr, Funnel, MeetingDraws, Owners, Prospects, RepColumns
 from sales_abm.kernels.network import csr, ring_edges
 from sales_abm.scenario import MarketParams, Switches
 
@@ -38,6 +38,7 @@ class Status(IntEnum):
 
 
 _STATUS_VALUES = tuple(int(s) for s in Status)  # iterating the enum itself is slow
+_NO_LEVELS = np.empty(0)  # place_calls without threshold levels: nothing counted by level
 
 
 @dataclass
@@ -187,36 +188,6 @@ def band_counts(
     """A 2-D histogram ``(n_owners, n_bands)`` of events by owner and band, in one bincount."""
     flat = np.bincount(owner * n_bands + band, weights=weights, minlength=n_owners * n_bands)
     return flat.reshape(n_owners, n_bands)
-
-
-def levels_cleared(signal: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """How many threshold levels each signal reaches (``levels`` ascending, ties allowed).
-
-    ``signal >= levels[k]`` is exactly the test a rep at level ``k`` applies, so a signal with
-    ``c`` levels cleared would be proposed by a rep at any level below ``c``.
-    """
-    return np.searchsorted(levels, signal, side="right")
-
-
-def connects_above(
-    caller: np.ndarray, signal: np.ndarray, levels: np.ndarray, n_reps: int
-) -> np.ndarray:
-    """Per rep, how many connects had a signal at or above each level.
-
-    A histogram by rep and levels cleared, then a reversed cumulative sum over levels. Column
-    ``k`` at the rep's own level equals its proposals.
-
-    Args:
-        caller: Rep of each connect.
-        signal: Perceived fit of each connect.
-        levels: Threshold levels, ascending (ties allowed).
-        n_reps: Number of reps.
-
-    Returns:
-        int array ``(n_reps, len(levels))``, non-increasing along each row.
-    """
-    hist = band_counts(caller, levels_cleared(signal, levels), n_reps, levels.size + 1)
-    return np.cumsum(hist[:, ::-1], axis=1)[:, ::-1][:, 1:]
 
 
 def to_csr(graph: nx.Graph) -> tuple[np.ndarray, np.ndarray]:
@@ -376,7 +347,13 @@ class Market:
         """Turn each rep's planned calls into connects and booked meetings.
 
         A rep's week is a budget of ``reps.planned[r]`` call-times; a booked meeting takes
-        ``booking_time`` more, so calls after the budget runs out are not made.
+        ``booking_time`` more, so calls after the budget runs out are not made. Each call goes to
+        a different available prospect; when too few are available, a random subset of the
+        planned calls reaches someone. Every call draws its numbers, so the stream does not
+        depend on outcomes. With ``switches.prospect_learning``, a connect teaches its prospect
+        that cold callers push (a Bush–Mosteller step toward 0 of both propensities, of size
+        ``pressure_learning`` x the pressure used). One compiled pass
+        (:func:`sales_abm.kernels.place_calls`) draws, books, learns and counts.
 
         Args:
             week: the current week.
@@ -389,53 +366,14 @@ class Market:
                 meeting and close: what a rep saw that tells it what another threshold would have
                 brought. It draws no random numbers, so results are unchanged.
         """
-        r = self.n_reps
-        caller = np.repeat(np.arange(r), reps.planned)
-        total = caller.size
-        available = kernels.rows_with_status(self.status, kernels.AVAILABLE)
-        reach = min(total, available.size)
-        if reach < total:  # not enough prospects: a random subset of calls reaches someone
-            caller = rng.permutation(caller)[:reach]
-            caller.sort(kind="stable")
-        target = available[rng.choice(available.size, reach, replace=False)]
-        # Every call draws its numbers, so the streams do not depend on outcomes.
-        connect_draw = rng.random(reach)
-        noise = rng.standard_normal(reach)
-        agree_draw = rng.random(reach)
-        draws = CallDraws(caller=caller, target=target, connect_draw=connect_draw, noise=noise,
-                          agree_draw=agree_draw)
-        connect, proposed, booked, junk, signal, counts = kernels.book_calls(
-            week, draws, reps, self.columns, self.funnel, booking_time,
+        levels = _NO_LEVELS if threshold_levels is None else threshold_levels
+        counts, *by_level = kernels.place_calls(
+            week, rng, reps, self.columns, self.funnel, booking_time,
+            self.switches.prospect_learning, self.p.pressure_learning, self.booked_band, levels,
         )
-        if self.switches.prospect_learning:
-            self._learn_from_calls(target[connect], reps.pressure[caller[connect]])
-        outcome = CallOutcome(counts)
-        if threshold_levels is not None:
-            self._count_bands(outcome, threshold_levels, target, caller, signal, proposed,
-                              connect, booked, junk)
-        return outcome
-
-    def _count_bands(
-        self,
-        outcome: CallOutcome,
-        levels: np.ndarray,
-        target: np.ndarray,
-        caller: np.ndarray,
-        signal: np.ndarray,
-        proposed: np.ndarray,
-        connect: np.ndarray,
-        booked: np.ndarray,
-        junk: np.ndarray,
-    ) -> None:
-        """Fill the by-level counts of a call outcome and remember each booking's band."""
-        r, k = self.n_reps, levels.size
-        outcome.proposed = np.bincount(caller[proposed], minlength=r)
-        outcome.connects_above = connects_above(caller[connect], signal[connect], levels, r)
-        # A booking's signal reached its rep's level, so it cleared at least one level.
-        band = levels_cleared(signal, levels) - 1
-        self.booked_band[target[booked]] = band[booked]
-        outcome.booked_by_band = band_counts(caller[booked], band[booked], r, k)
-        outcome.booked_junk_by_band = band_counts(caller[junk], band[junk], r, k)
+        if threshold_levels is None:
+            return CallOutcome(counts)
+        return CallOutcome(counts, *by_level)
 
     # -- step 3-4: meetings, opportunities, annoyance ------------------------------------------
 
@@ -523,15 +461,6 @@ class Market:
         return int(burn.size)
 
     # -- prospects learn whom to answer ----------------------------------------------------------
-
-    def _learn_from_calls(self, rows: np.ndarray, pressure: np.ndarray) -> None:
-        """A pressured call teaches its prospect that cold callers push: both propensities take
-        a Bush–Mosteller step toward 0 of size ``pressure_learning`` x the pressure used (each
-        row is called at most once a week).
-        """
-        step = self.p.pressure_learning * pressure
-        for q in (self.answer, self.accept):
-            q[rows] -= step * q[rows]
 
     def _learn_from_meetings(self, worth: np.ndarray, wasted: np.ndarray) -> None:
         """Prospects learn from their meetings: one worth its time (a good fit that opened an

@@ -1,18 +1,21 @@
 """Compiled loops of the market's hot paths (numba), by domain.
 
 Each kernel replaces a chain of whole-column numpy calls by one pass, so a week touches each row
-or call once instead of once per operation. They draw no random numbers — the callers draw them,
-in the same order and sizes as always — and every floating-point expression is written in the
-order numpy evaluated it, so results are bit-identical to the vectorised code they replace (the
-golden-output tests pin this). ``NUMBA_DISABLE_JIT=1`` runs them as plain Python for debugging.
-Every kernel is compiled with ``nogil=True`` (same machine code, results unchanged): it releases
-the GIL, so that runs in threads overlap their kernels with each other's Python (a new kernel
-should too; ``benchmarks/bench_batch.py`` measures threads over replicates).
+or call once instead of once per operation. A kernel that draws random numbers is passed the
+run's ``numpy.random.Generator`` and draws, with numpy's algorithms (:mod:`.draws` where numba
+has none), exactly the numbers the vectorised code drew, in the same order and sizes; every
+floating-point expression is written in the order numpy evaluated it, so results are
+bit-identical to the vectorised code they replace (the golden-output tests pin this).
+``NUMBA_DISABLE_JIT=1`` runs them as plain Python for debugging. Every kernel is compiled with
+``nogil=True`` (same machine code, results unchanged): it releases the GIL, so that runs in
+threads overlap their kernels with each other's Python (a new kernel should too;
+``benchmarks/bench_batch.py`` measures threads over replicates).
 
-Modules: :mod:`.calls` (the week's calls), :mod:`.meetings` (meetings held), :mod:`.recovery`
-(the end-of-week pass), :mod:`.status` (status codes and row selections), :mod:`.network` (word
-of mouth, the Watts–Strogatz rewiring), :mod:`.recording` (numpy-exact sums, means and SDs).
-Kernels with many arguments take them bundled by name (:mod:`.bundles`).
+Modules: :mod:`.calls` (the week's calls, drawn and booked), :mod:`.meetings` (meetings held),
+:mod:`.recovery` (the end-of-week pass), :mod:`.status` (status codes and row selections),
+:mod:`.network` (word of mouth, the Watts–Strogatz rewiring), :mod:`.recording` (numpy-exact
+sums, means and SDs), :mod:`.draws` (numpy's sampling without replacement). Kernels with many
+arguments take them bundled by name (:mod:`.bundles`).
 """
 
 from sales_abm.kernels.bundles import (
@@ -24,7 +27,7 @@ from sales_abm.kernels.bundles import (
     Prospects,
     RepColumns,
 )
-from sales_abm.kernels.calls import book_calls
+from sales_abm.kernels.calls import book_calls, place_calls
 from sales_abm.kernels.meetings import settle_meetings
 from sales_abm.kernels.network import learn_from_neighbours, neighbour_hits, rewire_ring
 from sales_abm.kernels.recording import add_in_order, masked_mean_sd, pairwise_sum, sums
@@ -48,6 +51,6 @@ __all__ = [
     "AVAILABLE", "BOOKED", "BURNED", "COOLING", "CUSTOMER", "CYCLE", "N_STATUSES", "CallDraws",
     "Csr", "Funnel", "MeetingDraws", "Owners", "Prospects", "RepColumns", "add_in_order",
     "book_calls", "count_qualified_available", "learn_from_neighbours", "masked_mean_sd",
-    "neighbour_hits", "pairwise_sum", "recover", "rewire_ring", "rows_due",
+    "neighbour_hits", "pairwise_sum", "place_calls", "recover", "rewire_ring", "rows_due",
     "rows_outside_funnel", "rows_with_status", "settle_meetings", "status_counts", "sums",
 ]

@@ -1,11 +1,164 @@
-"""The week's calls: connect, perceived fit, proposal, agreement and each rep's time budget."""
+"""The week's calls: who calls whom, connect, perceived fit, proposal, agreement, each rep's
+time budget, what prospects learn from the calls and the counts by threshold level."""
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-from sales_abm.kernels.status import BOOKED, COOLING
+from sales_abm.kernels.bundles import CallDraws
+from sales_abm.kernels.draws import sample_rows
+from sales_abm.kernels.status import AVAILABLE, BOOKED, COOLING, rows_with_status
+
+
+@njit(cache=True, nogil=True)
+def place_calls(week, rng, reps, prospects, funnel, booking_time, learn, learning_rate,
+                booked_band, levels):  # pragma: no cover - compiled
+    """One week's calls, drawn and booked in one pass (see ``Market.place_calls``).
+
+    The draws are the ones the vectorised code made, from ``rng``, in its order and sizes: the
+    calls that reach someone (a permutation of the planned calls when prospects are short), the
+    rows they reach (``choice`` without replacement among the available rows), then per call a
+    connect uniform, a perception normal and an agreement uniform, each as one sized draw.
+
+    Args:
+        week: the current week.
+        rng: the calls' random stream (a ``numpy.random.Generator``; its state advances).
+        reps: the reps' strategies (:class:`~.bundles.RepColumns`).
+        prospects: the market's columns (:class:`~.bundles.Prospects`), written as in
+            :func:`book_calls`, and ``answer``/``accept`` when prospects learn.
+        funnel: the market's parameters (:class:`~.bundles.Funnel`).
+        booking_time: call-times a booking takes.
+        learn: whether prospects learn from the calls (``switches.prospect_learning``).
+        learning_rate: a pressured connect's Bush–Mosteller step toward 0 per unit of pressure.
+        booked_band: the market's booking band column, written for this week's bookings when
+            ``levels`` is not empty.
+        levels: the reps' threshold levels (ascending), or an empty array when events are not
+            counted by level.
+
+    Returns:
+        ``counts`` ``(4, n_reps)`` (calls, connects, booked, booked junk), then by rep the
+        proposals, ``(n_reps, K)`` connects whose signal reached each level, bookings and junk
+        bookings by band (all empty when ``levels`` is).
+    """
+    caller, target = _calls_and_targets(rng, reps.planned, prospects.status)
+    reach = caller.size
+    connect_draw = rng.random(reach)
+    noise = rng.standard_normal(reach)
+    agree_draw = rng.random(reach)
+    draws = CallDraws(caller, target, connect_draw, noise, agree_draw)
+    connect, proposed, booked, junk, signal, counts = book_calls(
+        week, draws, reps, prospects, funnel, booking_time)
+    if learn:
+        _learn_from_calls(learning_rate, caller, target, connect, reps.pressure, prospects)
+    n_reps = reps.planned.size
+    if levels.size == 0:
+        nothing = np.zeros((n_reps, 0), dtype=np.int64)
+        return counts, np.zeros(n_reps, dtype=np.int64), nothing, nothing, nothing
+    return (counts, *count_by_level(levels, n_reps, caller, target, signal, connect, proposed,
+                                    booked, junk, booked_band))
+
+
+@njit(cache=True, nogil=True)
+def _calls_and_targets(rng, planned, status):  # pragma: no cover - compiled
+    """The calls that reach someone (rep of each, ascending) and the rows they reach.
+
+    Every rep's planned calls, in rep order; when fewer rows are available than calls planned,
+    a random subset of them (the first ``reach`` of numpy's ``permutation``, in rep order
+    again). Then one available row per call, drawn as ``choice(available, reach,
+    replace=False)``.
+    """
+    n_reps = planned.size
+    total = 0
+    for rep in range(n_reps):
+        total += planned[rep]
+    caller = np.empty(total, dtype=np.int64)
+    i = 0
+    for rep in range(n_reps):
+        for _ in range(planned[rep]):
+            caller[i] = rep
+            i += 1
+    available = rows_with_status(status, AVAILABLE)
+    reach = min(total, available.size)
+    if reach < total:
+        rng.shuffle(caller)  # what permutation draws; caller is ours to shuffle
+        per_rep = np.zeros(n_reps, dtype=np.int64)
+        for i in range(reach):
+            per_rep[caller[i]] += 1
+        i = 0
+        for rep in range(n_reps):  # the subset sorted: the same values as a stable sort
+            for _ in range(per_rep[rep]):
+                caller[i] = rep
+                i += 1
+        caller = caller[:reach]
+    return caller, sample_rows(rng, available, reach)
+
+
+@njit(cache=True, nogil=True)
+def _learn_from_calls(rate, caller, target, connect, pressure, prospects):  # pragma: no cover
+    """A pressured connect teaches its prospect that cold callers push: both propensities take
+    a Bush–Mosteller step toward 0 of size ``rate`` x the pressure used (each row is called at
+    most once a week), as ``q[rows] -= step * q[rows]`` computed it."""
+    answer, accept = prospects.answer, prospects.accept
+    for i in range(caller.size):
+        if connect[i]:
+            row = target[i]
+            step = rate * pressure[caller[i]]
+            answer[row] = answer[row] - step * answer[row]
+            accept[row] = accept[row] - step * accept[row]
+
+
+@njit(cache=True, nogil=True)
+def count_by_level(levels, n_reps, caller, target, signal, connect, proposed, booked, junk,
+                   booked_band):  # pragma: no cover - compiled
+    """Per rep, the week's proposals, the connects whose signal reached each threshold level,
+    and the bookings and junk bookings by band; each booking's band is written to
+    ``booked_band``.
+
+    A signal's *levels cleared* is ``searchsorted(levels, signal, side="right")`` (``levels``
+    ascending, ties allowed): ``signal >= levels[k]`` is exactly the test a rep at level ``k``
+    applies, so a connect counts toward every level below its levels cleared, and the column at
+    a rep's own level equals its proposals. A booking's band is its levels cleared less one (its
+    signal reached its rep's level, so it cleared at least one).
+
+    Args:
+        levels: the threshold levels, ascending.
+        n_reps: the number of reps.
+        caller, target: the rep and the market row of each call.
+        signal: each call's perceived fit (read where it connected).
+        connect, proposed, booked, junk: per call, whether it connected, proposed, booked and
+            booked junk.
+        booked_band: the market's band column (int8), written at the booked rows.
+
+    Returns:
+        ``proposals`` ``(n_reps,)``, ``above``, ``booked_by_band`` and ``booked_junk_by_band``
+        ``(n_reps, len(levels))``, all int64.
+    """
+    k = levels.size
+    proposals = np.zeros(n_reps, dtype=np.int64)
+    cleared = np.zeros((n_reps, k + 1), dtype=np.int64)
+    by_band = np.zeros((n_reps, k), dtype=np.int64)
+    junk_by_band = np.zeros((n_reps, k), dtype=np.int64)
+    for i in range(caller.size):
+        if not connect[i]:
+            continue
+        rep = caller[i]
+        proposals[rep] += proposed[i]
+        reached = np.searchsorted(levels, signal[i], side="right")
+        cleared[rep, reached] += 1
+        if booked[i]:
+            band = reached - 1
+            booked_band[target[i]] = band
+            by_band[rep, band] += 1
+            if junk[i]:
+                junk_by_band[rep, band] += 1
+    above = np.zeros((n_reps, k), dtype=np.int64)
+    for rep in range(n_reps):
+        running = 0
+        for level in range(k, 0, -1):  # the connects that cleared more than level - 1 levels
+            running += cleared[rep, level]
+            above[rep, level - 1] = running
+    return proposals, above, by_band, junk_by_band
 
 
 @njit(cache=True, nogil=True)

@@ -73,3 +73,18 @@ def choice_without_replacement(rng, n, k):  # pragma: no cover - compiled
             out[j - n + k] = j
     _shuffle_tail(bitgen, out, 1)
     return out
+
+
+@njit(cache=True, nogil=True)
+def sample_rows(rng, rows, k):  # pragma: no cover - compiled
+    """``rows[rng.choice(rows.size, k, replace=False)]``, bit for bit, shuffling ``rows`` in place.
+
+    ``rows`` is a work array (its order is lost). In the tail-shuffle branch the swaps are made
+    on the rows themselves rather than on ``arange(n)`` followed by an indexing pass: the same
+    swaps of the same positions, so the same rows in the same order, without the index array.
+    """
+    n = rows.size
+    if n > 10000 and k > n // 50:
+        _shuffle_tail(rng.bit_generator, rows, max(n - k, 1))
+        return rows[n - k:]
+    return rows[choice_without_replacement(rng, n, k)]

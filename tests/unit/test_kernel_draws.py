@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sales_abm.kernels.draws import choice_without_replacement
+from sales_abm.kernels.draws import choice_without_replacement, sample_rows
 
 #: Both of numpy's branches (Floyd's algorithm; the tail shuffle past 10,000 rows and 1/50th of
 #: them) on and around their boundary, the empty draw, a full permutation and 64-bit bounds.
@@ -34,4 +34,13 @@ def test_choice_matches_numpy_anywhere(n, share, seed):
     ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
     assert np.array_equal(choice_without_replacement(ours, n, k),
                           theirs.choice(n, k, replace=False))
+    assert ours.random() == theirs.random()
+
+
+@pytest.mark.parametrize(("n", "k"), [(n, k) for n, k in CASES if n < 2**20] + [(0, 0)])
+def test_sampled_rows_are_numpys_choice_of_them(n, k):
+    rows = np.random.default_rng(n).permutation(3 * n)[:n]  # distinct rows, in no order
+    ours, theirs = np.random.default_rng(k), np.random.default_rng(k)
+    got = sample_rows(ours, rows.copy(), k)
+    assert np.array_equal(got, rows[theirs.choice(n, k, replace=False)])
     assert ours.random() == theirs.random()

@@ -19,7 +19,6 @@ from sales_abm.foregone import (
     threshold_bookings,
 )
 from sales_abm.learning import RULE_PARAMETERS, RULES
-from sales_abm.market import connects_above
 from sales_abm.model import SalesModel, run
 from sales_abm.scenario import OUTSOURCER_RULES, PRESETS, Scenario, ScenarioError
 from sales_abm.strategy import STRATEGY_DIMENSIONS
@@ -114,15 +113,6 @@ def test_threshold_bookings_reproduce_what_happened_at_the_played_level(calls, p
     est = threshold_bookings(np.array([calls]), np.array([booked]),
                              np.array([[float(proposed)]]), agree, booking_time)
     assert est[0, 0] == pytest.approx(booked)
-
-
-def test_connects_above_counts_signals_at_or_above_each_level():
-    levels = np.array([0.0, 0.25, 0.25, 0.5])  # ties allowed
-    caller = np.array([0, 0, 0, 1, 1])
-    signal = np.array([-0.1, 0.25, 0.7, 0.0, 0.3])
-    got = connects_above(caller, signal, levels, 3)
-    want = [[(signal[caller == r] >= lv).sum() for lv in levels] for r in range(3)]
-    np.testing.assert_array_equal(got, want)
 
 
 def test_unexplored_bands_take_the_nearest_explored_band_above_then_below():
