@@ -68,30 +68,31 @@ def _calls_and_targets(rng, planned, status):  # pragma: no cover - compiled
     again). Then one available row per call, drawn as ``choice(available, reach,
     replace=False)``.
     """
-    n_reps = planned.size
     total = 0
-    for rep in range(n_reps):
+    for rep in range(planned.size):
         total += planned[rep]
     caller = np.empty(total, dtype=np.int64)
-    i = 0
-    for rep in range(n_reps):
-        for _ in range(planned[rep]):
-            caller[i] = rep
-            i += 1
+    _repeat_reps(planned, caller)
     available = rows_with_status(status, AVAILABLE)
     reach = min(total, available.size)
     if reach < total:
         rng.shuffle(caller)  # what permutation draws; caller is ours to shuffle
-        per_rep = np.zeros(n_reps, dtype=np.int64)
+        per_rep = np.zeros(planned.size, dtype=np.int64)
         for i in range(reach):
             per_rep[caller[i]] += 1
-        i = 0
-        for rep in range(n_reps):  # the subset sorted: the same values as a stable sort
-            for _ in range(per_rep[rep]):
-                caller[i] = rep
-                i += 1
         caller = caller[:reach]
+        _repeat_reps(per_rep, caller)  # the subset sorted: the values of a stable sort
     return caller, sample_rows(rng, available, reach)
+
+
+@njit(cache=True, nogil=True)
+def _repeat_reps(calls, out):  # pragma: no cover - compiled
+    """``np.repeat(np.arange(calls.size), calls)`` written into ``out``."""
+    i = 0
+    for rep in range(calls.size):
+        for _ in range(calls[rep]):
+            out[i] = rep
+            i += 1
 
 
 @njit(cache=True, nogil=True)
