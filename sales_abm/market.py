@@ -38,7 +38,6 @@ class Status(IntEnum):
 
 
 _STATUS_VALUES = tuple(int(s) for s in Status)  # iterating the enum itself is slow
-_NO_LEVELS = np.empty(0)  # place_calls without threshold levels: nothing counted by level
 
 
 @dataclass
@@ -352,8 +351,8 @@ class Market:
         planned calls reaches someone. Every call draws its numbers, so the stream does not
         depend on outcomes. With ``switches.prospect_learning``, a connect teaches its prospect
         that cold callers push (a Bush–Mosteller step toward 0 of both propensities, of size
-        ``pressure_learning`` x the pressure used). One compiled pass
-        (:func:`sales_abm.kernels.place_calls`) draws, books, learns and counts.
+        ``pressure_learning`` x the pressure used). One compiled pass draws, books, learns and
+        counts (:func:`sales_abm.kernels.place_calls`, or ``place_calls_by_level``).
 
         Args:
             week: the current week.
@@ -366,14 +365,12 @@ class Market:
                 meeting and close: what a rep saw that tells it what another threshold would have
                 brought. It draws no random numbers, so results are unchanged.
         """
-        levels = _NO_LEVELS if threshold_levels is None else threshold_levels
-        counts, *by_level = kernels.place_calls(
-            week, rng, reps, self.columns, self.funnel, booking_time,
-            self.switches.prospect_learning, self.p.pressure_learning, self.booked_band, levels,
-        )
+        calls = (week, rng, reps, self.columns, self.funnel, booking_time,
+                 self.switches.prospect_learning, self.p.pressure_learning)
         if threshold_levels is None:
-            return CallOutcome(counts)
-        return CallOutcome(counts, *by_level)
+            return CallOutcome(kernels.place_calls(*calls))
+        return CallOutcome(*kernels.place_calls_by_level(*calls, threshold_levels,
+                                                         self.booked_band))
 
     # -- step 3-4: meetings, opportunities, annoyance ------------------------------------------
 

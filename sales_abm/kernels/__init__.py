@@ -27,7 +27,7 @@ from sales_abm.kernels.bundles import (
     Prospects,
     RepColumns,
 )
-from sales_abm.kernels.calls import book_calls, place_calls
+from sales_abm.kernels.calls import book_calls, place_calls, place_calls_by_level
 from sales_abm.kernels.meetings import settle_meetings
 from sales_abm.kernels.network import learn_from_neighbours, neighbour_hits, rewire_ring
 from sales_abm.kernels.recording import add_in_order, masked_mean_sd, pairwise_sum, sums
@@ -51,6 +51,7 @@ __all__ = [
     "AVAILABLE", "BOOKED", "BURNED", "COOLING", "CUSTOMER", "CYCLE", "N_STATUSES", "CallDraws",
     "Csr", "Funnel", "MeetingDraws", "Owners", "Prospects", "RepColumns", "add_in_order",
     "book_calls", "count_qualified_available", "learn_from_neighbours", "masked_mean_sd",
-    "neighbour_hits", "pairwise_sum", "place_calls", "recover", "rewire_ring", "rows_due",
-    "rows_outside_funnel", "rows_with_status", "settle_meetings", "status_counts", "sums",
+    "neighbour_hits", "pairwise_sum", "place_calls", "place_calls_by_level", "recover",
+    "rewire_ring", "rows_due", "rows_outside_funnel", "rows_with_status", "settle_meetings",
+    "status_counts", "sums",
 ]

@@ -12,8 +12,8 @@ from sales_abm.kernels.status import AVAILABLE, BOOKED, COOLING, rows_with_statu
 
 
 @njit(cache=True, nogil=True)
-def place_calls(week, rng, reps, prospects, funnel, booking_time, learn, learning_rate,
-                booked_band, levels):  # pragma: no cover - compiled
+def place_calls(week, rng, reps, prospects, funnel, booking_time, learn,
+                learning_rate):  # pragma: no cover - compiled
     """One week's calls, drawn and booked in one pass (see ``Market.place_calls``).
 
     The draws are the ones the vectorised code made, from ``rng``, in its order and sizes: the
@@ -31,16 +31,39 @@ def place_calls(week, rng, reps, prospects, funnel, booking_time, learn, learnin
         booking_time: call-times a booking takes.
         learn: whether prospects learn from the calls (``switches.prospect_learning``).
         learning_rate: a pressured connect's Bush–Mosteller step toward 0 per unit of pressure.
-        booked_band: the market's booking band column, written for this week's bookings when
-            ``levels`` is not empty.
-        levels: the reps' threshold levels (ascending), or an empty array when events are not
-            counted by level.
 
     Returns:
-        ``counts`` ``(4, n_reps)`` (calls, connects, booked, booked junk), then by rep the
-        proposals, ``(n_reps, K)`` connects whose signal reached each level, bookings and junk
-        bookings by band (all empty when ``levels`` is).
+        ``counts`` ``(4, n_reps)``: per rep the calls made, connects, bookings and junk bookings.
     """
+    return _week_of_calls(week, rng, reps, prospects, funnel, booking_time, learn,
+                          learning_rate)[-1]
+
+
+@njit(cache=True, nogil=True)
+def place_calls_by_level(week, rng, reps, prospects, funnel, booking_time, learn, learning_rate,
+                         levels, booked_band):  # pragma: no cover - compiled
+    """:func:`place_calls`, also counting the week's events by threshold level (for the rules
+    that weigh foregone payoffs; see :func:`count_by_level`). The same draws and bookings.
+
+    Args:
+        levels: the reps' threshold levels, ascending.
+        booked_band: the market's booking band column, written for this week's bookings.
+
+    Returns:
+        ``counts`` as :func:`place_calls`, then by rep the proposals, ``(n_reps, len(levels))``
+        connects whose signal reached each level, bookings and junk bookings by band.
+    """
+    caller, target, signal, connect, proposed, booked, junk, counts = _week_of_calls(
+        week, rng, reps, prospects, funnel, booking_time, learn, learning_rate)
+    return (counts, *count_by_level(levels, reps.planned.size, caller, target, signal, connect,
+                                    proposed, booked, junk, booked_band))
+
+
+@njit(cache=True, nogil=True)
+def _week_of_calls(week, rng, reps, prospects, funnel, booking_time, learn,
+                   learning_rate):  # pragma: no cover - compiled
+    """The week's calls (see :func:`place_calls`), returned call by call: ``caller``,
+    ``target``, ``signal``, ``connect``, ``proposed``, ``booked``, ``junk``, and the counts."""
     caller, target = _calls_and_targets(rng, reps.planned, prospects.status)
     reach = caller.size
     connect_draw = rng.random(reach)
@@ -51,12 +74,7 @@ def place_calls(week, rng, reps, prospects, funnel, booking_time, learn, learnin
         week, draws, reps, prospects, funnel, booking_time)
     if learn:
         _learn_from_calls(learning_rate, caller, target, connect, reps.pressure, prospects)
-    n_reps = reps.planned.size
-    if levels.size == 0:
-        nothing = np.zeros((n_reps, 0), dtype=np.int64)
-        return counts, np.zeros(n_reps, dtype=np.int64), nothing, nothing, nothing
-    return (counts, *count_by_level(levels, n_reps, caller, target, signal, connect, proposed,
-                                    booked, junk, booked_band))
+    return caller, target, signal, connect, proposed, booked, junk, counts
 
 
 @njit(cache=True, nogil=True)
