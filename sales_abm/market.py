@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sales_abm import kernels
-from sales_abm.kernels import Csr, Funnel, MeetingDraws, Owners, Prospects, RepColumns
+from sales_abm.kernels import (
+    Csr,
+    Entrants,
+    Funnel,
+    MeetingDraws,
+    Owners,
+    Prospects,
+    Renewal,
+    RepColumns,
+)
 from sales_abm.kernels.network import csr, ring_edges
 from sales_abm.scenario import MarketParams, Switches
 
@@ -243,11 +252,25 @@ class Market:
         self.switches = switches
         self.n = n
         self.n_reps = n_reps
+        self.entrants = Entrants(
+            good_fit_share=params.good_fit_share, good_fit_alpha=params.good_fit_alpha,
+            good_fit_beta=params.good_fit_beta, poor_fit_alpha=params.poor_fit_alpha,
+            poor_fit_beta=params.poor_fit_beta,
+            # so that the mean deal value is deal_value_mean
+            deal_value_mu=float(np.log(params.deal_value_mean) - params.deal_value_sigma**2 / 2),
+            deal_value_sigma=params.deal_value_sigma, receptivity_alpha=params.receptivity_alpha,
+            receptivity_beta=params.receptivity_beta,
+            propensity_initial=params.propensity_initial,
+        )
+        self.renewal = Renewal(
+            recovery_rate=params.recovery_rate,
+            forgetting=params.forgetting if switches.prospect_learning else 0.0,
+            entry_rate=params.entry_rate, turnover_rate=params.turnover_rate,
+        )
         self.fit = np.empty(n)
         self.deal_value = np.empty(n)
         self.base_receptivity = np.empty(n)
-        self._draw_rows(np.arange(n), rng)
-        self.receptivity = self.base_receptivity.copy()
+        self.receptivity = np.empty(n)
         self.answer = np.full(n, params.propensity_initial)
         self.accept = np.full(n, params.propensity_initial)
         self.status = np.zeros(n, dtype=np.int8)
@@ -258,6 +281,8 @@ class Market:
         self.booked_pressure = np.zeros(n)
         self.booked_band = np.zeros(n, dtype=np.int8)  # written only when bands are tracked
         self.won = np.zeros(n, dtype=bool)
+        self._draw_rows(np.arange(n), rng)
+        self.receptivity[:] = self.base_receptivity
         seed = int(rng.integers(2**31))
         # Word of mouth needs only the neighbour lists; the networkx graph is built on demand.
         edges = watts_strogatz_edges(n, params.network_degree, params.network_rewiring, seed)
@@ -303,17 +328,9 @@ class Market:
         return self._graph
 
     def _draw_rows(self, rows: np.ndarray, rng: np.random.Generator) -> None:
-        """Fresh prospects in these rows (at start, and when new prospects enter)."""
-        p, k = self.p, rows.size
-        good = rng.random(k) < p.good_fit_share
-        self.fit[rows] = np.where(
-            good,
-            rng.beta(p.good_fit_alpha, p.good_fit_beta, k),
-            rng.beta(p.poor_fit_alpha, p.poor_fit_beta, k),
-        )
-        mu = np.log(p.deal_value_mean) - p.deal_value_sigma**2 / 2  # so the mean is deal_value_mean
-        self.deal_value[rows] = rng.lognormal(mu, p.deal_value_sigma, k)
-        self.base_receptivity[rows] = rng.beta(p.receptivity_alpha, p.receptivity_beta, k)
+        """Draw the fit, deal value and base receptivity of the prospects in these rows (at
+        start; new prospects are drawn the same way when they enter, see :meth:`advance`)."""
+        kernels.draw_prospects(self.columns, self.entrants, rows, rng)
 
     def junk(self, rows: np.ndarray) -> np.ndarray:
         """Rows whose true fit is below the client's qualification bar."""
@@ -480,13 +497,6 @@ class Market:
                 for q in (self.answer, self.accept):
                     kernels.learn_from_neighbours(q, touched, hits, p.social_learning, good)
 
-    def _forget(self) -> None:
-        """Experiences fade: propensities drift back to the prior at ``forgetting``."""
-        p = self.p
-        if p.forgetting > 0:
-            for q in (self.answer, self.accept):
-                q += (p.propensity_initial - q) * p.forgetting
-
     def mean_propensities(self) -> tuple[float, float]:
         """The mean propensity to answer and to accept over all prospects."""
         return (float(np.add.reduce(self.answer)) / self.n,
@@ -527,57 +537,23 @@ class Market:
                 entry_rng: np.random.Generator | None = None) -> None:
         """End rests and burns, let receptivity recover, and let new prospects enter.
 
-        Customers leave at ``entry_rate`` (their rows drawn from ``rng``); with an ``entry_rng``
-        and the ``market_entry`` switch on, prospects outside the funnel also turn over at
-        ``turnover_rate`` (see :meth:`turn_over`).
+        Rests and burns due by next week end; receptivity drifts back to its base at
+        ``recovery_rate``; with the ``prospect_learning`` switch, the learned propensities drift
+        back to the prior at ``forgetting``. Customers leave at ``entry_rate`` (their rows drawn
+        from ``rng``, and new prospects drawn in them). With an ``entry_rng`` and the
+        ``market_entry`` switch on, a share ``turnover_rate`` of the prospects outside the funnel
+        (available, resting or burned) also leave and new ones take their rows, all drawn from
+        ``entry_rng``: firms are founded and close, buyers change jobs, so the market renews
+        itself whatever the reps close, and its good-fit share stays put unless the reps use it
+        up faster than it renews. Rows booked or in a sales cycle are left alone (their meeting
+        or deal is pending). One compiled pass (:func:`sales_abm.kernels.advance_market`).
 
         Also updates :attr:`counts`, the rows per status at the end of the week, which the
         recovery pass counts as it goes (a separate pass would cost as much again).
         """
-        customers, counts = kernels.recover(self.columns, week, self.p.recovery_rate)
-        if self.switches.prospect_learning:
-            self._forget()
-        leaving = rng.binomial(customers.size, self.p.entry_rate)
-        if leaving:
-            rows = rng.choice(customers, leaving, replace=False)
-            rows.sort()
-            self._draw_rows(rows, rng)
-            self._fresh(rows)
-            counts[Status.CUSTOMER] -= leaving
-            counts[Status.AVAILABLE] += leaving
-        if entry_rng is not None and self.switches.market_entry:
-            self.turn_over(entry_rng, counts)
-        self.counts = counts
-
-    def turn_over(self, rng: np.random.Generator, counts: np.ndarray) -> np.ndarray:
-        """Exogenous entry: a share ``turnover_rate`` of the prospects outside the funnel
-        (available, resting or burned) leave and new ones take their rows.
-
-        Firms are founded and close, buyers change jobs: the market renews itself whatever the
-        reps close, so its good-fit share stays put unless the reps use it up faster than it
-        renews. Rows booked or in a sales cycle are left alone (their meeting or deal is
-        pending); customers leave at ``entry_rate``. Updates ``counts`` in place and returns
-        the rows renewed.
-        """
-        eligible = kernels.rows_outside_funnel(self.status)
-        k = rng.binomial(eligible.size, self.p.turnover_rate)
-        if k == 0:
-            return eligible[:0]
-        rows = np.sort(rng.choice(eligible, k, replace=False))
-        counts -= np.bincount(self.status[rows], minlength=counts.size)
-        counts[Status.AVAILABLE] += k
-        self._draw_rows(rows, rng)
-        self._fresh(rows)
-        return rows
-
-    def _fresh(self, rows: np.ndarray) -> None:
-        """New prospects in these rows: available, at their base receptivity, no history."""
-        self.receptivity[rows] = self.base_receptivity[rows]
-        self.answer[rows] = self.p.propensity_initial
-        self.accept[rows] = self.p.propensity_initial
-        self.status[rows] = Status.AVAILABLE
-        self.until[rows] = 0
-        self.won[rows] = False
+        turn_over = entry_rng is not None and self.switches.market_entry
+        self.counts = kernels.advance_market(self.columns, self.entrants, self.renewal, week,
+                                             rng, entry_rng if turn_over else rng, turn_over)
 
     def good_fit_share_available(self) -> float:
         """Share of the available prospects whose fit clears the client's qualification bar

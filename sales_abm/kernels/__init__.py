@@ -12,26 +12,29 @@ threads overlap their kernels with each other's Python (a new kernel should too;
 ``benchmarks/bench_batch.py`` measures threads over replicates).
 
 Modules: :mod:`.calls` (the week's calls, drawn and booked), :mod:`.meetings` (meetings held),
-:mod:`.recovery` (the end-of-week pass), :mod:`.status` (status codes and row selections),
-:mod:`.network` (word of mouth, the Watts–Strogatz rewiring), :mod:`.recording` (numpy-exact
-sums, means and SDs), :mod:`.draws` (numpy's sampling without replacement). Kernels with many
-arguments take them bundled by name (:mod:`.bundles`).
+:mod:`.recovery` (the end-of-week pass: recovery, forgetting, customers leaving, turnover, and the
+draws of new prospects), :mod:`.status` (status codes and row selections), :mod:`.network` (word
+of mouth, the Watts–Strogatz rewiring), :mod:`.recording` (numpy-exact sums, means and SDs),
+:mod:`.draws` (numpy's sampling without replacement). Kernels with many arguments take them
+bundled by name (:mod:`.bundles`).
 """
 
 from sales_abm.kernels.bundles import (
     CallDraws,
     Csr,
+    Entrants,
     Funnel,
     MeetingDraws,
     Owners,
     Prospects,
+    Renewal,
     RepColumns,
 )
 from sales_abm.kernels.calls import book_calls, place_calls, place_calls_by_level
 from sales_abm.kernels.meetings import settle_meetings
 from sales_abm.kernels.network import learn_from_neighbours, neighbour_hits, rewire_ring
 from sales_abm.kernels.recording import add_in_order, masked_mean_sd, pairwise_sum, sums
-from sales_abm.kernels.recovery import recover
+from sales_abm.kernels.recovery import advance_market, draw_prospects
 from sales_abm.kernels.status import (
     AVAILABLE,
     BOOKED,
@@ -42,16 +45,16 @@ from sales_abm.kernels.status import (
     N_STATUSES,
     count_qualified_available,
     rows_due,
-    rows_outside_funnel,
     rows_with_status,
     status_counts,
 )
 
 __all__ = [
     "AVAILABLE", "BOOKED", "BURNED", "COOLING", "CUSTOMER", "CYCLE", "N_STATUSES", "CallDraws",
-    "Csr", "Funnel", "MeetingDraws", "Owners", "Prospects", "RepColumns", "add_in_order",
-    "book_calls", "count_qualified_available", "learn_from_neighbours", "masked_mean_sd",
-    "neighbour_hits", "pairwise_sum", "place_calls", "place_calls_by_level", "recover",
-    "rewire_ring", "rows_due", "rows_outside_funnel", "rows_with_status", "settle_meetings",
+    "Csr", "Entrants", "Funnel", "MeetingDraws", "Owners", "Prospects", "Renewal", "RepColumns",
+    "add_in_order", "advance_market", "book_calls", "count_qualified_available",
+    "draw_prospects", "learn_from_neighbours", "masked_mean_sd", "neighbour_hits",
+    "pairwise_sum", "place_calls", "place_calls_by_level", "rewire_ring", "rows_due",
+    "rows_with_status", "settle_meetings",
     "status_counts", "sums",
 ]

@@ -90,3 +90,28 @@ class Owners(NamedTuple):
     current_hires: np.ndarray  # int64: hire id holding each slot
     epoch_start: int  # first hire id of the current contract holder
     n_reps: int
+
+
+class Entrants(NamedTuple):
+    """How a new prospect is drawn (see :func:`~.recovery.draw_prospects`), and the
+    propensities it starts with."""
+
+    good_fit_share: float  # chance a new prospect is a good fit
+    good_fit_alpha: float  # Beta shapes of a good fit's fit
+    good_fit_beta: float
+    poor_fit_alpha: float  # Beta shapes of a poor fit's fit
+    poor_fit_beta: float
+    deal_value_mu: float  # log-scale mean of the lognormal deal value
+    deal_value_sigma: float  # log-scale SD of the deal value
+    receptivity_alpha: float  # Beta shapes of the base receptivity
+    receptivity_beta: float
+    propensity_initial: float  # prior propensity to answer and to accept
+
+
+class Renewal(NamedTuple):
+    """The weekly rates at which the market recovers and renews itself."""
+
+    recovery_rate: float  # share of the gap to the base receptivity recovered
+    forgetting: float  # share of the gap to the prior propensity forgotten (0: none)
+    entry_rate: float  # chance a customer's row is taken by a new prospect
+    turnover_rate: float  # share of the rows outside the funnel renewed (when switched on)

@@ -1,40 +1,159 @@
-"""The end-of-week pass over the market: rests and burns end, receptivity recovers."""
+"""The end-of-week pass over the market: rests and burns end, receptivity recovers, propensities
+fade, and new prospects take the rows of customers and of prospects outside the funnel.
+
+The draws move in here from the Python code that made them, in the same order and sizes: numba
+compiles ``numpy.random.Generator`` methods with numpy's algorithms, a sized draw gives the same
+numbers as as many scalar draws (checked for ``random``, ``beta``, ``lognormal`` and
+``binomial``), and :func:`~.draws.choice_without_replacement` is numpy's ``choice``.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-from sales_abm.kernels.status import AVAILABLE, BURNED, COOLING, CUSTOMER, N_STATUSES
+from sales_abm.kernels.draws import choice_without_replacement
+from sales_abm.kernels.status import (
+    AVAILABLE,
+    BOOKED,
+    BURNED,
+    COOLING,
+    CUSTOMER,
+    rows_with_status,
+    status_counts,
+)
 
 
 @njit(cache=True, nogil=True)
-def recover(prospects, week, recovery_rate):  # pragma: no cover - compiled
-    """End the rests and burns due by next week and let receptivity drift back to its base.
+def advance_market(prospects, entrants, renewal, week, rng, entry_rng,
+                   turn_over):  # pragma: no cover - compiled
+    """The market's end of the week (:meth:`sales_abm.market.Market.advance`), in one call.
 
-    One pass over the market; returns the customers' rows (ascending) and how many rows are
-    in each status afterwards.
+    In order: rests and burns due by next week end; receptivity drifts back to its base;
+    propensities drift back to the prior (``renewal.forgetting > 0``);
+    customers leave at ``renewal.entry_rate``, their rows drawn from ``rng`` and renewed with
+    its draws; with ``turn_over``, the rows outside the funnel (available, resting or burned)
+    turn over at ``renewal.turnover_rate``, drawn and renewed from ``entry_rng``.
 
     Args:
-        prospects: the market's columns (:class:`~.bundles.Prospects`); status and
-            receptivity are written.
+        prospects: the market's columns (:class:`~.bundles.Prospects`), written in place.
+        entrants: how new prospects are drawn (:class:`~.bundles.Entrants`).
+        renewal: the rates of the week's renewal (:class:`~.bundles.Renewal`).
         week: the current week.
-        recovery_rate: share of the gap to the base receptivity recovered.
+        rng: the market's stream (customers leaving, and their successors).
+        entry_rng: the entry stream (turnover and its entrants); unused without ``turn_over``.
+        turn_over: whether prospects outside the funnel turn over.
+
+    Returns:
+        How many rows are in each status afterwards.
     """
-    status, until = prospects.status, prospects.until
-    receptivity, base_receptivity = prospects.receptivity, prospects.base_receptivity
-    customers = np.empty(status.size, dtype=np.int64)
-    counts = np.zeros(N_STATUSES, dtype=np.int64)
-    k = 0
+    status = prospects.status
+    _end_rests(status, prospects.until, week)
+    counts = status_counts(status)
+    _recover(prospects.receptivity, prospects.base_receptivity, renewal.recovery_rate)
+    if renewal.forgetting > 0:
+        _forget(prospects.answer, entrants.propensity_initial, renewal.forgetting)
+        _forget(prospects.accept, entrants.propensity_initial, renewal.forgetting)
+    leaving = rng.binomial(counts[CUSTOMER], renewal.entry_rate)
+    if leaving:
+        customers = rows_with_status(status, CUSTOMER)
+        rows = customers[choice_without_replacement(rng, customers.size, leaving)]
+        rows.sort()
+        renew_rows(prospects, entrants, rows, rng)
+        counts[CUSTOMER] -= leaving
+        counts[AVAILABLE] += leaving
+    if turn_over:
+        eligible = counts[AVAILABLE] + counts[COOLING] + counts[BURNED]
+        k = entry_rng.binomial(eligible, renewal.turnover_rate)
+        if k:
+            outside = _rows_outside_funnel(status)
+            rows = outside[choice_without_replacement(entry_rng, outside.size, k)]
+            rows.sort()
+            for row in rows:
+                counts[status[row]] -= 1
+            counts[AVAILABLE] += k
+            renew_rows(prospects, entrants, rows, entry_rng)
+    return counts
+
+
+@njit(cache=True, nogil=True)
+def _end_rests(status, until, week):  # pragma: no cover - compiled
+    """Rests and burns due by next week end: those rows become available (branch-free, so the
+    compiler vectorises it)."""
     for row in range(status.size):
         st = status[row]
-        if st in (COOLING, BURNED) and until[row] <= week + 1:
-            st = AVAILABLE
-            status[row] = st
-        elif st == CUSTOMER:
-            customers[k] = row
-            k += 1
-        counts[st] += 1
+        due = ((st == COOLING) | (st == BURNED)) & (until[row] <= week + 1)
+        status[row] = AVAILABLE if due else st
+
+
+@njit(cache=True, nogil=True)
+def _recover(receptivity, base, recovery_rate):  # pragma: no cover - compiled
+    """Receptivity drifts back to its base: ``rec + (base - rec) * recovery_rate``."""
+    for row in range(receptivity.size):
         rec = receptivity[row]
-        receptivity[row] = rec + (base_receptivity[row] - rec) * recovery_rate
-    return customers[:k], counts
+        receptivity[row] = rec + (base[row] - rec) * recovery_rate
+
+
+@njit(cache=True, nogil=True)
+def _rows_outside_funnel(status):  # pragma: no cover - compiled
+    """The rows available, resting or burned (neither booked, in a sales cycle nor a customer),
+    ascending: the prospects exogenous entry may replace."""
+    out = np.empty(status.size, dtype=np.int64)
+    k = 0
+    for row in range(status.size):  # branch-free: every row is written (k <= row), kept or not
+        st = status[row]
+        out[k] = row
+        k += (st < BOOKED) | (st > CUSTOMER)  # available, cooling, or burned (see the codes)
+    return out[:k]
+
+
+@njit(cache=True, nogil=True)
+def _forget(propensity, prior, forgetting):  # pragma: no cover - compiled
+    """``propensity += (prior - propensity) * forgetting``, as numpy evaluates it."""
+    for row in range(propensity.size):
+        q = propensity[row]
+        propensity[row] = q + (prior - q) * forgetting
+
+
+@njit(cache=True, nogil=True)
+def renew_rows(prospects, entrants, rows, rng):  # pragma: no cover - compiled
+    """New prospects take these rows: drawn (:func:`draw_prospects`), available, at their base
+    receptivity, with the prior propensities and no history."""
+    draw_prospects(prospects, entrants, rows, rng)
+    for row in rows:
+        prospects.receptivity[row] = prospects.base_receptivity[row]
+        prospects.answer[row] = entrants.propensity_initial
+        prospects.accept[row] = entrants.propensity_initial
+        prospects.status[row] = AVAILABLE
+        prospects.until[row] = 0
+        prospects.won[row] = False
+
+
+@njit(cache=True, nogil=True)
+def draw_prospects(prospects, entrants, rows, rng):  # pragma: no cover - compiled
+    """Draw the fit, deal value and base receptivity of the prospects in these rows.
+
+    A share ``good_fit_share`` are good fits, Beta(good_fit_alpha, good_fit_beta), the others
+    Beta(poor_fit_alpha, poor_fit_beta); deal values are lognormal; base receptivity is
+    Beta(receptivity_alpha, receptivity_beta). The draws are numpy's vectorised ones, in their
+    order: the k uniforms, the k good-fit and then the k poor-fit betas (every row draws both,
+    as ``np.where`` of two sized draws did), the k deal values, the k receptivities.
+    """
+    k = rows.size
+    e = entrants
+    fit = prospects.fit
+    good = np.empty(k, dtype=np.bool_)
+    for i in range(k):
+        good[i] = rng.random() < e.good_fit_share
+    for i in range(k):
+        draw = rng.beta(e.good_fit_alpha, e.good_fit_beta)
+        if good[i]:
+            fit[rows[i]] = draw
+    for i in range(k):
+        draw = rng.beta(e.poor_fit_alpha, e.poor_fit_beta)
+        if not good[i]:
+            fit[rows[i]] = draw
+    for i in range(k):
+        prospects.deal_value[rows[i]] = rng.lognormal(e.deal_value_mu, e.deal_value_sigma)
+    for i in range(k):
+        prospects.base_receptivity[rows[i]] = rng.beta(e.receptivity_alpha, e.receptivity_beta)

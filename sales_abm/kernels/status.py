@@ -41,24 +41,24 @@ def rows_due(status, code, column, last):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def status_counts(status):  # pragma: no cover - compiled
-    """How many rows are in each status."""
-    counts = np.zeros(N_STATUSES, dtype=np.int64)
+    """How many rows are in each status.
+
+    Six running sums in registers, which the compiler vectorises; a histogram in memory would
+    chain every row's increment to the previous row's.
+    """
+    available = cooling = booked = cycle = customer = burned = 0
     for row in range(status.size):
-        counts[status[row]] += 1
+        st = status[row]
+        available += st == AVAILABLE
+        cooling += st == COOLING
+        booked += st == BOOKED
+        cycle += st == CYCLE
+        customer += st == CUSTOMER
+        burned += st == BURNED
+    counts = np.empty(N_STATUSES, dtype=np.int64)
+    counts[AVAILABLE], counts[COOLING], counts[BOOKED] = available, cooling, booked
+    counts[CYCLE], counts[CUSTOMER], counts[BURNED] = cycle, customer, burned
     return counts
-
-
-@njit(cache=True)
-def rows_outside_funnel(status):  # pragma: no cover - compiled
-    """Rows available, resting or burned (neither booked, in a sales cycle nor a customer),
-    ascending: the prospects exogenous entry may replace."""
-    out = np.empty(status.size, dtype=np.int64)
-    k = 0
-    for row in range(status.size):
-        if status[row] in (AVAILABLE, COOLING, BURNED):
-            out[k] = row
-            k += 1
-    return out[:k]
 
 
 @njit(cache=True)

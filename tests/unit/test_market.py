@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pytest
 
 from sales_abm.kernels import RepColumns
 from sales_abm.market import Market, Status, to_csr
@@ -107,22 +108,24 @@ def test_owner_buckets_separate_current_reps_leavers_and_earlier_holders():
 
 
 def test_turnover_renews_only_rows_outside_the_funnel_and_keeps_the_partition():
-    sc, m = make_market(20000, **{"market.turnover_rate": 0.2})
+    sc, m = make_market(20000, **{"market.turnover_rate": 0.2, "market.entry_rate": 0.0})
     call(m, sc)  # some rows booked, many resting
     m.status[:50] = Status.CYCLE
     m.status[50:100] = Status.CUSTOMER
     m.status[100:150] = Status.BURNED
+    m.until[100:150] = 99  # burned past the week
     before_fit = m.fit.copy()
     before = m.status.copy()
-    counts = m.status_counts()
-    rows = m.turn_over(np.random.default_rng(3), counts)
+    m.advance(0, np.random.default_rng(2), np.random.default_rng(3))
+    rows = np.flatnonzero(m.fit != before_fit)  # a new prospect's fit is a fresh draw
     assert rows.size > 0.1 * 20000
     assert np.isin(before[rows], [Status.AVAILABLE, Status.COOLING, Status.BURNED]).all()
     assert (m.status[rows] == Status.AVAILABLE).all()
-    np.testing.assert_array_equal(counts, m.status_counts())  # counts kept in step
-    untouched = np.setdiff1d(np.arange(m.n), rows)
-    np.testing.assert_array_equal(m.fit[untouched], before_fit[untouched])
+    assert (m.receptivity[rows] == m.base_receptivity[rows]).all()
+    assert (m.answer[rows] == sc.market.propensity_initial).all()
+    np.testing.assert_array_equal(m.counts, m.status_counts())  # counts kept in step
     assert not np.isin(rows, np.arange(100)).any()  # cycles and customers stay
+    assert (m.status[100:150] == Status.BURNED).sum() > 0.6 * 50  # burns not renewed go on
 
 
 def test_market_entry_switch_stops_turnover():
@@ -191,3 +194,73 @@ def test_meetings_worth_their_time_raise_propensities_and_learning_can_be_off():
     assert (m.accept > prior).sum() > 0
     off, _ = meet(False, bar=0.0)
     assert (off.accept == prior).all() and (off.answer == prior).all()
+
+
+def reference_advance(m, week, rng, entry_rng=None):
+    """The end of the week as the vectorised numpy code did it before it was compiled."""
+    p = m.p
+
+    def draw_rows(rows, rng):
+        k = rows.size
+        good = rng.random(k) < p.good_fit_share
+        m.fit[rows] = np.where(good, rng.beta(p.good_fit_alpha, p.good_fit_beta, k),
+                               rng.beta(p.poor_fit_alpha, p.poor_fit_beta, k))
+        mu = np.log(p.deal_value_mean) - p.deal_value_sigma**2 / 2
+        m.deal_value[rows] = rng.lognormal(mu, p.deal_value_sigma, k)
+        m.base_receptivity[rows] = rng.beta(p.receptivity_alpha, p.receptivity_beta, k)
+        m.receptivity[rows] = m.base_receptivity[rows]
+        m.answer[rows] = m.accept[rows] = p.propensity_initial
+        m.status[rows] = Status.AVAILABLE
+        m.until[rows] = 0
+        m.won[rows] = False
+
+    resting = np.isin(m.status, [Status.COOLING, Status.BURNED])
+    m.status[resting & (m.until <= week + 1)] = Status.AVAILABLE
+    m.receptivity += (m.base_receptivity - m.receptivity) * p.recovery_rate
+    if m.switches.prospect_learning and p.forgetting > 0:
+        for q in (m.answer, m.accept):
+            q += (p.propensity_initial - q) * p.forgetting
+    customers = np.flatnonzero(m.status == Status.CUSTOMER)
+    leaving = rng.binomial(customers.size, p.entry_rate)
+    if leaving:
+        draw_rows(np.sort(rng.choice(customers, leaving, replace=False)), rng)
+    if entry_rng is not None and m.switches.market_entry:
+        eligible = np.flatnonzero(np.isin(m.status, [Status.AVAILABLE, Status.COOLING,
+                                                     Status.BURNED]))
+        k = entry_rng.binomial(eligible.size, p.turnover_rate)
+        if k:
+            draw_rows(np.sort(entry_rng.choice(eligible, k, replace=False)), entry_rng)
+
+
+COLUMNS = ("fit", "deal_value", "base_receptivity", "receptivity", "answer", "accept", "status",
+           "until", "won")
+
+
+@pytest.mark.parametrize(("n", "overrides", "entry"), [
+    (20000, {"market.turnover_rate": 0.05}, True),  # turnover by a tail shuffle (k > n / 50)
+    (20000, {"market.turnover_rate": 0.01, "market.entry_rate": 0.5}, True),  # Floyd's
+    (3000, {"switches.prospect_learning": False, "market.entry_rate": 1.0}, True),
+    (3000, {"switches.market_entry": False}, True),
+    (3000, {"market.turnover_rate": 0.0, "market.forgetting": 0.0}, True),
+    (3000, {"market.poor_fit_alpha": 0.5, "market.poor_fit_beta": 0.9}, False),  # Johnk's beta
+])
+def test_advance_draws_and_renews_as_the_vectorised_numpy_code_did(n, overrides, entry):
+    """The compiled end of the week gives the same bits, and leaves both streams in the same
+    state, as the numpy code it replaced, over weeks of calls, meetings and closes."""
+    sc, m = make_market(n, **overrides)
+    _, ref = make_market(n, **overrides)
+    streams = [np.random.default_rng(7), np.random.default_rng(8)]
+    ref_streams = [np.random.default_rng(7), np.random.default_rng(8)]
+    for week in range(12):
+        for market in (m, ref):
+            call(market, sc, week=week, seed=week)
+            market.hold_meetings(week, None, np.arange(4), 0, np.random.default_rng(week))
+            market.resolve_cycles(week, np.arange(4), 0)
+            market.won[market.status == Status.CYCLE] = True  # closes sooner: customers leave
+        m.advance(week, streams[0], streams[1] if entry else None)
+        reference_advance(ref, week, ref_streams[0], ref_streams[1] if entry else None)
+        for name in COLUMNS:
+            np.testing.assert_array_equal(getattr(m, name), getattr(ref, name), err_msg=name)
+        np.testing.assert_array_equal(m.counts, ref.status_counts())
+    for mine, theirs in zip(streams, ref_streams, strict=True):
+        assert mine.random() == theirs.random()
