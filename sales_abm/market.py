@@ -289,6 +289,7 @@ class Market:
         self.indptr, self.indices = edges_to_csr(n, *edges)
         self._graph: nx.Graph | None = None
         self._hits = np.zeros(n, dtype=np.int64)  # work space of word of mouth, kept zero
+        self._streams = kernels.StreamHandles()  # the streams' handles for the kernels
         self.counts = self.status_counts()
         self.mean_base_receptivity = params.receptivity_alpha / (
             params.receptivity_alpha + params.receptivity_beta
@@ -552,8 +553,10 @@ class Market:
         recovery pass counts as it goes (a separate pass would cost as much again).
         """
         turn_over = entry_rng is not None and self.switches.market_entry
+        market = self._streams(rng)
+        entry = self._streams(entry_rng) if entry_rng is not None and turn_over else market
         self.counts = kernels.advance_market(self.columns, self.entrants, self.renewal, week,
-                                             rng, entry_rng if turn_over else rng, turn_over)
+                                             market, entry, turn_over)
 
     def good_fit_share_available(self) -> float:
         """Share of the available prospects whose fit clears the client's qualification bar

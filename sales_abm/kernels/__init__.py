@@ -15,8 +15,9 @@ Modules: :mod:`.calls` (the week's calls, drawn and booked), :mod:`.meetings` (m
 :mod:`.recovery` (the end-of-week pass: recovery, forgetting, customers leaving, turnover, and the
 draws of new prospects), :mod:`.status` (status codes and row selections), :mod:`.network` (word
 of mouth, the Watts–Strogatz rewiring), :mod:`.recording` (numpy-exact sums, means and SDs),
-:mod:`.draws` (numpy's sampling without replacement). Kernels with many arguments take them
-bundled by name (:mod:`.bundles`).
+:mod:`.draws` (numpy's sampling without replacement), :mod:`.streams` (the run's random streams
+passed to kernels by address, at a tenth of a Generator argument's cost). Kernels with many
+arguments take them bundled by name (:mod:`.bundles`).
 """
 
 from sales_abm.kernels.bundles import (
@@ -48,13 +49,14 @@ from sales_abm.kernels.status import (
     rows_with_status,
     status_counts,
 )
+from sales_abm.kernels.streams import StreamHandles, generator_from, stream_handle
 
 __all__ = [
     "AVAILABLE", "BOOKED", "BURNED", "COOLING", "CUSTOMER", "CYCLE", "N_STATUSES", "CallDraws",
     "Csr", "Entrants", "Funnel", "MeetingDraws", "Owners", "Prospects", "Renewal", "RepColumns",
-    "add_in_order", "advance_market", "book_calls", "count_qualified_available",
-    "draw_prospects", "learn_from_neighbours", "masked_mean_sd", "neighbour_hits",
-    "pairwise_sum", "place_calls", "place_calls_by_level", "rewire_ring", "rows_due",
-    "rows_with_status", "settle_meetings",
-    "status_counts", "sums",
+    "StreamHandles", "add_in_order", "advance_market", "book_calls",
+    "count_qualified_available", "draw_prospects", "generator_from", "learn_from_neighbours",
+    "masked_mean_sd", "neighbour_hits", "pairwise_sum", "place_calls", "place_calls_by_level",
+    "rewire_ring", "rows_due", "rows_with_status", "settle_meetings", "status_counts",
+    "stream_handle", "sums",
 ]

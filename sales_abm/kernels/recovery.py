@@ -4,7 +4,8 @@ fade, and new prospects take the rows of customers and of prospects outside the 
 The draws move in here from the Python code that made them, in the same order and sizes: numba
 compiles ``numpy.random.Generator`` methods with numpy's algorithms, a sized draw gives the same
 numbers as as many scalar draws (checked for ``random``, ``beta``, ``lognormal`` and
-``binomial``), and :func:`~.draws.choice_without_replacement` is numpy's ``choice``.
+``binomial``), and :func:`~.draws.choice_without_replacement` is numpy's ``choice``. The streams
+come in as handles (:mod:`.streams`), which cost a call almost nothing.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from sales_abm.kernels.status import (
     rows_with_status,
     status_counts,
 )
+from sales_abm.kernels.streams import generator_from
 
 
 @njit(cache=True, nogil=True)
-def advance_market(prospects, entrants, renewal, week, rng, entry_rng,
+def advance_market(prospects, entrants, renewal, week, market_stream, entry_stream,
                    turn_over):  # pragma: no cover - compiled
     """The market's end of the week (:meth:`sales_abm.market.Market.advance`), in one call.
 
@@ -40,13 +42,16 @@ def advance_market(prospects, entrants, renewal, week, rng, entry_rng,
         entrants: how new prospects are drawn (:class:`~.bundles.Entrants`).
         renewal: the rates of the week's renewal (:class:`~.bundles.Renewal`).
         week: the current week.
-        rng: the market's stream (customers leaving, and their successors).
-        entry_rng: the entry stream (turnover and its entrants); unused without ``turn_over``.
+        market_stream: the market's stream (customers leaving, and their successors), as a
+            handle (:func:`~.streams.stream_handle`).
+        entry_stream: the entry stream's handle (turnover and its entrants); unused without
+            ``turn_over``.
         turn_over: whether prospects outside the funnel turn over.
 
     Returns:
         How many rows are in each status afterwards.
     """
+    rng = generator_from(market_stream)
     status = prospects.status
     _end_rests(status, prospects.until, week)
     counts = status_counts(status)
@@ -63,6 +68,7 @@ def advance_market(prospects, entrants, renewal, week, rng, entry_rng,
         counts[CUSTOMER] -= leaving
         counts[AVAILABLE] += leaving
     if turn_over:
+        entry_rng = generator_from(entry_stream)
         eligible = counts[AVAILABLE] + counts[COOLING] + counts[BURNED]
         k = entry_rng.binomial(eligible, renewal.turnover_rate)
         if k:
