@@ -20,8 +20,9 @@ from sales_abm.kernels.status import (
     BURNED,
     COOLING,
     CUSTOMER,
+    CYCLE,
+    N_STATUSES,
     rows_with_status,
-    status_counts,
 )
 from sales_abm.kernels.streams import generator_from
 
@@ -53,12 +54,8 @@ def advance_market(prospects, entrants, renewal, week, market_stream, entry_stre
     """
     rng = generator_from(market_stream)
     status = prospects.status
-    _end_rests(status, prospects.until, week)
-    counts = status_counts(status)
-    _recover(prospects.receptivity, prospects.base_receptivity, renewal.recovery_rate)
-    if renewal.forgetting > 0:
-        _forget(prospects.answer, entrants.propensity_initial, renewal.forgetting)
-        _forget(prospects.accept, entrants.propensity_initial, renewal.forgetting)
+    counts = _recover(prospects, week, renewal.recovery_rate, entrants.propensity_initial,
+                      renewal.forgetting)
     leaving = rng.binomial(counts[CUSTOMER], renewal.entry_rate)
     if leaving:
         customers = rows_with_status(status, CUSTOMER)
@@ -83,21 +80,42 @@ def advance_market(prospects, entrants, renewal, week, market_stream, entry_stre
 
 
 @njit(cache=True, nogil=True)
-def _end_rests(status, until, week):  # pragma: no cover - compiled
-    """Rests and burns due by next week end: those rows become available (branch-free, so the
-    compiler vectorises it)."""
+def _recover(prospects, week, recovery_rate, prior, forgetting):  # pragma: no cover - compiled
+    """One pass over the rows: the rests and burns due by next week end, receptivity drifts
+    back to its base (``rec + (base - rec) * recovery_rate``) and, with ``forgetting > 0``, the
+    propensities back to the prior (``q + (prior - q) * forgetting``), as numpy evaluated them.
+
+    Branch-free, with the status counts in registers (a histogram in memory would chain every
+    row's increment to the previous row's); one pass reads each column once. Returns how many
+    rows are in each status afterwards.
+    """
+    status, until = prospects.status, prospects.until
+    receptivity, base = prospects.receptivity, prospects.base_receptivity
+    answer, accept = prospects.answer, prospects.accept
+    forget = forgetting > 0
+    available = cooling = booked = cycle = customer = burned = 0
     for row in range(status.size):
         st = status[row]
         due = ((st == COOLING) | (st == BURNED)) & (until[row] <= week + 1)
-        status[row] = AVAILABLE if due else st
-
-
-@njit(cache=True, nogil=True)
-def _recover(receptivity, base, recovery_rate):  # pragma: no cover - compiled
-    """Receptivity drifts back to its base: ``rec + (base - rec) * recovery_rate``."""
-    for row in range(receptivity.size):
+        st = AVAILABLE if due else st
+        status[row] = st
+        available += st == AVAILABLE
+        cooling += st == COOLING
+        booked += st == BOOKED
+        cycle += st == CYCLE
+        customer += st == CUSTOMER
+        burned += st == BURNED
         rec = receptivity[row]
         receptivity[row] = rec + (base[row] - rec) * recovery_rate
+        if forget:
+            q = answer[row]
+            answer[row] = q + (prior - q) * forgetting
+            q = accept[row]
+            accept[row] = q + (prior - q) * forgetting
+    counts = np.empty(N_STATUSES, dtype=np.int64)
+    counts[AVAILABLE], counts[COOLING], counts[BOOKED] = available, cooling, booked
+    counts[CYCLE], counts[CUSTOMER], counts[BURNED] = cycle, customer, burned
+    return counts
 
 
 @njit(cache=True, nogil=True)
@@ -114,22 +132,19 @@ def _rows_outside_funnel(status):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _forget(propensity, prior, forgetting):  # pragma: no cover - compiled
-    """``propensity += (prior - propensity) * forgetting``, as numpy evaluates it."""
-    for row in range(propensity.size):
-        q = propensity[row]
-        propensity[row] = q + (prior - q) * forgetting
-
-
-@njit(cache=True, nogil=True)
 def renew_rows(prospects, entrants, rows, rng):  # pragma: no cover - compiled
     """New prospects take these rows: drawn (:func:`draw_prospects`), available, at their base
     receptivity, with the prior propensities and no history."""
-    draw_prospects(prospects, entrants, rows, rng)
-    for row in rows:
-        prospects.receptivity[row] = prospects.base_receptivity[row]
-        prospects.answer[row] = entrants.propensity_initial
-        prospects.accept[row] = entrants.propensity_initial
+    fit, deal_value, base_receptivity = _draw(entrants, rows.size, rng)
+    prior = entrants.propensity_initial
+    for i in range(rows.size):  # every column of a row at once: the rows are scattered
+        row = rows[i]
+        prospects.fit[row] = fit[i]
+        prospects.deal_value[row] = deal_value[i]
+        prospects.base_receptivity[row] = base_receptivity[i]
+        prospects.receptivity[row] = base_receptivity[i]
+        prospects.answer[row] = prior
+        prospects.accept[row] = prior
         prospects.status[row] = AVAILABLE
         prospects.until[row] = 0
         prospects.won[row] = False
@@ -137,29 +152,42 @@ def renew_rows(prospects, entrants, rows, rng):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def draw_prospects(prospects, entrants, rows, rng):  # pragma: no cover - compiled
-    """Draw the fit, deal value and base receptivity of the prospects in these rows.
+    """Draw the fit, deal value and base receptivity of the prospects in these rows."""
+    fit, deal_value, base_receptivity = _draw(entrants, rows.size, rng)
+    for i in range(rows.size):
+        row = rows[i]
+        prospects.fit[row] = fit[i]
+        prospects.deal_value[row] = deal_value[i]
+        prospects.base_receptivity[row] = base_receptivity[i]
+
+
+@njit(cache=True, nogil=True)
+def _draw(entrants, k, rng):  # pragma: no cover - compiled
+    """The fit, deal value and base receptivity of ``k`` new prospects.
 
     A share ``good_fit_share`` are good fits, Beta(good_fit_alpha, good_fit_beta), the others
     Beta(poor_fit_alpha, poor_fit_beta); deal values are lognormal; base receptivity is
     Beta(receptivity_alpha, receptivity_beta). The draws are numpy's vectorised ones, in their
     order: the k uniforms, the k good-fit and then the k poor-fit betas (every row draws both,
-    as ``np.where`` of two sized draws did), the k deal values, the k receptivities.
+    as ``np.where`` of two sized draws did), the k deal values, the k receptivities. Drawn into
+    arrays of their own, and written to the market's rows after: a write to a scattered row
+    that misses the cache would stall the draws.
     """
-    k = rows.size
     e = entrants
-    fit = prospects.fit
     good = np.empty(k, dtype=np.bool_)
     for i in range(k):
         good[i] = rng.random() < e.good_fit_share
+    fit = np.empty(k)
     for i in range(k):
-        draw = rng.beta(e.good_fit_alpha, e.good_fit_beta)
-        if good[i]:
-            fit[rows[i]] = draw
+        fit[i] = rng.beta(e.good_fit_alpha, e.good_fit_beta)
     for i in range(k):
         draw = rng.beta(e.poor_fit_alpha, e.poor_fit_beta)
         if not good[i]:
-            fit[rows[i]] = draw
+            fit[i] = draw
+    deal_value = np.empty(k)
     for i in range(k):
-        prospects.deal_value[rows[i]] = rng.lognormal(e.deal_value_mu, e.deal_value_sigma)
+        deal_value[i] = rng.lognormal(e.deal_value_mu, e.deal_value_sigma)
+    base_receptivity = np.empty(k)
     for i in range(k):
-        prospects.base_receptivity[rows[i]] = rng.beta(e.receptivity_alpha, e.receptivity_beta)
+        base_receptivity[i] = rng.beta(e.receptivity_alpha, e.receptivity_beta)
+    return fit, deal_value, base_receptivity
