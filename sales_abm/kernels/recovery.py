@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.np.random.distributions import random_standard_exponential, random_standard_normal
+from numba.np.random.generator_core import next_double
 
 from sales_abm.kernels.draws import choice_without_replacement
 from sales_abm.kernels.status import (
@@ -174,14 +176,18 @@ def _draw(entrants, k, rng):  # pragma: no cover - compiled
     that misses the cache would stall the draws.
     """
     e = entrants
+    bitgen = rng.bit_generator
+    good_fit = _beta_constants(e.good_fit_alpha, e.good_fit_beta)
+    poor_fit = _beta_constants(e.poor_fit_alpha, e.poor_fit_beta)
+    receptivity = _beta_constants(e.receptivity_alpha, e.receptivity_beta)
     good = np.empty(k, dtype=np.bool_)
     for i in range(k):
         good[i] = rng.random() < e.good_fit_share
     fit = np.empty(k)
     for i in range(k):
-        fit[i] = rng.beta(e.good_fit_alpha, e.good_fit_beta)
+        fit[i] = _beta(bitgen, good_fit)
     for i in range(k):
-        draw = rng.beta(e.poor_fit_alpha, e.poor_fit_beta)
+        draw = _beta(bitgen, poor_fit)
         if not good[i]:
             fit[i] = draw
     deal_value = np.empty(k)
@@ -189,5 +195,85 @@ def _draw(entrants, k, rng):  # pragma: no cover - compiled
         deal_value[i] = rng.lognormal(e.deal_value_mu, e.deal_value_sigma)
     base_receptivity = np.empty(k)
     for i in range(k):
-        base_receptivity[i] = rng.beta(e.receptivity_alpha, e.receptivity_beta)
+        base_receptivity[i] = _beta(bitgen, receptivity)
     return fit, deal_value, base_receptivity
+
+
+# numpy's Beta and standard gamma samplers (numba's port of them, numba.np.random.distributions),
+# with the constants that depend only on the shapes computed once per batch of draws instead of
+# once per draw: the same operations on the same values, so the same bits, a quarter faster.
+
+
+@njit(cache=True, nogil=True)
+def _gamma_constants(shape):  # pragma: no cover - compiled
+    """What :func:`_standard_gamma` needs of a shape: it, 1 / it, and Marsaglia–Tsang's b, c."""
+    b = shape - 1.0 / 3.0
+    c = 1.0 / np.sqrt(9 * b) if shape > 1.0 else 0.0
+    return shape, 1.0 / shape if shape > 0.0 else 0.0, b, c
+
+
+@njit(cache=True, nogil=True)
+def _beta_constants(a, b):  # pragma: no cover - compiled
+    """What :func:`_beta` needs of Beta(a, b)."""
+    return a, b, _gamma_constants(a), _gamma_constants(b)
+
+
+@njit(cache=True, nogil=True)
+def _beta(bitgen, constants):  # pragma: no cover - compiled
+    """numpy's ``random_beta``: Johnk's algorithm when both shapes are at most 1, else the
+    ratio of two standard gammas."""
+    a, b, gamma_a, gamma_b = constants
+    if a <= 1.0 and b <= 1.0:
+        while 1:
+            U = next_double(bitgen)
+            V = next_double(bitgen)
+            X = pow(U, gamma_a[1])
+            Y = pow(V, gamma_b[1])
+            XpY = X + Y
+            if XpY <= 1.0 and XpY > 0.0:
+                if X + Y > 0:
+                    return X / XpY
+                logX = np.log(U) / a
+                logY = np.log(V) / b
+                logM = min(logX, logY)
+                logX -= logM
+                logY -= logM
+                return np.exp(logX - np.log(np.exp(logX) + np.exp(logY)))
+    Ga = _standard_gamma(bitgen, gamma_a)
+    Gb = _standard_gamma(bitgen, gamma_b)
+    return Ga / (Ga + Gb)
+
+
+@njit(cache=True, nogil=True)
+def _standard_gamma(bitgen, constants):  # pragma: no cover - compiled
+    """numpy's ``random_standard_gamma`` (Marsaglia–Tsang above shape 1)."""
+    shape, inverse, b, c = constants
+    if shape == 1.0:
+        return random_standard_exponential(bitgen)
+    if shape == 0.0:
+        return 0.0
+    if shape < 1.0:
+        while 1:
+            U = next_double(bitgen)
+            V = random_standard_exponential(bitgen)
+            if 1.0 - shape >= U:
+                X = pow(U, inverse)
+                if X <= V:
+                    return X
+            else:
+                Y = -np.log((1 - U) / shape)
+                X = pow(1.0 - shape + shape * Y, inverse)
+                if X <= (V + Y):
+                    return X
+    while 1:
+        while 1:
+            X = random_standard_normal(bitgen)
+            V = 1.0 + c * X
+            if V > 0.0:
+                break
+        V = V * V * V
+        U = next_double(bitgen)
+        if U < 1.0 - 0.0331 * (X * X) * (X * X):
+            return b * V
+        if np.log(U) < 0.5 * X * X + b * (1.0 - V + np.log(V)):
+            return b * V
