@@ -70,8 +70,12 @@ class StreamHandles:
     """The handles of the generators a caller passes to kernels, each read once.
 
     Keeps every generator it made a handle of (so the handle stays valid), at most
-    ``capacity`` of them: a caller passes the same few streams week after week.
+    ``capacity`` of them: a caller passes the same few streams week after week. A copy or a
+    pickle starts empty: a copied generator lives at other addresses.
     """
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:
+        return type(self), (self._capacity,)
 
     def __init__(self, capacity: int = 8) -> None:
         self._known: dict[int, tuple[np.random.Generator, np.ndarray]] = {}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import numpy as np
 from numba import njit
 
@@ -37,3 +40,12 @@ def test_stream_handles_reads_each_generator_once_and_keeps_it():
     c = np.random.default_rng(3)
     np.testing.assert_array_equal(handles(c), stream_handle(c))  # past capacity: starts over
     np.testing.assert_array_equal(handles(a), stream_handle(a))
+
+
+def test_a_copied_or_pickled_cache_forgets_its_handles():
+    handles = StreamHandles()
+    rng = np.random.default_rng(4)
+    handles(rng)
+    for twin in (copy.deepcopy(handles), pickle.loads(pickle.dumps(handles))):
+        assert twin._known == {}
+        np.testing.assert_array_equal(twin(rng), stream_handle(rng))
