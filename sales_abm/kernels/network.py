@@ -180,7 +180,7 @@ def csr(n, u, v):  # pragma: no cover - compiled
     return indptr, indices
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def learn_from_neighbours(propensity, touched, hits, step, good):  # pragma: no cover - compiled
     """Word of mouth as social learning: each neighbour takes one Bush–Mosteller step of size
     ``step`` per experience it heard of, toward 1 (``good``) or toward 0."""

@@ -61,7 +61,7 @@ def status_counts(status):  # pragma: no cover - compiled
     return counts
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def count_qualified_available(status, fit, bar):  # pragma: no cover - compiled
     """How many rows are available, and how many of those have a fit of at least ``bar``."""
     available = 0
