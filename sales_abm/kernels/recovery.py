@@ -4,8 +4,9 @@ fade, and new prospects take the rows of customers and of prospects outside the 
 The draws move in here from the Python code that made them, in the same order and sizes: numba
 compiles ``numpy.random.Generator`` methods with numpy's algorithms, a sized draw gives the same
 numbers as as many scalar draws (checked for ``random``, ``beta``, ``lognormal`` and
-``binomial``), and :func:`~.draws.choice_without_replacement` is numpy's ``choice``. The streams
-come in as handles (:mod:`.streams`), which cost a call almost nothing.
+``binomial``; the Betas are drawn by numpy's sampler, ported below with its shape constants
+computed once per batch), and :func:`~.draws.sample_rows` is numpy's ``choice`` without
+replacement. The streams come in as handles (:mod:`.streams`), which cost a call almost nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from numba import njit
 from numba.np.random.distributions import random_standard_exponential, random_standard_normal
 from numba.np.random.generator_core import next_double
 
-from sales_abm.kernels.draws import choice_without_replacement
+from sales_abm.kernels.draws import sample_rows
 from sales_abm.kernels.status import (
     AVAILABLE,
     BOOKED,
@@ -60,8 +61,7 @@ def advance_market(prospects, entrants, renewal, week, market_stream, entry_stre
                       renewal.forgetting)
     leaving = rng.binomial(counts[CUSTOMER], renewal.entry_rate)
     if leaving:
-        customers = rows_with_status(status, CUSTOMER)
-        rows = customers[choice_without_replacement(rng, customers.size, leaving)]
+        rows = sample_rows(rng, rows_with_status(status, CUSTOMER), leaving)
         rows.sort()
         renew_rows(prospects, entrants, rows, rng)
         counts[CUSTOMER] -= leaving
@@ -71,8 +71,7 @@ def advance_market(prospects, entrants, renewal, week, market_stream, entry_stre
         eligible = counts[AVAILABLE] + counts[COOLING] + counts[BURNED]
         k = entry_rng.binomial(eligible, renewal.turnover_rate)
         if k:
-            outside = _rows_outside_funnel(status)
-            rows = outside[choice_without_replacement(entry_rng, outside.size, k)]
+            rows = sample_rows(entry_rng, _rows_outside_funnel(status), k)
             rows.sort()
             for row in rows:
                 counts[status[row]] -= 1
