@@ -17,9 +17,9 @@ from __future__ import annotations
 import ctypes
 
 import numpy as np
-from numba import types
+from numba import config, types
 from numba.core import cgutils
-from numba.core.extending import intrinsic
+from numba.core.extending import intrinsic, overload
 
 _GENERATOR = types.NumPyRandomGeneratorType("generator")
 _BIT_GENERATOR = types.NumPyRandomBitGeneratorType("bit_generator")
@@ -29,7 +29,12 @@ _FIELDS = ("state_address", "state", "fnptr_next_uint64", "fnptr_next_uint32",
 
 
 def stream_handle(rng: np.random.Generator) -> np.ndarray:
-    """The addresses a kernel needs to draw from ``rng`` (see :func:`generator_from`)."""
+    """The addresses a kernel needs to draw from ``rng`` (see :func:`generator_from`).
+
+    With ``NUMBA_DISABLE_JIT=1`` (kernels run as plain Python) the generator itself.
+    """
+    if config.DISABLE_JIT:
+        return rng  # type: ignore[return-value]
     interface = rng.bit_generator.ctypes
 
     def address(function: object) -> int:
@@ -41,13 +46,24 @@ def stream_handle(rng: np.random.Generator) -> np.ndarray:
                     dtype=np.uint64)
 
 
-@intrinsic
-def generator_from(typingctx, handle):  # pragma: no cover - compiled
-    """Inside a kernel: the ``numpy.random.Generator`` whose :func:`stream_handle` is ``handle``.
+def generator_from(handle):  # pragma: no cover - compiled
+    """Inside a kernel: the ``numpy.random.Generator`` whose :func:`stream_handle` is ``handle``
+    (in plain Python, the handle is the generator)."""
+    return handle
 
-    Built with no Python object and no reference count (numba's reference counting skips a
-    null pointer), so it must not be returned to Python.
-    """
+
+@overload(generator_from)
+def _generator_from(handle):  # pragma: no cover - compiled
+    if isinstance(handle, types.NumPyRandomGeneratorType):
+        return lambda handle: handle
+    return lambda handle: _generator_at(handle)
+
+
+@intrinsic
+def _generator_at(typingctx, handle):  # pragma: no cover - compiled
+    """The generator at the addresses of ``handle``, built with no Python object and no
+    reference count (numba's reference counting skips a null pointer), so it must not be
+    returned to Python."""
     signature = _GENERATOR(handle)
 
     def codegen(context, builder, sig, args):
