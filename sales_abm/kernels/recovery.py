@@ -16,6 +16,7 @@ from numba import njit
 from numba.np.random.distributions import random_standard_exponential, random_standard_normal
 from numba.np.random.generator_core import next_double
 
+from sales_abm.kernels.bundles import Entrants, Prospects, Renewal
 from sales_abm.kernels.draws import sample_rows
 from sales_abm.kernels.status import (
     AVAILABLE,
@@ -30,7 +31,7 @@ from sales_abm.kernels.streams import generator_from
 
 
 @njit(cache=True, nogil=True)
-def advance_market(prospects, entrants, renewal, week, market_stream, entry_stream,
+def advance_market(columns, rules, week, market_stream, entry_stream,
                    turn_over):  # pragma: no cover - compiled
     """The market's end of the week (:meth:`sales_abm.market.Market.advance`), in one call.
 
@@ -41,9 +42,11 @@ def advance_market(prospects, entrants, renewal, week, market_stream, entry_stre
     turn over at ``renewal.turnover_rate``, drawn and renewed from ``entry_rng``.
 
     Args:
-        prospects: the market's columns (:class:`~.bundles.Prospects`), written in place.
-        entrants: how new prospects are drawn (:class:`~.bundles.Entrants`).
-        renewal: the rates of the week's renewal (:class:`~.bundles.Renewal`).
+        columns: the market's columns (the fields of :class:`~.bundles.Prospects`, as a plain
+            tuple: numba types a plain tuple in C, a named one in Python, microseconds a call),
+            written in place.
+        rules: how new prospects are drawn (the fields of :class:`~.bundles.Entrants`) and the
+            rates of the week's renewal (of :class:`~.bundles.Renewal`), as plain tuples.
         week: the current week.
         market_stream: the market's stream (customers leaving, and their successors), as a
             handle (:func:`~.streams.stream_handle`).
@@ -54,6 +57,8 @@ def advance_market(prospects, entrants, renewal, week, market_stream, entry_stre
     Returns:
         How many rows are in each status afterwards.
     """
+    prospects = Prospects(*columns)
+    entrants, renewal = Entrants(*rules[0]), Renewal(*rules[1])
     rng = generator_from(market_stream)
     status = prospects.status
     counts = _recover(prospects, week, renewal.recovery_rate, entrants.propensity_initial,
