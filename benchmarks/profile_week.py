@@ -18,7 +18,7 @@ cycles    ``Market.resolve_cycles``
 advance   ``Market.advance``: end rests, receptivity recovery, entry
 settle    ``_settle`` and ``_account``: contract and pay plan money
 learn     ``SalesForce.observe``, ``_learn_and_leave`` and ``Client.review``
-record    ``_record_cohorts`` and ``_record`` (the Recorder)
+record    ``_record``: the week's metrics and cohorts (the Recorder)
 other     the rest of ``step`` (the difference to its total)
 ========  ===================================================================================
 
@@ -58,7 +58,7 @@ PHASES = {
     "advance": [("market", "advance")],
     "settle": [("", "_settle"), ("", "_account")],
     "learn": [("sales_force", "observe"), ("", "_learn_and_leave"), ("client", "review")],
-    "record": [("", "_record_cohorts"), ("", "_record")],
+    "record": [("", "_record")],
 }
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sales_abm import kernels
 from sales_abm.contracts import Settlement, Terms, payment, repriced, scaled
 from sales_abm.credit import CreditLedger, pay_lag
 from sales_abm.foregone import ForegoneEstimator
@@ -117,6 +118,8 @@ class SalesForce:
         # Slots whose next hire takes over the learner state left there (successor_habits)
         self.handed_over = np.zeros(n, dtype=bool)
         self.fixed_action = fixed_actions(scenario, self.levels)
+        self._learned = tuple(dim for dim in STRATEGY_DIMENSIONS
+                              if self.fixed_action[dim] is None)
         lp = scenario.learning
         self._office: nx.Graph | None = None  # built when first read (see office)
         self._office_seed = office_seed
@@ -145,16 +148,38 @@ class SalesForce:
         """Slots with a rep in them."""
         return self.hire_id >= 0
 
+    def levels_by_dim(self) -> tuple[np.ndarray, ...]:
+        """Each strategy dimension's levels, in :data:`STRATEGY_DIMENSIONS` order."""
+        return tuple(self.levels[dim] for dim in STRATEGY_DIMENSIONS)
+
+    def actions_by_dim(self) -> tuple[np.ndarray, ...]:
+        """Each slot's level index of each dimension, in :data:`STRATEGY_DIMENSIONS` order."""
+        return tuple(self.action[dim] for dim in STRATEGY_DIMENSIONS)
+
     def value(self, dim: str) -> np.ndarray:
         """Each slot's current level of a strategy dimension."""
         return self.levels[dim][self.action[dim]]
 
     def choose(self, rows: np.ndarray, rng: np.random.Generator) -> None:
-        """Draw new actions for these slots (learned or fixed)."""
+        """Draw new actions for these slots (learned or fixed).
+
+        Each learned dimension draws one uniform per slot, chosen or not, in dimension order
+        (as its learner's ``choose`` would), all in one ``rng.random`` call; the chosen slots'
+        actions are sampled from their rows of the learner's probabilities in one compiled pass
+        (:func:`sales_abm.kernels.sample_actions`, :func:`~sales_abm.learning.base.sample_rows`
+        bit for bit).
+        """
+        learned = self._learned
+        if learned:
+            uniforms = rng.random(len(learned) * self.hire_id.size)
+            probs = tuple(np.ascontiguousarray(self.learners[dim].probabilities(), dtype=float)
+                          for dim in learned)
+            kernels.sample_actions(probs, uniforms, rows,
+                                   tuple(self.action[dim] for dim in learned))
         for dim in STRATEGY_DIMENSIONS:
             fixed = self.fixed_action[dim]
-            self.action[dim][rows] = fixed if fixed is not None else (
-                self.learners[dim].choose(rng)[rows])
+            if fixed is not None:
+                self.action[dim][rows] = fixed
 
     def learn(self, rows: np.ndarray) -> None:
         """Update the learners of these slots from their mean payoff since their last update.
@@ -264,8 +289,10 @@ class SalesForce:
         A skilled caller gets through more dials in the same working hours (preparation, dialler
         use, shorter dead calls): effort x (1 + call_speed_gain x (skill - 1/2)).
         """
-        pace = 1 + self.config.rep.call_speed_gain * (self.skill - 0.5)
-        return (self.working_effort() * pace).round().astype(np.int64)
+        rep, out = self.config.rep, self.config.outsourcer
+        return kernels.planned_calls(self.levels["effort"], self.action["effort"], self.skill,
+                                     self.ramp_left, self.hire_id, out.training_capacity_loss,
+                                     rep.call_speed_gain)
 
     def working_effort(self) -> np.ndarray:
         """Effort each slot can spend calling this week (0 when vacant): the training ramp
@@ -277,11 +304,11 @@ class SalesForce:
     def noise_sd(self) -> np.ndarray:
         """Sd of the fit signal: falls linearly with skill."""
         rep = self.config.rep
-        return rep.signal_noise_max - (rep.signal_noise_max - rep.signal_noise_min) * self.skill
+        return kernels.noise_sd(self.skill, rep.signal_noise_max, rep.signal_noise_min)
 
     def craft(self) -> np.ndarray:
         """Multiplier on a prospect's chance of agreeing: conversion craft grows with skill."""
-        return 1 + self.config.rep.craft_gain * (self.skill - 0.5)
+        return kernels.craft(self.skill, self.config.rep.craft_gain)
 
     def hire(self, rows: np.ndarray, first_id: int, train: np.ndarray) -> None:
         """Put new hires (untrained, or starting their training ramp) in these slots."""
@@ -556,10 +583,9 @@ class Outsourcer(mesa.Agent):
         """Cost of the training given to each new hire."""
         return train * self.config.outsourcer.training_cost
 
-    def overhead(self) -> np.ndarray:
-        """Weekly overhead of each slot (only employed reps cost overhead)."""
-        force = self.model.sales_force
-        return np.where(force.employed, self.config.outsourcer.overhead / WEEKS_PER_MONTH, 0.0)
+    def overhead_per_rep(self) -> float:
+        """Weekly overhead of an employed rep (a vacant slot costs none)."""
+        return self.config.outsourcer.overhead / WEEKS_PER_MONTH
 
     @property
     def evaluations(self) -> dict[int, _Evaluation]:

@@ -294,6 +294,10 @@ def _series(column: Column, values: np.ndarray) -> pl.Series:
 class Recorder:
     """Fills preallocated weekly and cohort columns; returns polars frames.
 
+    The weekly metrics are a (week x metric) array whose row for a week is written in place:
+    by :meth:`record` from a dict, or by compiled code at the positions :meth:`columns` gives
+    (the model's ``_record``), so a week costs no dict and no per-value assignment.
+
     Args:
         weeks: horizon of the run.
         cycle_max_weeks: longest sales cycle: a cohort is resolved once this many weeks have
@@ -303,11 +307,31 @@ class Recorder:
     def __init__(self, weeks: int, cycle_max_weeks: int) -> None:
         self.weeks = weeks
         self.cycle_max = cycle_max_weeks
-        self.weekly = np.full((len(MEASURED), weeks), np.nan)
+        self.weekly = np.full((weeks, len(MEASURED)), np.nan)
         self.labels: dict[str, list[str | None]] = {name: [None] * weeks
                                                     for name in WEEKLY_LABELS}
         self.cohorts = np.zeros((len(COHORT_COLUMNS), weeks))
         self._cohort_index = {name: i for i, name in enumerate(COHORT_COLUMNS)}
+
+    @staticmethod
+    def columns(names: tuple[str, ...]) -> np.ndarray:
+        """Positions of these measured metrics in a week's row (:meth:`row`).
+
+        Raises:
+            KeyError: on a name that is not a measured metric (:data:`MEASURED`).
+        """
+        unknown = sorted(set(names) - set(MEASURED))
+        if unknown:
+            raise KeyError(f"not measured metrics: {unknown}")
+        return np.array([MEASURED.index(name) for name in names], dtype=np.int64)
+
+    def cohort_rows(self, names: tuple[str, ...]) -> np.ndarray:
+        """Rows of these cohort columns (:data:`COHORT_COLUMNS`) in :attr:`cohorts`."""
+        return np.array([self._cohort_index[name] for name in names], dtype=np.int64)
+
+    def row(self, week: int) -> np.ndarray:
+        """The week's measured metrics, in :data:`MEASURED` order: a view to write into."""
+        return self.weekly[week]
 
     def record(self, week: int, values: Mapping[str, float]) -> None:
         """Store one week's measured metrics (:data:`MEASURED`; every one must be given)."""
@@ -316,8 +340,7 @@ class Recorder:
             extra = set(values) - set(MEASURED)
             raise KeyError(f"week {week}: metrics missing {sorted(missing)}, "
                            f"not measured {sorted(extra)}")
-        # one column assignment, in metric order (not one numpy item assignment per metric)
-        self.weekly[:, week] = [values[name] for name in MEASURED]
+        self.weekly[week] = [values[name] for name in MEASURED]
 
     def label(self, week: int, name: str, value: str) -> None:
         """Store one week's value of a label column (:data:`LABELS`)."""
@@ -327,17 +350,6 @@ class Recorder:
         """Add an amount to one cohort (the week its appointments were set)."""
         self.cohorts[self._cohort_index[name], cohort_week] += amount
 
-    def add_events_to_cohorts(self, name: str, cohort_weeks: np.ndarray,
-                              amounts: np.ndarray | float = 1.0) -> None:
-        """Add events to the cohorts they belong to (the weeks their appointments were set)."""
-        if cohort_weeks.size:
-            from sales_abm.kernels import add_in_order  # numba: only when a run records
-
-            # in event order, so sums match event by event (np.add.at, compiled)
-            if isinstance(amounts, float):
-                amounts = np.full(cohort_weeks.size, amounts)
-            add_in_order(self.cohorts[self._cohort_index[name]], cohort_weeks, amounts)
-
     def resolved(self) -> np.ndarray:
         """Cohorts whose meetings and sales cycles all ended within the run."""
         weeks = np.arange(self.weeks)
@@ -345,7 +357,8 @@ class Recorder:
 
     def weekly_frame(self) -> pl.DataFrame:
         """One row per week (weeks not yet run are null); undefined rates are null."""
-        cols: dict[str, np.ndarray] = dict(zip(MEASURED, self.weekly, strict=True))
+        by_metric = np.ascontiguousarray(self.weekly.T)
+        cols: dict[str, np.ndarray] = dict(zip(MEASURED, by_metric, strict=True))
         for column in WEEKLY:
             if column.derive is not None:
                 cols[column.name] = column.derive(cols)

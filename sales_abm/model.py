@@ -12,7 +12,7 @@ import itertools
 import weakref
 from collections.abc import MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import mesa
 import numpy as np
@@ -20,17 +20,25 @@ import polars as pl
 
 from sales_abm import kernels
 from sales_abm.agents import (
-    STRATEGY_DIMENSIONS,
     Client,
     Outsourcer,
     Prospect,
     SalesForce,
     SalesRep,
 )
-from sales_abm.contracts import Settlement, Terms, counted, draw_audits, settle
+from sales_abm.contracts import Settlement, Terms, draw_audits
 from sales_abm.kernels import RepColumns
+from sales_abm.kernels.money import (
+    CONTRACT_ROWS,
+    MONEY_MEASURES,
+    OVERHEAD_ROW,
+    PAY_ON_CODES,
+    PAY_ROWS,
+    REVIEW_MEASURES,
+)
+from sales_abm.kernels.recording import WEEK_COHORTS, WEEK_MEASURES
 from sales_abm.market import CallOutcome, CloseOutcome, Market, MeetingOutcome, Status
-from sales_abm.metrics import Recorder, summarize
+from sales_abm.metrics import MEASURED, Recorder, summarize
 from sales_abm.scenario import WEEKS_PER_MONTH, ContractTerms, PayPlan, Scenario
 from sales_abm.version import MODEL_VERSION  # re-exported: sales_abm.model.MODEL_VERSION
 
@@ -62,6 +70,10 @@ class SalesModel(mesa.Model):
         self.client = Client(self)
         self.outsourcer = Outsourcer(self, epoch_start=0)
         self.recorder = Recorder(scenario.weeks, scenario.market.cycle_max_weeks)
+        self._columns = _Columns.of(self.recorder)
+        self._label_menu: list[ContractTerms] | None = None  # the label recorded, and of what
+        self._label_arm = -1
+        self._label = ""
         self._prospects: dict[int, Prospect] = {}
         self._switches = {switch.week: switch for switch in scenario.schedule}
         self._renegotiations_recorded = 0  # the client's renegotiations up to last week
@@ -104,7 +116,6 @@ class SalesModel(mesa.Model):
                                              triage_rng=self.rngs["triage"])
         closes = self.market.resolve_cycles(w, self.sales_force.hire_id,
                                             self.outsourcer.epoch_start, bands=bands)
-        self._record_cohorts(w, calls, meetings, closes)
         self.market.advance(w, self.rngs["market"], self.rngs["entry"])
         money = self._settle(calls, meetings, closes, training)
         self.sales_force.observe(calls, meetings, closes)
@@ -165,13 +176,14 @@ class SalesModel(mesa.Model):
         """Fill vacancies; returns the slots hired, whether each was trained, training cost."""
         force = self.sales_force
         hired, train = self.outsourcer.staff(w, self.rngs["hiring"])
-        for slot in hired:
-            self.rep_agents[int(slot)] = SalesRep(self, int(slot), int(force.hire_id[slot]))
+        for slot in hired.tolist():
+            self.rep_agents[slot] = SalesRep(self, slot, int(force.hire_id[slot]))
         period_start = w % self.config.learning.rep_cadence_weeks == 0
-        choosing = np.flatnonzero(force.employed) if period_start else hired
+        choosing = np.flatnonzero(force.hire_id >= 0) if period_start else hired
         force.choose(choosing, self.rngs["strategy"])
         training = np.zeros(self.config.reps)
-        training[hired] = self.outsourcer.training_cost(train)
+        if hired.size:
+            training[hired] = self.outsourcer.training_cost(train)
         return hired, train, training
 
     def _bands(self) -> int:
@@ -191,51 +203,45 @@ class SalesModel(mesa.Model):
         return self.market.place_calls(w, reps, self.config.rep.booking_time, self.rngs["calls"],
                                        threshold_levels=levels)
 
-    def _record_cohorts(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
-                        closes: CloseOutcome) -> None:
-        rec = self.recorder
-        _, _, booked, booked_junk = calls.totals
-        rec.add_to_cohort("appointments_set", w, booked)
-        rec.add_to_cohort("appointments_junk", w, booked_junk)
-        if w > 0:
-            rec.add_to_cohort("meetings_held", w - 1, meetings.totals[0])
-        rec.add_events_to_cohorts("closes", closes.cohort_weeks)
-        rec.add_events_to_cohorts("revenue", closes.cohort_weeks, closes.deal_values)
-
     def _settle(self, calls: CallOutcome, meetings: MeetingOutcome, closes: CloseOutcome,
                 training: np.ndarray) -> dict[str, Any]:
         """Money for the week: client to outsourcer by contract, outsourcer to reps by pay plan.
 
         The client's settlement is computed per owner bucket (each rep slot, plus one for
         appointments of reps who have left), so each hire's contribution can be attributed.
+        The audits are drawn here (client's, then the pay plan's: :func:`draw_audits` of the
+        counted junk); the rest is one compiled pass (:func:`sales_abm.kernels.settle_week`).
         """
         r = self.config.reps
-        pad = np.zeros(1, dtype=np.int64)
-        own = slice(0, r + 1)  # owner buckets of the current contract holder
-        contract = self._settlement(
-            self.client.terms, np.concatenate([calls.booked, pad]),
-            np.concatenate([calls.booked_junk, pad]), meetings.held[own], meetings.held_junk[own],
-            closes.revenue[own], fixed_mask=np.arange(r + 1) < r,
-        )
-        force = self.sales_force
-        pay = self._settlement(
-            self.outsourcer.pay_plan, calls.booked, calls.booked_junk, meetings.held[:r],
-            meetings.held_junk[:r], closes.revenue[:r], fixed_mask=force.employed,
-        )
-        overhead = self.outsourcer.overhead()
-        return {"contract": contract, "pay": pay, "overhead": overhead, "training": training,
-                "expected_value_own": float(meetings.expected_value[own].sum()),
-                "held_own": int(meetings.held[own].sum()),
-                "held_junk_own": int(meetings.held_junk[own].sum()),
-                "expected_closes_own": float(meetings.expected_closes[own].sum()),
-                "set_own": int(calls.booked.sum())}
+        client_terms, pay_terms = self.client.terms, self.outsourcer.pay_plan
+        parts, sums = kernels.settle_week(
+            calls.counts, meetings.counts, closes.revenue, meetings.expected_value,
+            meetings.expected_closes, self.sales_force.hire_id, training,
+            _money_terms(client_terms), PAY_ON_CODES[client_terms.pay_on],
+            self._audits(client_terms, calls, meetings, r + 1),
+            _money_terms(pay_terms), PAY_ON_CODES[pay_terms.pay_on],
+            self._audits(pay_terms, calls, meetings, r),
+            self.outsourcer.overhead_per_rep())
+        contract = Settlement.with_total(*parts[CONTRACT_ROWS])
+        pay = Settlement.with_total(*parts[PAY_ROWS, :r])
+        review = sums[len(MONEY_MEASURES):].tolist()
+        return {"contract": contract, "pay": pay, "overhead": parts[OVERHEAD_ROW, :r],
+                "training": training, "sums": sums, **dict(zip(REVIEW_MEASURES, review,
+                                                                strict=True))}
 
-    def _settlement(self, terms: Terms, set_: np.ndarray, set_junk: np.ndarray,
-                    held: np.ndarray, held_junk: np.ndarray, revenue: np.ndarray,
-                    fixed_mask: np.ndarray) -> Settlement:
-        count, junk = counted(terms.pay_on, set_, set_junk, held, held_junk)
-        audited = draw_audits(terms, junk, self.rngs["audit"])
-        return settle(terms, count, audited, revenue, fixed_mask)
+    def _audits(self, terms: Terms, calls: CallOutcome, meetings: MeetingOutcome,
+                payees: int) -> np.ndarray:
+        """The counted junk appointments the audit of ``terms`` finds, per payee (the first
+        ``payees`` owner buckets; an array that ends early finds none beyond its end).
+
+        The draws of :func:`draw_audits` on :func:`counted`'s junk: a payee with no junk
+        draws nothing, so the departed reps' bucket, which sets no appointments, needs no
+        entry, and a contract on qualified meetings (no junk) none at all.
+        """
+        if terms.audit_rate <= 0.0 or terms.pay_on == "qualified":
+            return _NO_AUDITS
+        junk = calls.booked_junk if terms.pay_on == "set" else meetings.held_junk[:payees]
+        return draw_audits(terms, junk, self.rngs["audit"])
 
     def _learn_and_leave(self, w: int, money: dict[str, Any],
                          closes: CloseOutcome) -> np.ndarray:
@@ -292,73 +298,94 @@ class SalesModel(mesa.Model):
         """The client's review window: expected margin of meetings held, what they cost, and
         the meetings and appointments it judges the outsourcer by."""
         client = self.config.client
+        paid = float(money["sums"][_CLIENT_PAYMENTS])  # the sum of the client's totals
         self.client.account(
             client.gross_margin * money["expected_value_own"],
-            float(money["contract"].total.sum()) + client.ae_cost_per_meeting * money["held_own"],
-            money["expected_closes_own"], money["set_own"], money["held_own"],
-            money["held_junk_own"],
+            paid + client.ae_cost_per_meeting * int(money["held_own"]),
+            money["expected_closes_own"], int(money["set_own"]), int(money["held_own"]),
+            int(money["held_junk_own"]),
         )
 
     def _record(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
                 closes: CloseOutcome, money: dict[str, Any],
                 hiring: tuple[np.ndarray, np.ndarray, np.ndarray], quits: np.ndarray) -> None:
-        """The week's measured metrics (:data:`sales_abm.metrics.MEASURED`); the recorder
-        derives the rest from them."""
+        """The week's measured metrics (:data:`sales_abm.metrics.MEASURED`) written into the
+        recorder's row, and the week's events into its cohorts; the recorder derives the rest.
+
+        The counts, means and SDs are one compiled pass (:func:`sales_abm.kernels.record_week`),
+        the settlements' sums were made when settling; the market's and the agents' figures are
+        read here.
+        """
         hired, trained, _ = hiring
-        sc, force, market = self.config, self.sales_force, self.market
-        contract: Settlement = money["contract"]
-        pay: Settlement = money["pay"]
-        n_calls, connects, booked, booked_junk = calls.totals
-        held, held_junk, no_shows, cancelled, opportunities = meetings.totals
-        fees, appointment_payments, clawbacks, commission, income = contract.totals()
-        base_pay, bonus, rep_clawbacks, rep_commission, rep_pay = pay.totals()
-        revenue = float(closes.revenue.sum())
-        on = force.employed
-        status = market.counts  # the week's statuses are final once the market advanced
-        values: dict[str, float] = {
-            "calls": n_calls, "connects": connects,
-            "appointments_set": booked, "appointments_junk": booked_junk,
-            "meetings_held": held, "meetings_held_junk": held_junk,
-            "no_shows": no_shows, "meetings_cancelled": cancelled,
-            "opportunities": opportunities, "closes": closes.closes.sum(),
-            "revenue": revenue,
-            "client_fees": fees,
-            "client_appointment_payments": appointment_payments,
-            "client_clawbacks": clawbacks,
-            "client_commission": commission,
-            "client_payments": income,
-            "rep_base_pay": base_pay, "rep_bonus": bonus,
-            "rep_clawbacks": rep_clawbacks, "rep_commission": rep_commission,
-            "rep_pay": rep_pay, "training_spend": float(money["training"].sum()),
-            "overhead": float(money["overhead"].sum()),
-            "ae_cost": sc.client.ae_cost_per_meeting * held,
-            "client_margin": sc.client.gross_margin * revenue,
-            "mean_skill": kernels.masked_mean_sd(force.skill, on)[0],
-            "reps_employed": on.sum(), "rep_quits": quits.size, "hires": hired.size,
-            "trained_hires": float(trained.sum()),
-            "train_probability": self.outsourcer.train_probability(),
-            "burned_this_week": meetings.burned,
+        sc, force, market, client = self.config, self.sales_force, self.market, self.client
+        rec, cols = self.recorder, self._columns
+        row = rec.row(w)
+        prices = (sc.client.ae_cost_per_meeting, sc.client.gross_margin)
+        kernels.record_week(row, cols.week, w, calls.counts, meetings.counts, closes.closes,
+                            closes.revenue, prices, force.skill, force.hire_id,
+                            force.levels_by_dim(), force.actions_by_dim(), trained, rec.cohorts,
+                            cols.cohorts, closes.cohort_weeks, closes.deal_values)
+        row[cols.money] = money["sums"][: len(MONEY_MEASURES)]
+        row[cols.status] = market.counts  # the week's statuses are final once market advanced
+        answer, accept = market.mean_propensities()
+        row[cols.read] = (
+            quits.size, hired.size, self.outsourcer.train_probability(), meetings.burned,
             # numpy's mean is this pairwise sum over the count; called directly, it skips
             # the method's argument handling
-            "mean_receptivity": np.add.reduce(market.receptivity) / market.n,
-            "contract_holder": self.client.replacements,
-            "client_renegotiations": self.client.renegotiations - self._renegotiations_recorded,
-            "good_fit_share_available": market.good_fit_share_available(),
-        }
-        values["mean_prospect_answer"], values["mean_prospect_accept"] = (
-            market.mean_propensities())
-        for dim in STRATEGY_DIMENSIONS:
-            mean_sd = kernels.masked_mean_sd(force.value(dim), on)
-            values[f"mean_{dim}"], values[f"sd_{dim}"] = mean_sd
-        for name, count in zip(_STATUS_METRICS, status.tolist(), strict=True):
-            values[name] = count
-        self.recorder.record(w, values)
-        self.recorder.label(w, "contract_in_force", self.client.label)
-        self._renegotiations_recorded = self.client.renegotiations
+            np.add.reduce(market.receptivity) / market.n, client.replacements,
+            client.renegotiations - self._renegotiations_recorded,
+            market.good_fit_share_available(), answer, accept,
+        )
+        if client.menu is not self._label_menu or client.arm != self._label_arm:
+            self._label_menu, self._label_arm = client.menu, client.arm
+            self._label = client.label
+        rec.label(w, "contract_in_force", self._label)
+        self._renegotiations_recorded = client.renegotiations
 
 
 #: The weekly metric of each status's count, in Status order (iterating an enum is slow).
 _STATUS_METRICS = tuple(f"n_{st.name.lower()}" for st in Status)
+#: The metrics ``_record`` reads from the agents and the market, in the order it writes them.
+_READ_METRICS = ("rep_quits", "hires", "train_probability", "burned_this_week",
+                 "mean_receptivity", "contract_holder", "client_renegotiations",
+                 "good_fit_share_available", "mean_prospect_answer", "mean_prospect_accept")
+#: Where the client's payments are among the settlement's sums.
+_CLIENT_PAYMENTS = MONEY_MEASURES.index("client_payments")
+#: What the audit of a contract without audits (or without junk to audit) finds: nothing.
+_NO_AUDITS = np.zeros(0, dtype=np.int64)
+
+
+def _money_terms(terms: Terms) -> tuple[float, float, float, float]:
+    """A contract's money terms as :func:`sales_abm.kernels.settle_week` takes them."""
+    return (float(terms.fixed_per_week), float(terms.per_appointment), float(terms.clawback),
+            float(terms.commission))
+
+
+class _Columns(NamedTuple):
+    """Where each part of ``_record`` writes in the recorder's row (and cohorts)."""
+
+    week: np.ndarray  # kernels.WEEK_MEASURES
+    money: np.ndarray  # kernels.MONEY_MEASURES
+    status: np.ndarray  # _STATUS_METRICS
+    read: np.ndarray  # _READ_METRICS
+    cohorts: np.ndarray  # rows of kernels.WEEK_COHORTS
+
+    @classmethod
+    def of(cls, recorder: Recorder) -> _Columns:
+        """The positions in this recorder; every measured metric is written exactly once.
+
+        Raises:
+            KeyError: when the parts do not cover :data:`sales_abm.metrics.MEASURED` once.
+        """
+        parts = (WEEK_MEASURES, MONEY_MEASURES, _STATUS_METRICS,
+                 _READ_METRICS)
+        written = [name for part in parts for name in part]
+        if sorted(written) != sorted(MEASURED):
+            missing, twice = set(MEASURED) - set(written), len(written) - len(set(written))
+            raise KeyError(f"_record writes {sorted(set(written) - set(MEASURED))} not measured,"
+                           f" misses {sorted(missing)}, writes {twice} twice")
+        return cls(*(recorder.columns(part) for part in parts),
+                   recorder.cohort_rows(WEEK_COHORTS))
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,12 @@ threads overlap their kernels with each other's Python (a new kernel should too;
 Modules: :mod:`.calls` (the week's calls, drawn and booked), :mod:`.meetings` (meetings held),
 :mod:`.recovery` (the end-of-week pass: recovery, forgetting, customers leaving, turnover, and the
 draws of new prospects), :mod:`.status` (status codes and row selections), :mod:`.network` (word
-of mouth, the Watts–Strogatz rewiring), :mod:`.recording` (numpy-exact sums, means and SDs),
-:mod:`.draws` (numpy's sampling without replacement), :mod:`.streams` (the run's random streams
-passed to kernels by address, at a tenth of a Generator argument's cost). Kernels with many
-arguments take them bundled by name (:mod:`.bundles`).
+of mouth, the Watts–Strogatz rewiring), :mod:`.recording` (numpy-exact sums, means and SDs; the
+week's measures and cohorts), :mod:`.money` (the week's settlements), :mod:`.staffing`
+(strategies drawn, the reps' call columns), :mod:`.draws` (numpy's sampling without
+replacement), :mod:`.streams` (the run's random streams passed to kernels by address, at a tenth
+of a Generator argument's cost). Kernels with many arguments take them bundled by name
+(:mod:`.bundles`).
 """
 
 from sales_abm.kernels.bundles import (
@@ -33,9 +35,17 @@ from sales_abm.kernels.bundles import (
 )
 from sales_abm.kernels.calls import book_calls, place_calls, place_calls_by_level
 from sales_abm.kernels.meetings import settle_meetings
+from sales_abm.kernels.money import settle_week
 from sales_abm.kernels.network import learn_from_neighbours, neighbour_hits, rewire_ring
-from sales_abm.kernels.recording import add_in_order, masked_mean_sd, pairwise_sum, sums
+from sales_abm.kernels.recording import (
+    add_in_order,
+    masked_mean_sd,
+    pairwise_sum,
+    record_week,
+    sums,
+)
 from sales_abm.kernels.recovery import advance_market, draw_prospects
+from sales_abm.kernels.staffing import craft, noise_sd, planned_calls, sample_actions
 from sales_abm.kernels.status import (
     AVAILABLE,
     BOOKED,
@@ -55,8 +65,9 @@ __all__ = [
     "AVAILABLE", "BOOKED", "BURNED", "COOLING", "CUSTOMER", "CYCLE", "N_STATUSES", "CallDraws",
     "Csr", "Entrants", "Funnel", "MeetingDraws", "Owners", "Prospects", "Renewal", "RepColumns",
     "StreamHandles", "add_in_order", "advance_market", "book_calls",
-    "count_qualified_available", "draw_prospects", "generator_from", "learn_from_neighbours",
-    "masked_mean_sd", "neighbour_hits", "pairwise_sum", "place_calls", "place_calls_by_level",
-    "rewire_ring", "rows_due", "rows_with_status", "settle_meetings", "status_counts",
-    "stream_handle", "sums",
+    "count_qualified_available", "craft", "draw_prospects", "generator_from",
+    "learn_from_neighbours", "masked_mean_sd", "neighbour_hits", "noise_sd", "pairwise_sum",
+    "place_calls", "place_calls_by_level", "planned_calls", "record_week", "rewire_ring",
+    "rows_due", "rows_with_status", "sample_actions", "settle_meetings", "settle_week",
+    "status_counts", "stream_handle", "sums",
 ]

@@ -101,13 +101,7 @@ def masked_mean_sd(x, mask):  # pragma: no cover - compiled
         if mask[i]:
             picked[k] = x[i]
             k += 1
-    if k == 0:
-        return np.nan, np.nan
-    mean = pairwise_sum(picked, 0, k) / k
-    for i in range(k):
-        dev = picked[i] - mean
-        picked[i] = dev * dev
-    return mean, np.sqrt(pairwise_sum(picked, 0, k) / k)
+    return _mean_sd(picked, k)
 
 
 @njit(cache=True, nogil=True)
@@ -117,3 +111,105 @@ def sums(arrays):  # pragma: no cover - compiled
     for j, a in enumerate(arrays):
         out[j] = pairwise_sum(a, 0, a.size)
     return out
+
+
+#: What :func:`record_week` measures, in the order it writes them (weekly metric names).
+WEEK_MEASURES = (
+    "calls", "connects", "appointments_set", "appointments_junk",
+    "meetings_held", "meetings_held_junk", "no_shows", "meetings_cancelled", "opportunities",
+    "closes", "ae_cost", "client_margin",
+    "mean_skill", "reps_employed", "trained_hires",
+    "mean_effort", "sd_effort", "mean_threshold", "sd_threshold", "mean_pressure", "sd_pressure",
+)
+#: The cohort columns :func:`record_week` adds to, in the order of its ``cohort_rows``.
+WEEK_COHORTS = ("appointments_set", "appointments_junk", "meetings_held", "closes", "revenue")
+
+
+@njit(cache=True, nogil=True)
+def record_week(row, cols, week, calls, meetings, closes, revenue, client, skill, hire_id,
+                levels, actions, trained, cohorts, cohort_rows, cohort_weeks,
+                deal_values):  # pragma: no cover - compiled
+    """One week's measures (:data:`WEEK_MEASURES`) into ``row[cols]``, and the week's events
+    into the cohorts (:data:`WEEK_COHORTS`, rows ``cohort_rows`` of ``cohorts``).
+
+    Args:
+        row: the recorder's row of the week (float64, written).
+        cols: the row position of each measure of :data:`WEEK_MEASURES`.
+        week: the week.
+        calls: (4, n_reps) int: calls, connects, bookings, junk bookings per rep.
+        meetings: (5, owners) int: held, held junk, no-shows, cancelled, opportunities.
+        closes: deals won per owner (int); ``revenue`` (float64): their revenue per owner.
+        client: (AE cost per held meeting, gross margin).
+        skill: skill per rep slot; ``hire_id``: its hire (-1: vacant).
+        levels: each strategy dimension's levels; ``actions``: each slot's level index.
+        trained: whether each of the week's hires was trained (bool).
+        cohorts: the recorder's cohort columns (written).
+        cohort_rows: the cohort column of each of :data:`WEEK_COHORTS`.
+        cohort_weeks: the cohort of each deal won; ``deal_values``: its value.
+
+    Integer counts are exact; the revenue's sum, means and SDs are numpy's (pairwise), as
+    ``np.add.reduce`` and :func:`masked_mean_sd` compute them.
+    """
+    k = 0
+    totals = np.zeros(calls.shape[0] + meetings.shape[0], dtype=np.int64)
+    for j in range(calls.shape[0]):
+        for i in range(calls.shape[1]):
+            totals[j] += calls[j, i]
+    for j in range(meetings.shape[0]):
+        for i in range(meetings.shape[1]):
+            totals[calls.shape[0] + j] += meetings[j, i]
+    for j in range(totals.size):
+        row[cols[k]] = totals[j]
+        k += 1
+    won = 0
+    for i in range(closes.size):
+        won += closes[i]
+    row[cols[k]] = won
+    held = totals[calls.shape[0]]
+    row[cols[k + 1]] = client[0] * held
+    row[cols[k + 2]] = client[1] * pairwise_sum(revenue, 0, revenue.size)
+    k += 3
+    picked = np.empty(hire_id.size)
+    n = 0
+    for i in range(hire_id.size):
+        if hire_id[i] >= 0:
+            picked[n] = skill[i]
+            n += 1
+    row[cols[k]] = _mean_sd(picked, n)[0]
+    row[cols[k + 1]] = n
+    n_trained = 0
+    for i in range(trained.size):
+        n_trained += trained[i]
+    row[cols[k + 2]] = n_trained
+    k += 3
+    for d in range(len(levels)):
+        n = 0
+        for i in range(hire_id.size):
+            if hire_id[i] >= 0:
+                picked[n] = levels[d][actions[d][i]]
+                n += 1
+        mean, sd = _mean_sd(picked, n)
+        row[cols[k]] = mean
+        row[cols[k + 1]] = sd
+        k += 2
+    cohorts[cohort_rows[0], week] += totals[2]
+    cohorts[cohort_rows[1], week] += totals[3]
+    if week > 0:
+        cohorts[cohort_rows[2], week - 1] += held
+    for e in range(cohort_weeks.size):
+        cohorts[cohort_rows[3], cohort_weeks[e]] += 1.0
+    for e in range(cohort_weeks.size):
+        cohorts[cohort_rows[4], cohort_weeks[e]] += deal_values[e]
+
+
+@njit(cache=True, nogil=True)
+def _mean_sd(picked, k):  # pragma: no cover - compiled
+    """Mean and SD of ``picked[:k]`` as numpy's ``mean`` and ``std`` (NaN when empty);
+    overwrites ``picked``."""
+    if k == 0:
+        return np.nan, np.nan
+    mean = pairwise_sum(picked, 0, k) / k
+    for i in range(k):
+        dev = picked[i] - mean
+        picked[i] = dev * dev
+    return mean, np.sqrt(pairwise_sum(picked, 0, k) / k)
