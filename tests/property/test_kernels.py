@@ -41,3 +41,50 @@ def test_add_in_order_is_add_at(index, data):
     kernels.add_in_order(got, index, amounts)
     np.add.at(want, index, amounts)
     np.testing.assert_array_equal(got, want)
+
+
+PROBS = arrays(np.float64, st.tuples(st.integers(1, 30), st.integers(1, 9)),
+               elements=st.floats(0.0, 10.0, allow_nan=False)).filter(
+    lambda p: bool((p.sum(axis=1) > 0).all()))
+
+
+@given(st.lists(PROBS, min_size=1, max_size=3), st.integers(0, 2**32), st.data())
+def test_sample_actions_is_sample_rows(probs, seed, data):
+    """The strategies drawn in one pass are the learners' ``sample_rows`` draws, dimension by
+    dimension, for the chosen slots; the other slots keep their actions."""
+    from sales_abm.learning.base import sample_rows
+
+    n = probs[0].shape[0]
+    probs = [p[np.arange(n) % p.shape[0]] for p in probs]  # one row per slot in each dimension
+    rows = np.flatnonzero(data.draw(arrays(np.bool_, n)))
+    rng = np.random.default_rng(seed)
+    want = [np.full(n, -1, dtype=np.int64) for _ in probs]
+    for p, actions in zip(probs, want, strict=True):
+        actions[rows] = sample_rows(p, rng)[rows]
+    got = tuple(np.full(n, -1, dtype=np.int64) for _ in probs)
+    uniforms = np.random.default_rng(seed).random(len(probs) * n)
+    kernels.sample_actions(tuple(probs), uniforms, rows, got)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+
+
+SKILL = arrays(np.float64, st.integers(0, 40), elements=st.floats(0.0, 1.0))
+
+
+@given(SKILL, st.data())
+def test_rep_columns_are_the_numpy_expressions(skill, data):
+    """Calls planned, perception noise and craft, as ``SalesForce`` computed them with numpy."""
+    n = skill.size
+    levels = np.linspace(20, 400, 9).round()
+    effort = data.draw(arrays(np.int64, n, elements=st.integers(0, 8)))
+    ramp_left = data.draw(arrays(np.int64, n, elements=st.integers(0, 3)))
+    hire_id = data.draw(arrays(np.int64, n, elements=st.integers(-1, 5)))
+    loss, speed, gain = (data.draw(st.floats(0.0, 1.0)) for _ in range(3))
+    noise_max, noise_min = data.draw(st.floats(0.1, 1.0)), data.draw(st.floats(0.0, 0.1))
+    working = np.where(hire_id >= 0, levels[effort] * np.where(ramp_left > 0, 1 - loss, 1.0), 0.0)
+    planned = (working * (1 + speed * (skill - 0.5))).round().astype(np.int64)
+    got = kernels.planned_calls(levels, effort, skill, ramp_left, hire_id, loss, speed)
+    np.testing.assert_array_equal(got, planned)
+    np.testing.assert_array_equal(kernels.noise_sd(skill, noise_max, noise_min),
+                                  noise_max - (noise_max - noise_min) * skill)
+    np.testing.assert_array_equal(kernels.craft(skill, gain), 1 + gain * (skill - 0.5))
