@@ -119,10 +119,16 @@ def payment(terms: Terms, count: Amount, audited: Amount, revenue: Amount) -> Pa
             (:func:`draw_audits`), or the expected number ``audit_rate x unqualified``.
         revenue: closed revenue credited (USD).
     """
-    price = terms.per_appointment
-    return Payment(
-        (count - audited) * price, audited * price * terms.clawback, revenue * terms.commission
-    )
+    return Payment(*payment_parts(count, audited, revenue, terms.per_appointment,
+                                  terms.clawback, terms.commission))
+
+
+def payment_parts(count: Amount, audited: Amount, revenue: Amount, price: float,
+                  clawback: float, commission: float) -> tuple[Amount, Amount, Amount]:
+    """:func:`payment`'s formula on the terms' numbers: the counted appointments the audit
+    passed at the price, the clawbacks, the commission. Plain arithmetic, so the model's
+    compiled settlement (:mod:`sales_abm.kernels.money`) compiles this very function."""
+    return (count - audited) * price, audited * price * clawback, revenue * commission
 
 
 def expected_payment(

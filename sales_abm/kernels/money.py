@@ -7,7 +7,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sales_abm.contracts import payment_parts
 from sales_abm.kernels.recording import pairwise_sum
+
+#: The one payment formula (:func:`sales_abm.contracts.payment_parts`), compiled.
+_payment_parts = njit(cache=True, nogil=True)(payment_parts)
 
 #: The appointments a contract counts, by ``Terms.pay_on`` (:func:`sales_abm.contracts.counted`).
 PAY_ON_CODES = {"set": 0, "held": 1, "qualified": 2}
@@ -84,7 +88,7 @@ def settle_week(calls, meetings, revenue, expected_value, expected_closes, hire_
 def _settle(parts, top, n, r, calls, meetings, revenue, terms, pay_on, audited, hire_id,
             employed_only):  # pragma: no cover - compiled
     """One contract's settlement of payees ``0..n-1`` into ``parts[top:top + 5]``: the
-    expressions of :func:`sales_abm.contracts.payment` and :meth:`Payment.net`, in order.
+    contracts' payment formula and :meth:`~sales_abm.contracts.Payment.net`, in order.
     The fixed part goes to slots (``< r``), only employed ones when ``employed_only``."""
     fixed_per, price, clawback, commission = terms
     for i in range(n):
@@ -96,9 +100,8 @@ def _settle(parts, top, n, r, calls, meetings, revenue, terms, pay_on, audited, 
             count = meetings[0, i] - meetings[1, i]
         found = audited[i] if i < audited.size else 0
         paid_for = fixed_per if i < r and (hire_id[i] >= 0 or not employed_only) else 0.0
-        appointments = (count - found) * price
-        clawbacks = found * price * clawback
-        commissions = revenue[i] * commission
+        appointments, clawbacks, commissions = _payment_parts(count, found, revenue[i], price,
+                                                              clawback, commission)
         parts[top, i] = paid_for
         parts[top + 1, i] = appointments
         parts[top + 2, i] = clawbacks
