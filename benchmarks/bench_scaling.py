@@ -7,7 +7,7 @@ Usage::
 
 Each point runs in a fresh subprocess (so its peak memory, ``ru_maxrss``, is its own; interpreter
 start-up and imports are excluded from the times) and reports: build time, the weeks' time, the
-calls made, the share of the run spent recording metrics (``_record_cohorts``, ``_record`` and
+calls made, the share of the run spent recording metrics (``_record`` and
 the frames built at the end, timed as in ``profile_week.py``) and peak resident memory. The
 exponent ``b`` of ``time ~ x^b`` is fitted by least squares on logs, against the series' variable
 and against the calls made (the model's unit of work).

@@ -319,23 +319,22 @@ class SalesModel(mesa.Model):
         hired, trained, _ = hiring
         sc, force, market, client = self.config, self.sales_force, self.market, self.client
         rec, cols = self.recorder, self._columns
-        row = rec.row(w)
-        prices = (sc.client.ae_cost_per_meeting, sc.client.gross_margin)
-        kernels.record_week(row, cols.week, w, calls.counts, meetings.counts, closes.closes,
-                            closes.revenue, prices, force.skill, force.hire_id,
-                            force.levels_by_dim(), force.actions_by_dim(), trained, rec.cohorts,
-                            cols.cohorts, closes.cohort_weeks, closes.deal_values)
-        row[cols.money] = money["sums"][: len(MONEY_MEASURES)]
-        row[cols.status] = market.counts  # the week's statuses are final once market advanced
         answer, accept = market.mean_propensities()
-        row[cols.read] = (
+        read = np.array((
             quits.size, hired.size, self.outsourcer.train_probability(), meetings.burned,
             # numpy's mean is this pairwise sum over the count; called directly, it skips
             # the method's argument handling
             np.add.reduce(market.receptivity) / market.n, client.replacements,
             client.renegotiations - self._renegotiations_recorded,
             market.good_fit_share_available(), answer, accept,
-        )
+        ), dtype=np.float64)
+        # the week's statuses are final once the market advanced
+        given = (money["sums"][: len(MONEY_MEASURES)], market.counts.astype(np.float64), read)
+        prices = (sc.client.ae_cost_per_meeting, sc.client.gross_margin)
+        kernels.record_week(rec.row(w), cols.row, w, calls.counts, meetings.counts, closes.closes,
+                            closes.revenue, prices, force.skill, force.hire_id,
+                            force.levels_by_dim(), force.actions_by_dim(), trained, given,
+                            rec.cohorts, cols.cohorts, closes.cohort_weeks, closes.deal_values)
         if client.menu is not self._label_menu or client.arm != self._label_arm:
             self._label_menu, self._label_arm = client.menu, client.arm
             self._label = client.label
@@ -362,12 +361,9 @@ def _money_terms(terms: Terms) -> tuple[float, float, float, float]:
 
 
 class _Columns(NamedTuple):
-    """Where each part of ``_record`` writes in the recorder's row (and cohorts)."""
+    """Where ``_record`` writes in the recorder's row, and in its cohorts."""
 
-    week: np.ndarray  # kernels.WEEK_MEASURES
-    money: np.ndarray  # kernels.MONEY_MEASURES
-    status: np.ndarray  # _STATUS_METRICS
-    read: np.ndarray  # _READ_METRICS
+    row: np.ndarray  # kernels.WEEK_MEASURES, MONEY_MEASURES, _STATUS_METRICS, _READ_METRICS
     cohorts: np.ndarray  # rows of kernels.WEEK_COHORTS
 
     @classmethod
@@ -377,15 +373,12 @@ class _Columns(NamedTuple):
         Raises:
             KeyError: when the parts do not cover :data:`sales_abm.metrics.MEASURED` once.
         """
-        parts = (WEEK_MEASURES, MONEY_MEASURES, _STATUS_METRICS,
-                 _READ_METRICS)
-        written = [name for part in parts for name in part]
+        written = [*WEEK_MEASURES, *MONEY_MEASURES, *_STATUS_METRICS, *_READ_METRICS]
         if sorted(written) != sorted(MEASURED):
             missing, twice = set(MEASURED) - set(written), len(written) - len(set(written))
             raise KeyError(f"_record writes {sorted(set(written) - set(MEASURED))} not measured,"
                            f" misses {sorted(missing)}, writes {twice} twice")
-        return cls(*(recorder.columns(part) for part in parts),
-                   recorder.cohort_rows(WEEK_COHORTS))
+        return cls(recorder.columns(tuple(written)), recorder.cohort_rows(WEEK_COHORTS))
 
 
 @dataclass(frozen=True)

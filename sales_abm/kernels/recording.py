@@ -127,14 +127,16 @@ WEEK_COHORTS = ("appointments_set", "appointments_junk", "meetings_held", "close
 
 @njit(cache=True, nogil=True)
 def record_week(row, cols, week, calls, meetings, closes, revenue, client, skill, hire_id,
-                levels, actions, trained, cohorts, cohort_rows, cohort_weeks,
+                levels, actions, trained, given, cohorts, cohort_rows, cohort_weeks,
                 deal_values):  # pragma: no cover - compiled
-    """One week's measures (:data:`WEEK_MEASURES`) into ``row[cols]``, and the week's events
-    into the cohorts (:data:`WEEK_COHORTS`, rows ``cohort_rows`` of ``cohorts``).
+    """One week's measures (:data:`WEEK_MEASURES`, then the ``given`` values) into
+    ``row[cols]``, and the week's events into the cohorts (:data:`WEEK_COHORTS`, rows
+    ``cohort_rows`` of ``cohorts``).
 
     Args:
         row: the recorder's row of the week (float64, written).
-        cols: the row position of each measure of :data:`WEEK_MEASURES`.
+        cols: the row position of each measure of :data:`WEEK_MEASURES`, then of each value
+            of ``given``.
         week: the week.
         calls: (4, n_reps) int: calls, connects, bookings, junk bookings per rep.
         meetings: (5, owners) int: held, held junk, no-shows, cancelled, opportunities.
@@ -143,6 +145,7 @@ def record_week(row, cols, week, calls, meetings, closes, revenue, client, skill
         skill: skill per rep slot; ``hire_id``: its hire (-1: vacant).
         levels: each strategy dimension's levels; ``actions``: each slot's level index.
         trained: whether each of the week's hires was trained (bool).
+        given: arrays of values measured elsewhere, copied in order.
         cohorts: the recorder's cohort columns (written).
         cohort_rows: the cohort column of each of :data:`WEEK_COHORTS`.
         cohort_weeks: the cohort of each deal won; ``deal_values``: its value.
@@ -192,6 +195,10 @@ def record_week(row, cols, week, calls, meetings, closes, revenue, client, skill
         row[cols[k]] = mean
         row[cols[k + 1]] = sd
         k += 2
+    for values in given:
+        for i in range(values.size):
+            row[cols[k]] = values[i]
+            k += 1
     cohorts[cohort_rows[0], week] += totals[2]
     cohorts[cohort_rows[1], week] += totals[3]
     if week > 0:

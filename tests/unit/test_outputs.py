@@ -116,3 +116,17 @@ def test_the_analysis_reads_declared_summary_keys() -> None:
     from analysis.common import OUTCOMES
 
     assert set(OUTCOMES.values()) <= set(metrics.summary_keys())
+
+
+def test_the_model_writes_every_measured_metric_once(monkeypatch) -> None:
+    """The model's compiled record writes by position: a measured metric it does not write
+    (or one it writes that is not measured) stops the model at its start, not as a null."""
+    import sales_abm.model as model
+
+    model._Columns.of(metrics.Recorder(weeks=2, cycle_max_weeks=1))  # the declared metrics
+    monkeypatch.setattr(model, "MEASURED", (*metrics.MEASURED, "calls_per_connect"))
+    with pytest.raises(KeyError, match="calls_per_connect"):
+        model._Columns.of(metrics.Recorder(weeks=2, cycle_max_weeks=1))
+    monkeypatch.setattr(model, "MEASURED", metrics.MEASURED[1:])
+    with pytest.raises(KeyError, match="calls"):
+        model._Columns.of(metrics.Recorder(weeks=2, cycle_max_weeks=1))
