@@ -287,7 +287,9 @@ class SalesForce:
         """Calls each slot makes this week: its effort, at its skill's pace, less training time.
 
         A skilled caller gets through more dials in the same working hours (preparation, dialler
-        use, shorter dead calls): effort x (1 + call_speed_gain x (skill - 1/2)).
+        use, shorter dead calls): effort x (1 + call_speed_gain x (skill - 1/2)), rounded, with
+        the effort of :meth:`working_effort` (computed in the same compiled pass,
+        :func:`sales_abm.kernels.planned_calls`).
         """
         rep, out = self.config.rep, self.config.outsourcer
         return kernels.planned_calls(self.levels["effort"], self.action["effort"], self.skill,
