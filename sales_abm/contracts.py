@@ -5,11 +5,13 @@ qualified), a commission on closed revenue, and an audit of a share of the count
 whose unqualified ones are not paid and are clawed back. Presets (see :mod:`sales_abm.scenario`)
 are values of this one form; nothing here knows their names.
 
-:func:`payment` is the one formula for what a contract pays for a week's events. The model
-settles with it (:func:`settle`, audits drawn), and the foregone-payoff estimator
+:func:`payment` is the one formula for what a contract pays for a week's events
+(:func:`payment_parts` on the terms' numbers). The model settles with it compiled
+(:mod:`sales_abm.kernels.money` compiles :func:`payment_parts`; audits drawn by
+:func:`draw_audits`), the reference model with :func:`settle`, and the foregone-payoff estimator
 (:mod:`sales_abm.foregone`) and the theory (:mod:`sales_abm.theory.best_response`) take its
 expectation (:func:`expected_payment`, audits at their rate). It is plain arithmetic, so it works
-on numpy arrays and on floats alike, with the same operations in the same order.
+on numpy arrays, on floats and in compiled code alike, with the same operations in the same order.
 """
 
 from __future__ import annotations
