@@ -71,3 +71,27 @@ def test_settle_week_is_settle_of_both_contracts(seed, client_on, pay_on) -> Non
     assert sums[13:].tolist() == [np.add.reduce(expected_value[: r + 1]),
                                   meetings[0, : r + 1].sum(), meetings[1, : r + 1].sum(),
                                   np.add.reduce(expected_closes[: r + 1]), calls[2].sum()]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_full_audit_advances_the_stream_as_its_draws_would(seed) -> None:
+    """The model's audit at rate 1 (every junk appointment caught) skips numpy's binomial and
+    advances the audit stream one step per payee with junk: the same findings, and the stream
+    left where the draws leave it (so later audits at other rates draw the same numbers)."""
+    from sales_abm.model import SalesModel
+    from sales_abm.scenario import Scenario
+
+    rng = np.random.default_rng(seed)
+    junk = rng.integers(0, 4, int(rng.integers(0, 30)))
+    model = SalesModel(Scenario.from_dict({"reps": 2, "prospects": 200, "weeks": 2}), seed)
+    drawn = np.random.default_rng(seed + 1)
+    model.rngs["audit"] = np.random.default_rng(seed + 1)
+
+    class Events:  # the week's outcomes as _audits reads them
+        booked_junk = junk
+
+    terms = Terms(0.0, 100.0, "set", 0.0, 1.0, 1.0)
+    np.testing.assert_array_equal(model._audits(terms, Events(), Events(), junk.size),
+                                  draw_audits(terms, junk, drawn))
+    assert model.rngs["audit"].bit_generator.state == drawn.bit_generator.state
+    assert model.rngs["audit"].binomial(junk, 0.3).tolist() == drawn.binomial(junk, 0.3).tolist()
