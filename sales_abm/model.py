@@ -34,7 +34,6 @@ from sales_abm.kernels.money import (
     OVERHEAD_ROW,
     PAY_ON_CODES,
     PAY_ROWS,
-    REVIEW_MEASURES,
 )
 from sales_abm.kernels.recording import WEEK_COHORTS, WEEK_MEASURES
 from sales_abm.market import CallOutcome, CloseOutcome, Market, MeetingOutcome, Status
@@ -224,10 +223,11 @@ class SalesModel(mesa.Model):
             self.outsourcer.overhead_per_rep())
         contract = Settlement.with_total(*parts[CONTRACT_ROWS])
         pay = Settlement.with_total(*parts[PAY_ROWS, :r])
-        review = sums[len(MONEY_MEASURES):].tolist()
+        value, held, held_junk, closes_expected, booked = sums[len(MONEY_MEASURES):].tolist()
         return {"contract": contract, "pay": pay, "overhead": parts[OVERHEAD_ROW, :r],
-                "training": training, "sums": sums, **dict(zip(REVIEW_MEASURES, review,
-                                                                strict=True))}
+                "training": training, "sums": sums, "expected_value_own": value,
+                "held_own": int(held), "held_junk_own": int(held_junk),
+                "expected_closes_own": closes_expected, "set_own": int(booked)}
 
     def _audits(self, terms: Terms, calls: CallOutcome, meetings: MeetingOutcome,
                 payees: int) -> np.ndarray:
@@ -307,9 +307,9 @@ class SalesModel(mesa.Model):
         paid = float(money["sums"][_CLIENT_PAYMENTS])  # the sum of the client's totals
         self.client.account(
             client.gross_margin * money["expected_value_own"],
-            paid + client.ae_cost_per_meeting * int(money["held_own"]),
-            money["expected_closes_own"], int(money["set_own"]), int(money["held_own"]),
-            int(money["held_junk_own"]),
+            paid + client.ae_cost_per_meeting * money["held_own"],
+            money["expected_closes_own"], money["set_own"], money["held_own"],
+            money["held_junk_own"],
         )
 
     def _record(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
