@@ -536,7 +536,7 @@ class Outsourcer(mesa.Agent):
     def staff(self, week: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Fill vacant slots; return the slots filled and whether each hire is trained."""
         force = self.model.sales_force
-        vacant = np.flatnonzero(~force.employed)
+        vacant = np.flatnonzero(force.hire_id < 0)
         if vacant.size == 0:
             return vacant, np.zeros(0, dtype=bool)
         train = rng.random(vacant.size) < self.train_probability(week)
