@@ -243,9 +243,9 @@ class SalesModel(mesa.Model):
         junk = calls.booked_junk if terms.pay_on == "set" else meetings.held_junk[:payees]
         if terms.audit_rate == 1.0:
             # Every junk appointment is caught: binomial(n, 1) is n, for which numpy draws one
-            # uniform (one step of the stream's PCG64) per payee with junk. The audit stream
-            # draws nothing else, so advancing it as many steps leaves it where the draws would.
-            self.rngs["audit"].bit_generator.advance(int(np.count_nonzero(junk)))
+            # uniform per payee with junk (and discards it): drawing as many leaves the stream
+            # where numpy's binomial would, at a fraction of its cost.
+            self.rngs["audit"].random(np.count_nonzero(junk))
             return junk
         return draw_audits(terms, junk, self.rngs["audit"])
 

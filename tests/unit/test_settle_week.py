@@ -76,8 +76,8 @@ def test_settle_week_is_settle_of_both_contracts(seed, client_on, pay_on) -> Non
 @pytest.mark.parametrize("seed", range(20))
 def test_a_full_audit_advances_the_stream_as_its_draws_would(seed) -> None:
     """The model's audit at rate 1 (every junk appointment caught) skips numpy's binomial and
-    advances the audit stream one step per payee with junk: the same findings, and the stream
-    left where the draws leave it (so later audits at other rates draw the same numbers)."""
+    draws one uniform per payee with junk: the same findings, and the stream left where the
+    binomial draws leave it (so later audits at other rates draw the same numbers)."""
     from sales_abm.model import SalesModel
     from sales_abm.scenario import Scenario
 
