@@ -21,7 +21,10 @@ from sales_abm import kernels
 from sales_abm.contracts import Settlement, Terms, payment, repriced, scaled
 from sales_abm.credit import CreditLedger, pay_lag
 from sales_abm.foregone import ForegoneEstimator
+from sales_abm.kernels import Evaluations, RepBooks
 from sales_abm.learning import RULES, Learner, make_learner
+from sales_abm.learning.base import PROPENSITY_FLOOR
+from sales_abm.learning.roth_erev import RothErev
 from sales_abm.market import CallOutcome, CloseOutcome, MeetingOutcome, Status
 from sales_abm.relational import quality_fee_factor
 from sales_abm.scenario import PAY_ON, WEEKS_PER_MONTH, ContractTerms, RepParams, Scenario
@@ -82,6 +85,17 @@ def _imitable(payoff: np.ndarray, active: np.ndarray) -> np.ndarray:
     return np.where(active, payoff, payoff[active].min() - 1e9)
 
 
+def _week_rates(sc: Scenario) -> tuple[float | int, ...]:
+    """The scenario's constants :func:`sales_abm.kernels.learn_week` takes (its ``rates``)."""
+    rep, lp, out = sc.rep, sc.learning, sc.outsourcer
+    return (float(rep.effort_cost), float(rep.calls_max), float(lp.payoff_shift),
+            float(lp.payoff_scale), 2 / (rep.earnings_window + 1), int(out.evaluation_weeks),
+            1 - (1 - rep.attrition_annual) ** (1 / 52), float(rep.quit_hazard_below),
+            rep.outside_option / WEEKS_PER_MONTH, float(out.training_capacity_loss),
+            float(rep.skill_initial), float(rep.tenure_learning),
+            rep.training_gain / out.ramp_weeks)
+
+
 class SalesForce:
     """The reps' state as columns, one row per head-count slot.
 
@@ -107,6 +121,7 @@ class SalesForce:
         self.config = scenario
         self.levels = strategy_levels(scenario)
         self.hire_id = np.full(n, -1, dtype=np.int64)
+        self.employed = np.zeros(n, dtype=bool)  # slots with a rep in them (hire_id >= 0)
         self.skill = np.zeros(n)
         self.tenure = np.zeros(n, dtype=np.int64)
         self.ramp_left = np.zeros(n, dtype=np.int64)
@@ -135,6 +150,41 @@ class SalesForce:
         depth = 2 + scenario.market.cycle_max_weeks + lp.rep_cadence_weeks + 1
         self.ledger = (CreditLedger(n, STRATEGY_DIMENSIONS, depth) if lp.credit == "earned"
                        else None)
+        # The columns the learning phase's kernels read and write: the arrays above, which are
+        # only ever updated in place, so the bundle is built once.
+        self.books = RepBooks(
+            self.employed, self.levels["effort"], self.action["effort"],
+            self.levels["threshold"], self.action["threshold"], self.levels["pressure"],
+            self.action["pressure"], self.skill, self.tenure, self.ramp_left, self.earnings,
+            self.payoff_sum, self.payoff_weeks)
+        # Without a ledger the kernel is given an empty one (it never touches it)
+        self._ledger = self.ledger if self.ledger is not None else CreditLedger(
+            n, STRATEGY_DIMENSIONS, 1)
+        self._untrained_decay = self._decay_powers(scenario.weeks + 2)  # by weeks of tenure
+        self._rates = _week_rates(scenario)
+        self._lag = pay_lag(scenario.pay, scenario.market)
+        self._no_events = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64),
+                           np.empty(0))
+        self._learns_in_kernel, self._kernel_learners = self._reinforcement(n)
+        self._no_draw = np.empty(0)
+
+    def _reinforcement(self, n: int) -> tuple[bool, tuple]:
+        """Whether :meth:`learn_week`'s kernel learns from the due periods (Roth–Erev
+        learners under earned credit), and the learners' arrays and constants it takes
+        (:func:`sales_abm.kernels.learn_due`; placeholders of the same types otherwise)."""
+        learners = [self.learners[dim] for dim in STRATEGY_DIMENSIONS]
+        fused = (self.ledger is not None and not self.imitates
+                 and all(isinstance(learner, RothErev) for learner in learners))
+        learned = np.array([self.fixed_action[dim] is None for dim in STRATEGY_DIMENSIONS])
+        if not fused:
+            none = np.zeros(len(learners))
+            return False, ((np.zeros((n, 1)),) * len(learners), learned, none, none, 1.0,
+                           False, PROPENSITY_FLOOR)
+        constants = [learner.reinforcement() for learner in learners]
+        decay, _, _, modified = constants[0]  # the rule's, the same in every dimension
+        return True, (tuple(learner.propensities for learner in learners), learned,
+                      np.array([c[1] for c in constants]), np.array([c[2] for c in constants]),
+                      decay, modified, PROPENSITY_FLOOR)
 
     @property
     def office(self) -> nx.Graph:
@@ -142,11 +192,6 @@ class SalesForce:
         if self._office is None:
             self._office = office_network(self.config.reps, self.config.rep, self._office_seed)
         return self._office
-
-    @property
-    def employed(self) -> np.ndarray:
-        """Slots with a rep in them."""
-        return self.hire_id >= 0
 
     def levels_by_dim(self) -> tuple[np.ndarray, ...]:
         """Each strategy dimension's levels, in :data:`STRATEGY_DIMENSIONS` order."""
@@ -209,38 +254,25 @@ class SalesForce:
                 self.learners[dim].update(actions[dim], payoff, foregone[dim], active,
                                           validate=False)
 
-    def credit_earned(self, week: int, learning_payoff: np.ndarray, pay: Settlement,
-                      closes: CloseOutcome) -> None:
-        """Credit this week's pay to the weeks whose bookings earned it, and learn from the
-        periods whose pay is all in (``learning.credit = earned``, :mod:`sales_abm.credit`).
+    def credit_earned(self, week: int) -> None:
+        """Learn from the periods whose pay is all in (``learning.credit = earned``,
+        :mod:`sales_abm.credit`), for the rules :meth:`learn_week` does not learn for.
 
         Of the week's learning payoff (variable pay less effort's cost, shifted and scaled),
         effort's cost and pay on appointments set belong to this week; pay on held or qualified
         meetings (and its clawbacks) to last week, when they were booked; a commission to the
-        week its deal was booked. With nothing paid late the ledger holds exactly the payoff
-        ``paid`` credit learns from, so the two agree bit for bit.
+        week its deal was booked (all booked by :meth:`learn_week`). With nothing paid late
+        the ledger holds exactly the payoff ``paid`` credit learns from, so the two agree bit
+        for bit. A period of a rule that weighs foregone payoffs is queued here, with the
+        estimated differences made at its end.
         """
         sc, ledger = self.config, self.ledger
         assert ledger is not None
-        scale, k = sc.learning.payoff_scale, sc.learning.rep_cadence_weeks
-        on_set = sc.pay.pay_on == "set"
-        appointments = (pay.appointments - pay.clawbacks) / scale
-        commission = pay.commission
-        now = learning_payoff - commission / scale
-        if not on_set:
-            now = now - appointments
-        ledger.open_week(week, self.action, self.employed, now)
-        if not on_set:
-            ledger.credit(week - 1, appointments)
-        if closes.owners is not None and sc.pay.commission > 0:
-            own = closes.owners < self.hire_id.size
-            none = np.zeros(int(own.sum()))
-            deals = payment(Terms.from_pay_plan(sc.pay), none, none, closes.deal_values[own])
-            earned = deals.commission  # USD per deal
-            ledger.credit_events(closes.cohort_weeks[own], closes.owners[own], earned / scale)
-        if (week + 1) % k == 0:
-            ledger.close_period(week + 1 - k, week, pay_lag(sc.pay, sc.market),
-                                self._period_deltas())
+        k = sc.learning.rep_cadence_weeks
+        if (week + 1) % k == 0 and self.estimator is not None:
+            ledger.close_period(week + 1 - k, week, self._lag, self._period_deltas())
+        if self._learns_in_kernel:
+            return
         for period in ledger.due(week):
             foregone: dict[str, np.ndarray | None] = dict.fromkeys(STRATEGY_DIMENSIONS)
             if period.deltas is not None:
@@ -249,22 +281,20 @@ class SalesForce:
             self._update_learners(period.actions, period.payoff, foregone,
                                   period.active & self.employed)
 
-    def _period_deltas(self) -> dict[str, np.ndarray] | None:
+    def _period_deltas(self) -> dict[str, np.ndarray]:
         """At a period's end: each level's estimated foregone payoff minus the realised one.
 
         Belief rules learn from a period only once its pay is in; the estimates of what the
         other levels would have paid are made now, from the period's counts, and added then to
-        the payoff the period earned. Returns None for rules that do not use them.
+        the payoff the period earned (rules that use them only).
         """
+        assert self.estimator is not None
         active = self.employed & (self.payoff_weeks > 0)
-        deltas = None
-        if self.estimator is not None:
-            payoff = self.payoff_sum / np.maximum(self.payoff_weeks, 1)
-            estimates = self.estimator.foregone(self.action, payoff, self.payoff_weeks)
-            deltas = {dim: f - payoff[:, None] for dim, f in estimates.items()}
-            self.estimator.end_period(active)
-        self.payoff_sum[active] = 0.0
-        self.payoff_weeks[active] = 0
+        payoff = self.payoff_sum / np.maximum(self.payoff_weeks, 1)
+        estimates = self.estimator.foregone(self.action, payoff, self.payoff_weeks)
+        deltas = {dim: f - payoff[:, None] for dim, f in estimates.items()}
+        self.estimator.end_period(active)
+        kernels.end_period_sums(self.books)
         return deltas
 
     def observe(self, calls: CallOutcome, meetings: MeetingOutcome, closes: CloseOutcome) -> None:
@@ -275,13 +305,10 @@ class SalesForce:
     def switch_terms(self, scenario: Scenario) -> None:
         """Read the pay plan of a scenario whose terms changed mid-run (nothing else changes)."""
         self.config = scenario
+        self._rates = _week_rates(scenario)
+        self._lag = pay_lag(scenario.pay, scenario.market)
         if self.estimator is not None:
             self.estimator.terms = Terms.from_pay_plan(scenario.pay)
-
-    def effort_cost(self) -> np.ndarray:
-        """Weekly disutility of effort, convex in planned calls."""
-        rep = self.config.rep
-        return rep.effort_cost * (self.value("effort") / rep.calls_max) ** 2
 
     def planned_calls(self) -> np.ndarray:
         """Calls each slot makes this week: its effort, at its skill's pace, less training time.
@@ -316,6 +343,7 @@ class SalesForce:
         """Put new hires (untrained, or starting their training ramp) in these slots."""
         rep, out = self.config.rep, self.config.outsourcer
         self.hire_id[rows] = np.arange(first_id, first_id + rows.size)
+        self.employed[rows] = True
         self.skill[rows] = rep.skill_initial
         self.tenure[rows] = 0
         self.trained[rows] = train
@@ -335,6 +363,7 @@ class SalesForce:
     def vacate(self, rows: np.ndarray) -> None:
         """Reps in these slots leave."""
         self.hire_id[rows] = -1
+        self.employed[rows] = False
         self.ramp_left[rows] = 0
 
     def hand_over(self, rows: np.ndarray) -> None:
@@ -350,35 +379,61 @@ class SalesForce:
         if self.config.learning.successor_habits:
             self.handed_over[rows] = True
 
-    def grow(self) -> None:
-        """A week of work: skill grows with tenure, and with training during the ramp."""
-        rep, out = self.config.rep, self.config.outsourcer
-        on = self.employed
-        self.skill[on] += rep.tenure_learning * (1 - self.skill[on])
-        ramping = on & (self.ramp_left > 0)
-        self.skill[ramping] += rep.training_gain / out.ramp_weeks
-        np.clip(self.skill, 0.0, 1.0, out=self.skill)
-        self.ramp_left[ramping] -= 1
-        self.tenure[on] += 1
+    def learn_week(self, week: int, pay: Settlement, closes: CloseOutcome,
+                    evaluations: Evaluations, contract_total: np.ndarray, overhead: np.ndarray,
+                    training: np.ndarray, rng: np.random.Generator
+                    ) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray]:
+        """The reps' week after the money moved, in one compiled pass
+        (:func:`sales_abm.kernels.learn_week`).
 
-    def quits(self, rng: np.random.Generator) -> np.ndarray:
-        """Slots whose rep quits this week: base attrition plus low trailing earnings."""
-        rep = self.config.rep
-        if not self.config.switches.attrition:
-            return np.empty(0, dtype=np.int64)
-        base = 1 - (1 - rep.attrition_annual) ** (1 / 52)
-        below = self.earnings < rep.outside_option / WEEKS_PER_MONTH
-        hazard = base + np.where(below, rep.quit_hazard_below, 0.0)
-        draw = rng.random(self.hire_id.size)
-        return np.flatnonzero(self.employed & (draw < hazard))
+        Each slot's contribution (contract income less pay, overhead and training) goes to the
+        outsourcer's open evaluation windows; the reps' pay to their trailing earnings and their
+        learning payoff (variable pay less effort's cost, convex in planned calls, shifted and
+        scaled) to the period's sums and, under earned credit, to the ledger, where Roth–Erev
+        learners also learn from the periods whose pay is all in (other rules in
+        :meth:`credit_earned`); reps quit (base attrition plus low trailing earnings); and those
+        who stay grow a week: skill with tenure, and with training during the ramp.
 
-    def record_pay(self, pay: np.ndarray, learning_payoff: np.ndarray) -> None:
-        """Fold this week's pay into trailing earnings and the learning payoff."""
-        alpha = 2 / (self.config.rep.earnings_window + 1)
-        on = self.employed
-        self.earnings[on] += alpha * (pay[on] - self.earnings[on])
-        self.payoff_sum[on] += learning_payoff[on]
-        self.payoff_weeks[on] += 1
+        Returns:
+            Whether an evaluation window is full, the quitting slots, and the employed reps'
+            week for the outsourcer's books: their design rows
+            (:meth:`sales_abm.training.SkillValueEstimate.regressors`; calls are the effort
+            each can spend calling, the training ramp taking ``training_capacity_loss`` of a
+            trainee's) and contributions before training.
+        """
+        sc, rates = self.config, self._rates
+        draw = rng.random(self.hire_id.size) if sc.switches.attrition else self._no_draw
+        if week + 1 >= self._untrained_decay.size:  # tenure never exceeds the weeks run
+            self._untrained_decay = self._decay_powers(2 * (week + 1))
+        k = sc.learning.rep_cadence_weeks
+        earned = self.ledger is not None
+        period_ends = earned and self.estimator is None and (week + 1) % k == 0
+        credit = (earned, sc.pay.pay_on != "set", period_ends, week + 1 - k, self._lag,
+                  self._learns_in_kernel)
+        events = self._commissions(closes) if earned else self._no_events
+        settlement = (pay.total, pay.fixed, pay.appointments, pay.clawbacks, pay.commission)
+        return kernels.learn_week(
+            tuple(self.books), tuple(evaluations), settlement, contract_total, overhead,
+            training, week, rates, draw, self._untrained_decay, tuple(self._ledger.arrays),
+            credit, events, self._kernel_learners)
+
+    def _commissions(self, closes: CloseOutcome) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The week's commissions as learning payoff, with the week each deal was booked and
+        the slot that booked it (none unless the pay plan pays a commission)."""
+        sc = self.config
+        if closes.owners is None or sc.pay.commission <= 0:
+            return self._no_events
+        own = closes.owners < self.hire_id.size
+        none = np.zeros(int(own.sum()))
+        deals = payment(Terms.from_pay_plan(sc.pay), none, none, closes.deal_values[own])
+        earned = deals.commission  # USD per deal
+        return (closes.cohort_weeks[own].astype(np.int64), closes.owners[own].astype(np.int64),
+                earned / sc.learning.payoff_scale)
+
+    def _decay_powers(self, weeks: int) -> np.ndarray:
+        """``(1 - tenure_learning) ** t`` for t below ``weeks``, as numpy computes each power
+        (:func:`sales_abm.training.untrained_skill`)."""
+        return (1 - self.config.rep.tenure_learning) ** np.arange(weeks)
 
 
 class SalesRep(mesa.Agent):
@@ -509,6 +564,7 @@ class Outsourcer(mesa.Agent):
         self._ev_contribution = np.zeros(n)
         self._ev_order = np.zeros(n, dtype=np.int64)
         self._ev_opened = 0
+        self.windows = Evaluations(self._ev_open, self._ev_start, self._ev_contribution)
         self.finished: list[tuple[int, float]] = []  # (action, reward) awaiting an update
 
     def switch_terms(self, scenario: Scenario) -> None:
@@ -554,11 +610,9 @@ class Outsourcer(mesa.Agent):
     def appraisal(self, week: int) -> Appraisal:
         """Appraise training a hire at the start of ``week`` (see :mod:`sales_abm.training`)."""
         sc, force, client = self.config, self.model.sales_force, self.model.client
-        on = force.employed
-        if on.any():
-            calls = force.value("effort")[on].mean()
-            strategy = (force.value("threshold")[on].mean(), force.value("pressure")[on].mean())
-        else:
+        calls, threshold, pressure, employed = kernels.strategy_means(tuple(force.books))
+        strategy = (threshold, pressure)
+        if not employed:
             calls, strategy = (sc.rep.calls_min + sc.rep.calls_max) / 2, (0.0, 0.0)
         elapsed = week - client.contract_start  # whole weeks of the contract before this one
         # A contract the client cannot end (termination switched off) is guaranteed for good:
@@ -569,13 +623,11 @@ class Outsourcer(mesa.Agent):
         ends_in = None if client.notice_ends is None else client.notice_ends - week + 1
         return self.valuation.appraise(float(calls), strategy, guaranteed, first_review, ends_in)
 
-    def observe_week(self, rows: np.ndarray, calls: np.ndarray, contribution: np.ndarray,
-                     quits: int) -> None:
-        """Book a week of these reps' calls, skill and contribution (before training fees)."""
-        force = self.model.sales_force
-        strategy = (force.value("threshold")[rows], force.value("pressure")[rows])
-        self.valuation.observe_week(calls[rows], force.skill[rows], force.tenure[rows], strategy,
-                                    contribution[rows], quits)
+    def observe_week(self, design: np.ndarray, contribution: np.ndarray, quits: int) -> None:
+        """Book a week of the employed reps: their design rows (calls, strategy, skill; see
+        :meth:`SalesForce.learn_week`), contributions before training fees, and the week's
+        quits."""
+        self.valuation.observe_design(design, contribution, quits)
 
     def observe_review(self, renewed: bool) -> None:
         """The client's verdict at a review (``outsourcer.renewal_evidence``, model.md 7.9)."""
@@ -597,14 +649,13 @@ class Outsourcer(mesa.Agent):
         return {int(s): _Evaluation(int(self._ev_action[s]), int(self._ev_start[s]),
                                     float(self._ev_contribution[s])) for s in slots}
 
-    def attribute(self, week: int, contribution: np.ndarray) -> None:
-        """Add each slot's weekly contribution to its hire's evaluation; close full windows."""
+    def close_full_windows(self, week: int) -> None:
+        """Close the evaluation windows that are full at the end of ``week``, in the order
+        they were opened (each slot's weekly contribution is added to its hire's window by
+        :meth:`SalesForce.learn_week`)."""
         horizon = self.config.outsourcer.evaluation_weeks
-        on = self._ev_open
-        self._ev_contribution[on] += contribution[on]
-        full = np.flatnonzero(on & (week + 1 - self._ev_start >= horizon))
-        if full.size:
-            self._close(full[np.argsort(self._ev_order[full])])
+        full = np.flatnonzero(self._ev_open & (week + 1 - self._ev_start >= horizon))
+        self._close(full[np.argsort(self._ev_order[full])])
 
     def close_evaluation(self, slot: int) -> None:
         """End a hire's evaluation window (full, or cut short by a quit or the contract's end)."""

@@ -20,11 +20,13 @@ credited to it, as a ring buffer deep enough for the longest lag.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from sales_abm import kernels
+from sales_abm.kernels import LedgerArrays
 from sales_abm.scenario import MarketParams, PayPlan
 
 CREDITS = ("earned", "paid")
@@ -62,6 +64,10 @@ class DuePeriod:
 class CreditLedger:
     """Per slot and week: the strategy played and the learning payoff credited to it.
 
+    The ring and the queue live in one bundle of arrays
+    (:class:`~sales_abm.kernels.bundles.LedgerArrays`) that the compiled kernels of
+    :mod:`sales_abm.kernels.learning` read and write.
+
     Args:
         n: rep slots.
         dimensions: strategy dimensions.
@@ -70,62 +76,49 @@ class CreditLedger:
 
     def __init__(self, n: int, dimensions: tuple[str, ...], depth: int) -> None:
         self.depth = depth
-        self.week = np.full(depth, -1, dtype=np.int64)  # the week each row of the ring holds
-        self.open = np.zeros(depth, dtype=bool)  # that week's period not yet learned from
-        self.payoff = np.zeros((depth, n))
-        self.present = np.zeros((depth, n), dtype=bool)
-        self.actions = {dim: np.zeros((depth, n), dtype=np.int64) for dim in dimensions}
-        self._pending: list[tuple[int, int, int, Mapping[str, np.ndarray] | None]] = []
+        self.dimensions = dimensions
+        self.arrays = LedgerArrays(
+            week=np.full(depth, -1, dtype=np.int64), open=np.zeros(depth, dtype=bool),
+            payoff=np.zeros((depth, n)), present=np.zeros((depth, n), dtype=bool),
+            actions=np.zeros((len(dimensions), depth, n), dtype=np.int64),
+            pending=np.zeros((depth, 3), dtype=np.int64), n_pending=np.zeros(1, dtype=np.int64))
+        #: The levels played, per dimension: (depth, n) views of the bundle's actions.
+        self.actions = dict(zip(dimensions, self.arrays.actions, strict=True))
+        self._deltas: dict[int, Mapping[str, np.ndarray]] = {}  # by the period's last week
+        self._no_credit = np.zeros(n)
 
     def open_week(self, week: int, actions: Mapping[str, np.ndarray], present: np.ndarray,
-                  payoff: np.ndarray) -> None:
-        """Start a week: the strategies played, who played them, and the pay credited now."""
-        row = week % self.depth
-        self.week[row] = week
-        self.open[row] = True
-        self.present[row] = present
-        self.payoff[row] = np.where(present, payoff, 0.0)
-        for dim, played in actions.items():
-            self.actions[dim][row] = played
-
-    def _row(self, week: int) -> int | None:
-        row = week % self.depth
-        return row if week >= 0 and self.week[row] == week and self.open[row] else None
+                  payoff: np.ndarray, late: tuple[int, np.ndarray] | None = None) -> None:
+        """Start a week: the strategies played, who played them, and the pay credited now;
+        and ``late``, a (week, amount) paid now for an earlier week (see :meth:`credit`)."""
+        played = tuple(actions[dim] for dim in self.dimensions)
+        late_week, amount = late if late is not None else (-1, self._no_credit)
+        kernels.open_ledger_week(tuple(self.arrays), week, played, present, payoff, amount,
+                                 late_week, late is not None)
 
     def credit(self, week: int, amount: np.ndarray) -> None:
         """Credit a payment per slot to the strategy played in ``week`` (if still open)."""
-        row = self._row(week)
-        if row is not None:
-            self.payoff[row] += np.where(self.present[row], amount, 0.0)
+        kernels.credit_week(tuple(self.arrays), week, amount)
 
     def credit_events(self, weeks: np.ndarray, slots: np.ndarray, amounts: np.ndarray) -> None:
         """Credit payments event by event (e.g. commissions on deals booked in ``weeks``)."""
-        for week, slot, amount in zip(weeks.tolist(), slots.tolist(), amounts.tolist(),
-                                      strict=True):
-            row = self._row(week)
-            if row is not None and self.present[row, slot]:
-                self.payoff[row, slot] += amount
+        kernels.credit_events(tuple(self.arrays), weeks, slots, amounts)
 
     def forget(self, slots: np.ndarray) -> None:
         """A new hire in these slots: the previous hire's weeks are credited to nobody."""
-        self.present[:, slots] = False
+        self.arrays.present[:, slots] = False
 
     def close_period(self, start: int, end: int, lag: int,
                      deltas: Mapping[str, np.ndarray] | None) -> None:
         """The period ``start..end`` ended; learn from it ``lag`` weeks later."""
-        self._pending.append((start, end, end + lag, deltas))
+        kernels.add_pending(tuple(self.arrays), start, end, end + lag)
+        if deltas is not None:
+            self._deltas[end] = deltas
 
-    def due(self, week: int) -> Iterator[DuePeriod]:
+    def due(self, week: int) -> list[DuePeriod]:
         """The periods whose pay is all in by the end of ``week``, oldest first."""
-        ready = [p for p in self._pending if p[2] <= week]
-        self._pending = [p for p in self._pending if p[2] > week]
-        for start, end, _, deltas in sorted(ready, key=lambda p: p[1]):
-            rows = [r for w in range(max(start, 0), end + 1) if (r := self._row(w)) is not None]
-            present = self.present[rows]
-            weeks = present.sum(axis=0)
-            total = (self.payoff[rows] * present).sum(axis=0)
-            last = end % self.depth
-            actions = {dim: a[last].copy() for dim, a in self.actions.items()}
-            self.open[rows] = False
-            yield DuePeriod(end, actions, total / np.maximum(weeks, 1),
-                            self.present[last] & (weeks > 0), deltas)
+        ends, payoffs, active, played = kernels.close_due(tuple(self.arrays), week)
+        return [DuePeriod(end, dict(zip(self.dimensions, actions, strict=True)), payoff, on,
+                          self._deltas.pop(end, None))
+                for end, payoff, on, actions in zip(ends.tolist(), payoffs, active, played,
+                                                    strict=True)]

@@ -251,28 +251,24 @@ class SalesModel(mesa.Model):
 
     def _learn_and_leave(self, w: int, money: dict[str, Any],
                          closes: CloseOutcome) -> np.ndarray:
-        sc, force = self.config, self.sales_force
-        contract, pay = money["contract"], money["pay"]
-        contribution = (contract.total[: sc.reps] - pay.total - money["overhead"]
-                        - money["training"])
-        self.outsourcer.attribute(w, contribution)
-        variable = pay.total - pay.fixed
-        shifted = variable - force.effort_cost() + sc.learning.payoff_shift
-        learning_payoff = shifted / sc.learning.payoff_scale
-        force.record_pay(pay.total, learning_payoff)
+        """Pay booked to the reps' and the outsourcer's books, learning, quits and a week of
+        skill growth (:meth:`SalesForce.learn_week`); returns the slots whose reps quit."""
+        sc, force, outsourcer = self.config, self.sales_force, self.outsourcer
+        training = money["training"]
+        full, quits, design, booked = force.learn_week(
+            w, money["pay"], closes, outsourcer.windows, money["contract"].total, money["overhead"],
+            training, self.rngs["attrition"])
+        if full:
+            outsourcer.close_full_windows(w)
         if force.ledger is not None:
-            force.credit_earned(w, learning_payoff, pay, closes)
+            force.credit_earned(w)
         elif (w + 1) % sc.learning.rep_cadence_weeks == 0:
             force.learn(np.flatnonzero(force.employed))
         if (w + 1) % sc.learning.outsourcer_cadence_weeks == 0:
-            self.outsourcer.learn()
-        employed = np.flatnonzero(force.employed)
-        quits = force.quits(self.rngs["attrition"])
-        self.outsourcer.observe_week(employed, force.working_effort(),
-                                     contribution + money["training"], quits.size)
+            outsourcer.learn()
+        outsourcer.observe_week(design, booked, quits.size)
         for slot in quits:
             self._dismiss(int(slot))
-        force.grow()
         return quits
 
     def _dismiss(self, slot: int) -> None:

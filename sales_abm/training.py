@@ -24,16 +24,22 @@ What the outsourcer knows and what it learns:
   client cannot end (``switches.termination`` off) is guaranteed for good, whatever its reviews
   say.
 
-The pure functions below are the valuation; :class:`TrainingValuation` holds the estimates.
+The pure functions below are the valuation; :class:`TrainingValuation` holds the estimates and
+appraises in one compiled pass (:func:`sales_abm.kernels.appraisal_terms`) that reproduces
+:func:`relationship_survival` and :func:`discounted_value` bit for bit, with numpy's powers kept
+as tables that change only when the hire survival or renewal estimate does, and the fit solved
+again only when its moments change.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from sales_abm import kernels
 from sales_abm.scenario import Scenario
 
 
@@ -138,12 +144,25 @@ class SkillValueEstimate:
 
     def coefficients(self) -> np.ndarray:
         """(α, a, c, e, d, b); the per-call terms per hundred calls."""
-        penalty = np.diag([1e-9] + [self.ridge] * 5)
-        return np.linalg.solve(self.xtx + penalty, self.xty)
+        return np.linalg.solve(self.xtx + _penalty(self.ridge), self.xty)
 
     def scaled(self, weight: float) -> SkillValueEstimate:
         """A copy whose evidence counts ``weight`` times as much (an industry prior)."""
         return SkillValueEstimate(self.memory, self.ridge, self.xtx * weight, self.xty * weight)
+
+
+def _same(inputs: tuple, earlier: tuple) -> bool:
+    """Whether an appraisal's inputs are those of an earlier one (the fit by identity: a
+    changed fit is a new array)."""
+    return inputs[-1] is earlier[-1] and inputs[:-1] == earlier[:-1]
+
+
+@functools.cache
+def _penalty(ridge: float) -> np.ndarray:
+    """The ridge's penalty matrix (read-only: one is shared by every estimate)."""
+    penalty = np.diag([1e-9] + [ridge] * 5)
+    penalty.flags.writeable = False
+    return penalty
 
 
 def untrained_skill(scenario: Scenario, tenure: np.ndarray) -> np.ndarray:
@@ -213,6 +232,14 @@ class TrainingValuation:
         self.renewals = Rate(out.renewal_prior, out.renewal_prior_weight)
         self.hires = 0
         self.paths = skill_paths(scenario, out.horizon_weeks)
+        # Caches of the appraisal (numpy's powers and solve, recomputed when their input moves)
+        self._fit_of: tuple[np.ndarray, np.ndarray] | None = None
+        self._fit = np.zeros(6)
+        self._decay_rate = math.nan
+        self._decay_powers = np.zeros(0)
+        self._renewal_of = math.nan
+        self._renewal_table = np.zeros(0)
+        self._appraised: tuple[tuple, Appraisal] | None = None  # the last inputs and result
 
     def observe_week(self, calls: np.ndarray, skill: np.ndarray, tenure: np.ndarray,
                      strategy: tuple[np.ndarray, np.ndarray], contribution: np.ndarray,
@@ -221,8 +248,14 @@ class TrainingValuation:
         (threshold, pressure) and contribution before training fees; and the week's quits."""
         untrained = untrained_skill(self.config, tenure)
         x = SkillValueEstimate.regressors(calls, *strategy, untrained, skill - untrained)
-        self.skill_value.observe(x, contribution)
-        self.quits.add(quits, calls.size)
+        self.observe_design(x, contribution, quits)
+
+    def observe_design(self, design: np.ndarray, contribution: np.ndarray, quits: int) -> None:
+        """Book a week of the employed reps as their design rows
+        (:meth:`SkillValueEstimate.regressors`, one per rep) and contributions before training
+        fees; and the week's quits (the model builds the rows in one compiled pass)."""
+        self.skill_value.observe(design, contribution)
+        self.quits.add(quits, contribution.size)
 
     def observe_review(self, renewed: bool) -> None:
         """A review's verdict: whether the client renewed, or would have if free to end."""
@@ -240,26 +273,54 @@ class TrainingValuation:
             first_review: Weeks to the next review (a review ends its week).
             ends_in: Weeks the contract has left when notice has been given, else None.
         """
+        fit = self._coefficients()
+        inputs = (mean_calls, mean_strategy, guaranteed_weeks, first_review, ends_in,
+                  self.quits.mean, self.renewals.mean, fit)
+        if self._appraised is not None and _same(inputs, self._appraised[0]):
+            return self._appraised[1]  # e.g. the week's metric, then the next week's hires
         sc = self.config
         out = sc.outsourcer
-        _, a, c, e, d, b = self.skill_value.coefficients()
+        horizon = out.horizon_weeks
         calls = mean_calls / 100.0
-        trained, untrained = self.paths
-        per_call = a + c * mean_strategy[0] + e * mean_strategy[1] + d * untrained
         survival = 1 - self.quits.mean
         discount = weekly_discount(out.discount_rate)
-        relationship = relationship_survival(out.horizon_weeks, guaranteed_weeks,
-                                             sc.client.review_weeks, first_review,
-                                             self.renewals.mean)
-        if ends_in is not None:
-            relationship[max(ends_in, 0):] = 0.0
-        value = discounted_value(b * calls * (trained - untrained), survival, relationship,
-                                 discount)
-        ramp = min(out.ramp_weeks, out.horizon_weeks)
-        gap = trained - untrained
-        lost = out.training_capacity_loss * calls * (per_call[:ramp] + b * gap[:ramp])
-        ramp_cost = discounted_value(lost, survival, relationship, discount)
-        return Appraisal(value, ramp_cost, out.training_cost)
+        ends_from = horizon if ends_in is None else max(ends_in, 0)
+        ramp = min(out.ramp_weeks, horizon)
+        weights, value, lost = kernels.appraisal_terms(
+            self.paths, fit, mean_strategy,
+            (calls, out.training_capacity_loss * calls), self._decay(discount * survival),
+            self._renewal_powers(), (guaranteed_weeks, sc.client.review_weeks, first_review,
+                                     ends_from), ramp)
+        # The sums are numpy's dot products, as discounted_value computes them.
+        appraisal = Appraisal(float(np.dot(weights, value)),
+                              float(np.dot(weights[:ramp], lost)), out.training_cost)
+        self._appraised = (inputs, appraisal)
+        return appraisal
+
+    def _coefficients(self) -> np.ndarray:
+        """The skill-value fit's coefficients, solved again only when its moments changed
+        (each week's books replace them with new arrays)."""
+        moments = (self.skill_value.xtx, self.skill_value.xty)
+        if self._fit_of is None or any(a is not b for a, b in zip(moments, self._fit_of,
+                                                                   strict=True)):
+            self._fit_of, self._fit = moments, self.skill_value.coefficients()
+        return self._fit
+
+    def _decay(self, rate: float) -> np.ndarray:
+        """``rate ** t`` for each week ahead, as :func:`discounted_value` computes it."""
+        if rate != self._decay_rate:
+            self._decay_rate = rate
+            self._decay_powers = rate ** np.arange(self.config.outsourcer.horizon_weeks)
+        return self._decay_powers
+
+    def _renewal_powers(self) -> np.ndarray:
+        """``renewal ** k`` for k reviews lost, as :func:`relationship_survival` computes it."""
+        renewal = self.renewals.mean
+        if renewal != self._renewal_of:
+            reviews = self.config.outsourcer.horizon_weeks // self.config.client.review_weeks
+            self._renewal_of = renewal
+            self._renewal_table = renewal ** np.arange(reviews + 2, dtype=float)
+        return self._renewal_table
 
     def train_probability(self, npv: float) -> float:
         """Logit choice on the NPV with decaying experimentation.

@@ -12,28 +12,45 @@ threads overlap their kernels with each other's Python (a new kernel should too;
 ``benchmarks/bench_batch.py`` measures threads over replicates).
 
 Modules: :mod:`.calls` (the week's calls, drawn and booked), :mod:`.meetings` (meetings held),
-:mod:`.recovery` (the end-of-week pass: recovery, forgetting, customers leaving, turnover, and the
-draws of new prospects), :mod:`.status` (status codes and row selections), :mod:`.network` (word
-of mouth, the Watts–Strogatz rewiring), :mod:`.recording` (numpy-exact sums, means and SDs; the
-week's measures and cohorts), :mod:`.money` (the week's settlements), :mod:`.staffing`
-(strategies drawn, the reps' call columns), :mod:`.draws` (numpy's sampling without
-replacement), :mod:`.streams` (the run's random streams passed to kernels by address, at a tenth
-of a Generator argument's cost). Kernels with many arguments take them bundled by name
-(:mod:`.bundles`).
+:mod:`.learning` (the learning phase: pay booked, the credit ledger, Roth–Erev learning, quits,
+skill growth; the training appraisal), :mod:`.recovery` (the end-of-week pass: recovery,
+forgetting, customers leaving, turnover, and the draws of new prospects), :mod:`.status` (status
+codes and row selections), :mod:`.network` (word of mouth, the Watts–Strogatz rewiring),
+:mod:`.recording` (numpy-exact sums, means and SDs; the week's measures and cohorts), :mod:`.money`
+(the week's settlements), :mod:`.staffing` (strategies drawn, the reps' call columns),
+:mod:`.draws` (numpy's sampling without replacement), :mod:`.streams` (the run's random streams
+passed to kernels by address, at a tenth of a Generator argument's cost). Kernels with many
+arguments take them bundled by name (:mod:`.bundles`).
 """
 
 from sales_abm.kernels.bundles import (
     CallDraws,
     Csr,
     Entrants,
+    Evaluations,
     Funnel,
+    LedgerArrays,
     MeetingDraws,
     Owners,
     Prospects,
     Renewal,
+    RepBooks,
     RepColumns,
 )
 from sales_abm.kernels.calls import book_calls, place_calls, place_calls_by_level
+from sales_abm.kernels.learning import (
+    add_pending,
+    appraisal_terms,
+    close_due,
+    close_period,
+    credit_events,
+    credit_week,
+    end_period_sums,
+    learn_due,
+    learn_week,
+    open_ledger_week,
+    strategy_means,
+)
 from sales_abm.kernels.meetings import settle_meetings
 from sales_abm.kernels.money import settle_week
 from sales_abm.kernels.network import learn_from_neighbours, neighbour_hits, rewire_ring
@@ -63,11 +80,13 @@ from sales_abm.kernels.streams import StreamHandles, generator_from, stream_hand
 
 __all__ = [
     "AVAILABLE", "BOOKED", "BURNED", "COOLING", "CUSTOMER", "CYCLE", "N_STATUSES", "CallDraws",
-    "Csr", "Entrants", "Funnel", "MeetingDraws", "Owners", "Prospects", "Renewal", "RepColumns",
-    "StreamHandles", "add_in_order", "advance_market", "book_calls",
-    "count_qualified_available", "craft", "draw_prospects", "generator_from",
-    "learn_from_neighbours", "masked_mean_sd", "neighbour_hits", "noise_sd", "pairwise_sum",
+    "Csr", "Entrants", "Evaluations", "Funnel", "LedgerArrays", "MeetingDraws", "Owners",
+    "Prospects", "Renewal", "RepBooks", "RepColumns", "StreamHandles", "add_in_order",
+    "add_pending", "advance_market", "appraisal_terms", "book_calls", "close_due", "close_period",
+    "count_qualified_available", "craft", "credit_events", "credit_week", "draw_prospects",
+    "end_period_sums", "generator_from", "learn_due", "learn_from_neighbours", "learn_week",
+    "masked_mean_sd", "neighbour_hits", "noise_sd", "open_ledger_week", "pairwise_sum",
     "place_calls", "place_calls_by_level", "planned_calls", "record_week", "rewire_ring",
     "rows_due", "rows_with_status", "sample_actions", "settle_meetings", "settle_week",
-    "status_counts", "stream_handle", "sums",
+    "status_counts", "strategy_means", "stream_handle", "sums",
 ]

@@ -115,3 +115,44 @@ class Renewal(NamedTuple):
     forgetting: float  # share of the gap to the prior propensity forgotten (0: none)
     entry_rate: float  # chance a customer's row is taken by a new prospect
     turnover_rate: float  # share of the rows outside the funnel renewed (when switched on)
+
+
+class RepBooks(NamedTuple):
+    """The sales force's columns the learning phase reads and writes, one entry per rep slot
+    (:class:`sales_abm.agents.SalesForce`'s own arrays, built once). The kernels of
+    :mod:`.learning` take this and the bundles below as plain tuples, in field order."""
+
+    employed: np.ndarray  # bool: a rep holds the slot
+    effort_level: np.ndarray  # float64: calls a week of each effort level
+    effort_action: np.ndarray  # int64: each slot's effort level
+    threshold_level: np.ndarray  # float64: each threshold level's perceived fit
+    threshold_action: np.ndarray  # int64
+    pressure_level: np.ndarray  # float64: each pressure level's push
+    pressure_action: np.ndarray  # int64
+    skill: np.ndarray  # float64, written
+    tenure: np.ndarray  # int64, written: weeks worked
+    ramp_left: np.ndarray  # int64, written: training weeks left
+    earnings: np.ndarray  # float64, written: trailing average weekly pay
+    payoff_sum: np.ndarray  # float64, written: learning payoff since the period began
+    payoff_weeks: np.ndarray  # int64, written: weeks in that sum
+
+
+class Evaluations(NamedTuple):
+    """The outsourcer's open evaluation windows by slot (:class:`sales_abm.agents.Outsourcer`)."""
+
+    open: np.ndarray  # bool
+    start: np.ndarray  # int64: week the window opened
+    contribution: np.ndarray  # float64, written: contribution summed over the window
+
+
+class LedgerArrays(NamedTuple):
+    """The credit ledger's ring of weeks and queue of periods
+    (:class:`sales_abm.credit.CreditLedger`)."""
+
+    week: np.ndarray  # int64: the week each row holds (-1: none)
+    open: np.ndarray  # bool: that week's period not yet learned from
+    payoff: np.ndarray  # float64 (depth, n): learning payoff credited
+    present: np.ndarray  # bool (depth, n): the slot's hire played that week
+    actions: np.ndarray  # int64 (dimensions, depth, n): the levels played
+    pending: np.ndarray  # int64 (depth, 3): queued periods' first week, last week, week due
+    n_pending: np.ndarray  # int64 (1,): how many periods are queued

@@ -96,6 +96,12 @@ class RothErev(BaseLearner):
         m = self.n_actions
         return self.params["experimentation"] / (m - 1) if m > 1 else 0.0
 
+    def reinforcement(self) -> tuple[float, float, float, bool]:
+        """The constants of :func:`reinforce`: ``(1 - phi, E_k / pi, E_j / pi or the modified
+        rule's share, modified)``."""
+        keep = 1.0 - self.params["experimentation"] if self.n_actions > 1 else 1.0
+        return 1.0 - self.params["forgetting"], keep, self._spillover(), self.modified
+
     def _update(
         self,
         actions: np.ndarray,
@@ -103,14 +109,14 @@ class RothErev(BaseLearner):
         foregone: np.ndarray | None,
         active: np.ndarray,
     ) -> None:
-        keep = 1.0 - self.params["experimentation"] if self.n_actions > 1 else 1.0
-        _reinforce(self.propensities, actions, payoffs, active, 1.0 - self.params["forgetting"],
-                   keep, self._spillover(), self.modified, PROPENSITY_FLOOR)
+        decay, keep, spillover, modified = self.reinforcement()
+        reinforce(self.propensities, actions, payoffs, active, decay, keep, spillover, modified,
+                  PROPENSITY_FLOOR)
 
 
 @njit(cache=True, nogil=True)
-def _reinforce(q, actions, payoffs, active, decay, keep, spillover, modified,
-               floor):  # pragma: no cover - compiled
+def reinforce(q, actions, payoffs, active, decay, keep, spillover, modified,
+              floor):  # pragma: no cover - compiled
     """``q_j <- max((1 - phi) q_j + E_j, floor)`` in place for the active rows, one pass.
 
     ``E_k = keep * pi`` for the chosen action; an unchosen one gets ``spillover * pi``, or
