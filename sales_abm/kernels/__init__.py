@@ -21,8 +21,12 @@ codes and row selections), :mod:`.network` (word of mouth, the Watts–Strogatz 
 :mod:`.draws` (numpy's sampling without replacement), :mod:`.streams` (the run's random streams
 passed to kernels by address, at a tenth of a Generator argument's cost). Kernels with many
 arguments take them bundled by name (:mod:`.bundles`).
+
+numba's disk cache is checked against the kernels' sources before they load
+(:mod:`._cache`): a kernel whose callee in another file changed is recompiled, not reused.
 """
 
+from sales_abm.kernels import _cache  # noqa: F401 - checks the cache first (on import)
 from sales_abm.kernels.bundles import (
     CallDraws,
     Csr,
