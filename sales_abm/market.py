@@ -18,16 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sales_abm import kernels
-from sales_abm.kernels import (
-    Csr,
-    Entrants,
-    Funnel,
-    MeetingDraws,
-    Owners,
-    Prospects,
-    Renewal,
-    RepColumns,
-)
+from sales_abm.kernels import Entrants, Funnel, MeetingRules, Prospects, Renewal, RepColumns
 from sales_abm.kernels.network import csr, ring_edges
 from sales_abm.scenario import MarketParams, Switches
 
@@ -79,7 +70,8 @@ class CallOutcome:
 
 @dataclass
 class MeetingOutcome:
-    """Counts of one week's meetings by owner (length n_reps + 2, see :meth:`Market.owner`).
+    """Counts of one week's meetings by owner (length n_reps + 2, see
+    :func:`kernels.meetings.owner`).
 
     ``counts`` holds the meetings held, held junk meetings, no-shows, cancelled meetings and
     opportunities opened (one row each, also readable by name).
@@ -106,7 +98,8 @@ class MeetingOutcome:
 
 @dataclass
 class CloseOutcome:
-    """Deals won this week by owner (arrays of length n_reps + 2, see :meth:`Market.owner`)."""
+    """Deals won this week by owner (arrays of length n_reps + 2, see
+    :func:`kernels.meetings.owner`)."""
 
     closes: np.ndarray
     revenue: np.ndarray
@@ -186,18 +179,6 @@ def _python_random_words(seed: int, below: float, size: int) -> tuple[np.ndarray
     return words, (a * 67108864.0 + b) * (1.0 / 9007199254740992.0) < below
 
 
-def band_counts(
-    owner: np.ndarray,
-    band: np.ndarray,
-    n_owners: int,
-    n_bands: int,
-    weights: np.ndarray | None = None,
-) -> np.ndarray:
-    """A 2-D histogram ``(n_owners, n_bands)`` of events by owner and band, in one bincount."""
-    flat = np.bincount(owner * n_bands + band, weights=weights, minlength=n_owners * n_bands)
-    return flat.reshape(n_owners, n_bands)
-
-
 def to_csr(graph: nx.Graph) -> tuple[np.ndarray, np.ndarray]:
     """Neighbour lists as CSR arrays (indptr, indices) for vectorised word of mouth."""
     edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
@@ -208,21 +189,6 @@ def edges_to_csr(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.n
     """CSR arrays (indptr, indices) of the undirected graph with edges ``(u[i], v[i])``: each
     node's neighbours in edge-list order (see :func:`sales_abm.kernels.network.csr`)."""
     return csr(n, np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64))
-
-
-def triage(show: np.ndarray, read: np.ndarray, capacity: int) -> np.ndarray:
-    """Which of the prospects who showed up the AEs meet: the ``capacity`` whose pre-meeting
-    read of fit looks best (all of them when they fit in), the rest dropped.
-
-    Ties in the read go to the earlier row (a stable sort), so the choice is deterministic.
-    """
-    shown = np.flatnonzero(show)
-    if shown.size <= capacity:
-        return show.copy()
-    held = np.zeros(show.size, dtype=bool)
-    best = np.argsort(-read[shown], kind="stable")[:capacity]
-    held[shown[best]] = True
-    return held
 
 
 class Market:
@@ -306,6 +272,29 @@ class Market:
         # The columns are never replaced, only written in place, so their bundle is built once.
         self._columns = tuple(self.columns)
         self._renewal_rules = (tuple(self.entrants), tuple(self.renewal))
+        self._network = (self.indptr, self.indices)
+        self._meeting_rules = tuple(self.meeting_rules())
+
+    def meeting_rules(self) -> MeetingRules:
+        """The meetings kernel's parameters, with the factor a junk meeting's neighbours'
+        receptivity takes by how many junk meetings they neighbour (numpy's power, as before)."""
+        p, switches = self.p, self.switches
+        neighbours_annoyed = (switches.word_of_mouth and p.word_of_mouth > 0
+                              and not switches.prospect_learning)
+        most_hits = int(np.diff(self.indptr).max(initial=0)) if neighbours_annoyed else -1
+        return MeetingRules(
+            show_max=float(p.show_max), pressure_show_loss=float(p.pressure_show_loss),
+            show_fit_floor=float(p.show_fit_floor), cycle_min_weeks=int(p.cycle_min_weeks),
+            cycle_max_weeks=int(p.cycle_max_weeks), cooldown_weeks=int(p.cooldown_weeks),
+            qualification_bar=float(p.qualification_bar), burn=bool(switches.burn),
+            annoyance=float(p.annoyance), burn_probability=float(p.burn_probability),
+            burn_weeks=int(p.burn_weeks), neighbours_annoyed=bool(neighbours_annoyed),
+            word_of_mouth_factor=(1 - p.word_of_mouth) ** np.arange(most_hits + 1),
+            prospect_learning=bool(switches.prospect_learning),
+            experience_rate=float(p.experience_rate),
+            social_learning_on=bool(switches.word_of_mouth and p.social_learning > 0),
+            social_learning=float(p.social_learning),
+        )
 
     @property
     def columns(self) -> Prospects:
@@ -340,16 +329,6 @@ class Market:
     def junk(self, rows: np.ndarray) -> np.ndarray:
         """Rows whose true fit is below the client's qualification bar."""
         return self.fit[rows] < self.p.qualification_bar
-
-    def owner(self, rows: np.ndarray, current_hires: np.ndarray, epoch_start: int) -> np.ndarray:
-        """Who an event of these rows belongs to: its rep's slot if that hire still holds it,
-        ``n_reps`` if the rep has left but the contract holder is the same, ``n_reps + 1`` if it was
-        booked under an earlier contract holder.
-        """
-        slot = self.booked_by[rows]
-        hire = self.booked_hire[rows]
-        own = np.where(hire == current_hires[slot], slot, self.n_reps)
-        return np.where(hire >= epoch_start, own, self.n_reps + 1)
 
     def status_counts(self) -> np.ndarray:
         """How many rows are in each status (they partition the market)."""
@@ -407,100 +386,42 @@ class Market:
         triage_noise: float | None = None,
         triage_rng: np.random.Generator | None = None,
     ) -> MeetingOutcome:
-        """Hold last week's meetings: show-ups, AE capacity, opportunities, junk annoyance.
+        """Hold last week's meetings: show-ups, AE capacity, opportunities, junk annoyance and
+        the prospects' learning from them (one compiled call, :func:`kernels.hold_meetings`).
 
         When more prospects show up than the AEs can meet, the AEs triage (``triage_noise``
-        given: see :func:`triage`, with the read's noise from ``triage_rng``) or, without
-        triage, hold a random subset.
+        given: see :func:`kernels.triage`, with the read's noise from ``triage_rng``) or, without
+        triage, hold a random subset. A held junk meeting annoys its prospect and spreads by
+        word of mouth; one that opened no opportunity may also burn the prospect (one in a
+        sales cycle stays in it).
 
         With ``bands > 0`` (the number of threshold levels, when place_calls tracks bands), held
         and held junk meetings are also counted by owner and booking band.
         """
-        p, r = self.p, self.n_reps + 2
         rows = kernels.rows_due(self.status, kernels.BOOKED, self.booked_week, week - 1)
         fit = self.fit[rows]
-        p_show = (
-            p.show_max
-            * (1 - p.pressure_show_loss * self.booked_pressure[rows])
-            * (p.show_fit_floor + (1 - p.show_fit_floor) * fit)
-        )
-        show = rng.random(rows.size) < p_show
-        held = show.copy()
-        if triage_noise is not None:
+        # numpy's power, not the kernel's: the two differ in the last bit for a few arguments
+        share = self.p.opportunity_share
+        chances = (fit**share, fit ** (1 - share))
+        if triage_noise is None:
+            read_noise, triage_noise = fit, -1.0
+        else:
             assert triage_rng is not None
             # every booked row draws its read, so the stream does not depend on outcomes
-            read = fit + triage_noise * triage_rng.standard_normal(rows.size)
-            if capacity is not None:
-                held = triage(show, read, capacity)
-        elif capacity is not None and show.sum() > capacity:
-            shown = np.flatnonzero(show)
-            held[:] = False
-            held[rng.choice(shown, capacity, replace=False)] = True
-        opportunity = held & (rng.random(rows.size) < fit**p.opportunity_share)
-        won = rng.random(rows.size) < fit ** (1 - p.opportunity_share)
-        cycle = rng.integers(p.cycle_min_weeks, p.cycle_max_weeks + 1, rows.size)
-        meetings = MeetingDraws(rows=rows, fit=fit, show=show, held=held,
-                                opportunity=opportunity, won=won, cycle=cycle)
-        owners = Owners(current_hires=current_hires, epoch_start=epoch_start, n_reps=self.n_reps)
-        counts, expected, by, junk_rows, may_burn = kernels.settle_meetings(
-            week, meetings, self.columns, owners, self.funnel,
+            read_noise = triage_rng.standard_normal(rows.size)
+        counts, expected, burned, by_band = kernels.hold_meetings(
+            week, rows, chances, self._streams(rng), read_noise, float(triage_noise),
+            -1 if capacity is None else capacity, self._columns, self.booked_band,
+            (current_hires, epoch_start, self.n_reps), self._meeting_rules, bands, self._network,
+            self._hits,
         )
-        # after the meetings' new states: a burned prospect leaves its rest for the burn
-        burned = self._annoy(week, junk_rows, may_burn, rng)
-        if self.switches.prospect_learning:
-            worth = held & opportunity & (fit >= p.qualification_bar)
-            wasted = np.concatenate([junk_rows, rows[show & ~held]])  # junk held, or cancelled
-            self._learn_from_meetings(rows[worth], wasted)
-        outcome = MeetingOutcome(counts, expected, burned,
-                                 np.bincount(by[held], weights=fit[held], minlength=r))
+        outcome = MeetingOutcome(counts, expected[0], burned, expected[1])
         if bands:
-            band = self.booked_band[rows].astype(np.int64)
-            junk_held = held & (fit < p.qualification_bar)
-            outcome.held_by_band = band_counts(by[held], band[held], r, bands)
-            outcome.held_junk_by_band = band_counts(by[junk_held], band[junk_held], r, bands)
+            outcome.held_by_band, outcome.held_junk_by_band = by_band
         return outcome
-
-    def _annoy(self, week: int, junk_rows: np.ndarray, may_burn: np.ndarray,
-               rng: np.random.Generator) -> int:
-        """A junk meeting annoys its prospect and spreads by word of mouth; one that opened no
-        opportunity may also burn the prospect (one in a sales cycle stays in it).
-        """
-        if not self.switches.burn or junk_rows.size == 0:
-            return 0
-        p = self.p
-        learning = self.switches.prospect_learning  # word of mouth is then social learning
-        self.receptivity[junk_rows] *= 1 - p.annoyance
-        burn = junk_rows[may_burn & (rng.random(junk_rows.size) < p.burn_probability)]
-        self.status[burn] = Status.BURNED
-        self.until[burn] = week + p.burn_weeks
-        if self.switches.word_of_mouth and p.word_of_mouth > 0 and not learning:
-            graph = Csr(indptr=self.indptr, indices=self.indices)
-            touched, hits = kernels.neighbour_hits(graph, junk_rows, self._hits)
-            self.receptivity[touched] *= (1 - p.word_of_mouth) ** hits
-        return int(burn.size)
 
     # -- prospects learn whom to answer ----------------------------------------------------------
 
-    def _learn_from_meetings(self, worth: np.ndarray, wasted: np.ndarray) -> None:
-        """Prospects learn from their meetings: one worth its time (a good fit that opened an
-        opportunity) moves both propensities a step ``experience_rate`` toward 1, one that
-        wasted it (a junk meeting held, or a meeting the client cancelled) toward 0; each
-        neighbour on the industry network takes a step ``social_learning`` per experience it
-        hears of (word of mouth, with the ``word_of_mouth`` switch).
-        """
-        p = self.p
-        social = self.switches.word_of_mouth and p.social_learning > 0
-        for rows, good in ((wasted, False), (worth, True)):
-            if rows.size == 0:
-                continue
-            for q in (self.answer, self.accept):
-                q[rows] = 1 - (1 - q[rows]) * (1 - p.experience_rate) if good else (
-                    q[rows] * (1 - p.experience_rate))
-            if social:
-                graph = Csr(indptr=self.indptr, indices=self.indices)
-                touched, hits = kernels.neighbour_hits(graph, rows, self._hits)
-                for q in (self.answer, self.accept):
-                    kernels.learn_from_neighbours(q, touched, hits, p.social_learning, good)
 
     def mean_propensities(self) -> tuple[float, float]:
         """The mean propensity to answer and to accept over all prospects."""
@@ -512,29 +433,18 @@ class Market:
     def resolve_cycles(
         self, week: int, current_hires: np.ndarray, epoch_start: int, bands: int = 0
     ) -> CloseOutcome:
-        """Close the opportunities whose cycle ends this week, credited by owner.
+        """Close the opportunities whose cycle ends this week, credited by owner (one compiled
+        call, :func:`kernels.resolve_cycles`).
 
         With ``bands > 0``, revenue is also summed by owner and booking band.
         """
-        rows = kernels.rows_due(self.status, kernels.CYCLE, self.until, week)
-        won = rows[self.won[rows]]
-        lost = rows[~self.won[rows]]
-        self.status[won] = Status.CUSTOMER
-        self.status[lost] = Status.COOLING
-        self.until[lost] = week + self.p.cooldown_weeks
-        by = self.owner(won, current_hires, epoch_start)
-        r = self.n_reps + 2
-        outcome = CloseOutcome(
-            closes=np.bincount(by, minlength=r),
-            revenue=np.bincount(by, weights=self.deal_value[won], minlength=r),
-            cohort_weeks=self.booked_week[won].copy(),
-            deal_values=self.deal_value[won].copy(),
-            owners=by,
+        closes, revenue, cohort_weeks, deal_values, owners, by_band = kernels.resolve_cycles(
+            week, self._columns, self.booked_band, (current_hires, epoch_start, self.n_reps),
+            self.p.cooldown_weeks, bands,
         )
-        if bands:
-            band = self.booked_band[won].astype(np.int64)
-            outcome.revenue_by_band = band_counts(by, band, r, bands, self.deal_value[won])
-        return outcome
+        return CloseOutcome(closes=closes, revenue=revenue, cohort_weeks=cohort_weeks,
+                            deal_values=deal_values, owners=owners,
+                            revenue_by_band=by_band if bands else None)
 
     # -- step 4: recovery and entry ---------------------------------------------------------------
 

@@ -11,7 +11,8 @@ bit-identical to the vectorised code they replace (the golden-output tests pin t
 threads overlap their kernels with each other's Python (a new kernel should too;
 ``benchmarks/bench_batch.py`` measures threads over replicates).
 
-Modules: :mod:`.calls` (the week's calls, drawn and booked), :mod:`.meetings` (meetings held),
+Modules: :mod:`.calls` (the week's calls, drawn and booked), :mod:`.meetings` (meetings held,
+annoyance and the prospects' learning from them; sales cycles resolved),
 :mod:`.learning` (the learning phase: pay booked, the credit ledger, Roth–Erev learning, quits,
 skill growth; the training appraisal), :mod:`.recovery` (the end-of-week pass: recovery,
 forgetting, customers leaving, turnover, and the draws of new prospects), :mod:`.status` (status
@@ -34,7 +35,7 @@ from sales_abm.kernels.bundles import (
     Evaluations,
     Funnel,
     LedgerArrays,
-    MeetingDraws,
+    MeetingRules,
     Owners,
     Prospects,
     Renewal,
@@ -55,7 +56,7 @@ from sales_abm.kernels.learning import (
     open_ledger_week,
     strategy_means,
 )
-from sales_abm.kernels.meetings import settle_meetings
+from sales_abm.kernels.meetings import hold_meetings, resolve_cycles, triage
 from sales_abm.kernels.money import settle_week
 from sales_abm.kernels.network import learn_from_neighbours, neighbour_hits, rewire_ring
 from sales_abm.kernels.recording import (
@@ -84,13 +85,13 @@ from sales_abm.kernels.streams import StreamHandles, generator_from, stream_hand
 
 __all__ = [
     "AVAILABLE", "BOOKED", "BURNED", "COOLING", "CUSTOMER", "CYCLE", "N_STATUSES", "CallDraws",
-    "Csr", "Entrants", "Evaluations", "Funnel", "LedgerArrays", "MeetingDraws", "Owners",
+    "Csr", "Entrants", "Evaluations", "Funnel", "LedgerArrays", "MeetingRules", "Owners",
     "Prospects", "Renewal", "RepBooks", "RepColumns", "StreamHandles", "add_in_order",
     "add_pending", "advance_market", "appraisal_terms", "book_calls", "close_due", "close_period",
     "count_qualified_available", "craft", "credit_events", "credit_week", "draw_prospects",
-    "end_period_sums", "generator_from", "learn_due", "learn_from_neighbours", "learn_week",
-    "masked_mean_sd", "neighbour_hits", "noise_sd", "open_ledger_week", "pairwise_sum",
-    "place_calls", "place_calls_by_level", "planned_calls", "record_week", "rewire_ring",
-    "rows_due", "rows_with_status", "sample_actions", "settle_meetings", "settle_week",
-    "status_counts", "strategy_means", "stream_handle", "sums",
+    "end_period_sums", "generator_from", "hold_meetings", "learn_due", "learn_from_neighbours",
+    "learn_week", "masked_mean_sd", "neighbour_hits", "noise_sd", "open_ledger_week",
+    "pairwise_sum", "place_calls", "place_calls_by_level", "planned_calls", "record_week",
+    "resolve_cycles", "rewire_ring", "rows_due", "rows_with_status", "sample_actions",
+    "settle_week", "status_counts", "strategy_means", "stream_handle", "sums", "triage",
 ]

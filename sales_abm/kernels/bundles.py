@@ -65,16 +65,26 @@ class CallDraws(NamedTuple):
     agree_draw: np.ndarray  # float64 uniforms
 
 
-class MeetingDraws(NamedTuple):
-    """One week's due meetings (market rows ascending) and what the draws made of them."""
+class MeetingRules(NamedTuple):
+    """The market's parameters and switches the meetings kernel uses."""
 
-    rows: np.ndarray  # int64: market row of each meeting
-    fit: np.ndarray  # float64: the prospect's fit
-    show: np.ndarray  # bool: the prospect showed up
-    held: np.ndarray  # bool: held (shown and within AE capacity)
-    opportunity: np.ndarray  # bool: opened a sales cycle
-    won: np.ndarray  # bool: that cycle will close
-    cycle: np.ndarray  # int64: the cycle's length in weeks
+    show_max: float  # P(show) of a perfect fit, no pressure
+    pressure_show_loss: float  # P(show) falls by this share at full pressure
+    show_fit_floor: float  # P(show) of a zero fit relative to a perfect one
+    cycle_min_weeks: int
+    cycle_max_weeks: int
+    cooldown_weeks: int  # rest after a meeting that opened no opportunity
+    qualification_bar: float  # fit below which a meeting is junk
+    burn: bool  # junk meetings annoy and may burn prospects
+    annoyance: float  # share of receptivity a junk meeting costs its prospect
+    burn_probability: float
+    burn_weeks: int
+    neighbours_annoyed: bool  # a junk meeting's neighbours lose receptivity (word of mouth)
+    word_of_mouth_factor: np.ndarray  # float64: their receptivity's factor, by junk neighbours
+    prospect_learning: bool  # meetings teach prospects whether to answer and accept
+    experience_rate: float
+    social_learning_on: bool  # neighbours learn from the meetings they hear of
+    social_learning: float
 
 
 class Csr(NamedTuple):

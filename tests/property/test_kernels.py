@@ -88,3 +88,12 @@ def test_rep_columns_are_the_numpy_expressions(skill, data):
     np.testing.assert_array_equal(kernels.noise_sd(skill, noise_max, noise_min),
                                   noise_max - (noise_max - noise_min) * skill)
     np.testing.assert_array_equal(kernels.craft(skill, gain), 1 + gain * (skill - 0.5))
+
+
+@given(arrays(np.int8, st.integers(0, 300), elements=st.integers(0, 5)), st.integers(0, 5),
+       st.data())
+def test_rows_due_is_the_numpy_selection(status, code, data):
+    # the statuses are scanned eight at a time: every length and position of a hit must count
+    until = data.draw(arrays(np.int32, status.size, elements=st.integers(0, 9)))
+    want = np.flatnonzero((status == code) & (until <= 4))
+    np.testing.assert_array_equal(kernels.rows_due(status, code, until, 4), want)

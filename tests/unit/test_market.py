@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sales_abm.kernels import RepColumns
+from sales_abm.kernels import RepColumns, triage
 from sales_abm.market import Market, Status, to_csr
 from sales_abm.scenario import Scenario
 
@@ -97,14 +97,21 @@ def test_cycles_resolve_by_their_cap_and_recovery_restores_receptivity():
 
 
 def test_owner_buckets_separate_current_reps_leavers_and_earlier_holders():
-    _, m = make_market(200)
-    rows = np.arange(3)
-    m.booked_by[rows] = [0, 1, 2]
-    m.booked_hire[rows] = [10, 5, 11]
-    owner = m.owner(rows, current_hires=np.array([10, 12, 11, 13]), epoch_start=8)
-    assert owner.tolist() == [0, 5, 2]
-    owner = m.owner(rows, current_hires=np.array([10, 12, 11, 13]), epoch_start=11)
-    assert owner.tolist() == [5, 5, 2]
+    def owners_of_closes(epoch_start):
+        _, m = make_market(200)
+        rows = np.arange(3)
+        m.status[rows] = Status.CYCLE
+        m.until[rows] = 5
+        m.won[rows] = True
+        m.booked_by[rows] = [0, 1, 2]
+        m.booked_hire[rows] = [10, 5, 11]
+        closes = m.resolve_cycles(5, np.array([10, 12, 11, 13]), epoch_start)
+        assert (m.status[rows] == Status.CUSTOMER).all()
+        assert closes.closes.tolist() == np.bincount(closes.owners, minlength=6).tolist()
+        return closes.owners.tolist()
+
+    assert owners_of_closes(epoch_start=8) == [0, 5, 2]
+    assert owners_of_closes(epoch_start=11) == [5, 5, 2]
 
 
 def test_turnover_renews_only_rows_outside_the_funnel_and_keeps_the_partition():
@@ -148,7 +155,6 @@ def test_good_fit_share_available_counts_qualified_available_rows():
 
 
 def test_triage_keeps_the_best_reads_within_capacity():
-    from sales_abm.market import triage
     show = np.array([True, True, False, True, True])
     read = np.array([0.1, 0.5, 0.9, 0.3, 0.5])
     np.testing.assert_array_equal(triage(show, read, 2), [False, True, False, False, True])
@@ -264,3 +270,12 @@ def test_advance_draws_and_renews_as_the_vectorised_numpy_code_did(n, overrides,
         np.testing.assert_array_equal(m.counts, ref.status_counts())
     for mine, theirs in zip(streams, ref_streams, strict=True):
         assert mine.random() == theirs.random()
+
+
+def test_the_kernels_bundle_of_columns_is_the_markets_own_arrays_after_a_run():
+    from sales_abm.model import SalesModel
+
+    model = SalesModel(Scenario.from_dict({"prospects": 2000, "reps": 4, "weeks": 30}), 1)
+    model.run_model()
+    m = model.market
+    assert all(bundled is column for bundled, column in zip(m._columns, m.columns, strict=True))
