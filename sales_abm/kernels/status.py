@@ -11,7 +11,7 @@ AVAILABLE, COOLING, BOOKED, CYCLE, CUSTOMER, BURNED = range(6)
 N_STATUSES = 6
 
 _ONES = np.uint64(0x0101010101010101)  # a one in every byte of a word
-_HIGHS = np.uint64(0x8080808080808080)  # every byte's high bit
+_LOWS = np.uint64(0x7F7F7F7F7F7F7F7F)  # every byte's seven low bits
 
 
 @njit(cache=True, nogil=True)
@@ -35,8 +35,9 @@ def rows_due(status, code, column, last):  # pragma: no cover - compiled
     meetings booked before a week, or the sales cycles ending by it.
 
     The statuses (one byte each, most rows not ``code``) are read eight at a time: a word with
-    no byte equal to ``code`` is skipped (the word xor ``code`` in every byte has no zero byte;
-    the test may flag a word falsely, never miss one), so the rare rows are looked at alone.
+    no byte equal to ``code`` (the word xor ``code`` in every byte has no zero byte) is skipped,
+    so the rare rows are looked at alone. The zero-byte test carries no bit out of a byte, so it
+    is exact and never overflows (also when the kernels run as plain Python).
     """
     n = status.size
     out = np.empty(n, dtype=np.int64)
@@ -46,7 +47,7 @@ def rows_due(status, code, column, last):  # pragma: no cover - compiled
     pattern = np.uint64(code) * _ONES
     for w in range(words.size):
         x = words[w] ^ pattern
-        if (x - _ONES) & ~x & _HIGHS:
+        if ~(((x & _LOWS) + _LOWS) | x | _LOWS):  # the high bit of each zero byte
             for row in range(8 * w, 8 * w + 8):
                 if status[row] == code and column[row] <= last:
                     out[k] = row
