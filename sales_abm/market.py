@@ -403,14 +403,14 @@ class Market:
         # numpy's power, not the kernel's: the two differ in the last bit for a few arguments
         share = self.p.opportunity_share
         chances = (fit**share, fit ** (1 - share))
+        stream = self._streams(rng)
         if triage_noise is None:
-            read_noise, triage_noise = fit, -1.0
+            triage_stream, triage_noise = stream, -1.0  # (not drawn from)
         else:
             assert triage_rng is not None
-            # every booked row draws its read, so the stream does not depend on outcomes
-            read_noise = triage_rng.standard_normal(rows.size)
+            triage_stream = self._streams(triage_rng)
         counts, expected, burned, by_band = kernels.hold_meetings(
-            week, rows, chances, self._streams(rng), read_noise, float(triage_noise),
+            week, rows, chances, stream, triage_stream, float(triage_noise),
             -1 if capacity is None else capacity, self._columns, self.booked_band,
             (current_hires, epoch_start, self.n_reps), self._meeting_rules, bands, self._network,
             self._hits,

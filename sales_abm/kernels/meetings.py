@@ -53,16 +53,18 @@ def triage(show, read, capacity):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _show_up(rows, rng, read_noise, fit, pressure, rules, triage_noise, capacity):
+def _show_up(rows, rng, triage_rng, fit, pressure, rules, triage_noise, capacity):
     # pragma: no cover - compiled
     """Who shows up (one draw per due meeting) and which of them the AEs hold.
 
     Over capacity, the AEs keep the best reads of fit when they triage (``triage_noise >= 0``;
-    ``read_noise`` holds the triage stream's normals), else a random subset (drawn from
-    ``rng``). ``capacity < 0``: unlimited.
+    the reads' noise from ``triage_rng``, one normal per due meeting whatever the capacity, so
+    the stream does not depend on outcomes), else a random subset (drawn from ``rng``).
+    ``capacity < 0``: unlimited.
     """
     k = rows.size
     show_draw = rng.random(k)
+    read_noise = triage_rng.standard_normal(k) if triage_noise >= 0 else show_draw
     show = np.empty(k, dtype=np.bool_)
     for i in range(k):
         p_show = (rules.show_max * (1 - rules.pressure_show_loss * pressure[rows[i]])
@@ -84,7 +86,7 @@ def _show_up(rows, rng, read_noise, fit, pressure, rules, triage_noise, capacity
 
 
 @njit(cache=True, nogil=True)
-def hold_meetings(week, rows, chances, stream, read_noise, triage_noise, capacity, columns,
+def hold_meetings(week, rows, chances, stream, triage_stream, triage_noise, capacity, columns,
                   booked_band, owners, rules, n_bands, graph, scratch):
     # pragma: no cover - compiled
     """One week's meetings, from the draws to the prospects' new states and the counts by owner.
@@ -103,7 +105,7 @@ def hold_meetings(week, rows, chances, stream, read_noise, triage_noise, capacit
         rows: the due meetings' market rows, ascending.
         chances: each due meeting's chance of an opportunity and of winning it (two arrays).
         stream: the ``meetings`` stream's handle (:func:`~.streams.stream_handle`).
-        read_noise: the triage stream's standard normals, one per due meeting (read only when
+        triage_stream: the ``triage`` stream's handle (drawn from only when
             ``triage_noise >= 0``).
         triage_noise: SD of the AEs' read of fit; negative when they do not triage.
         capacity: meetings the AEs can hold; negative when unlimited.
@@ -125,8 +127,8 @@ def hold_meetings(week, rows, chances, stream, read_noise, triage_noise, capacit
     prospects, rules, owners = Prospects(*columns), MeetingRules(*rules), Owners(*owners)
     graph = Csr(*graph)
     rng = generator_from(stream)
-    show, held = _show_up(rows, rng, read_noise, prospects.fit, prospects.booked_pressure, rules,
-                          triage_noise, capacity)
+    show, held = _show_up(rows, rng, generator_from(triage_stream), prospects.fit,
+                          prospects.booked_pressure, rules, triage_noise, capacity)
     k = rows.size
     opportunity_chance, win_chance = chances
     opportunity_draw = rng.random(k)
