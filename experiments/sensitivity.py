@@ -37,6 +37,9 @@ So the paper scale is 512 Sobol' points x 4 replicates x 2 arms = 4,096 default 
 Measured at paper scale (root seed 9, sampler seed 8, ``--executor local:2``), on a machine
 shared with other sweeps:
 
+- MODEL_VERSION 7 with the week's phases compiled (issue 18): 157.9 s of wall time (2.6 min, a
+  quiet machine), and the 4,096 summaries equal, bit for bit, those the Python week made at
+  MODEL_VERSION 7 (480 s on a shared machine); the figures below are therefore unchanged.
 - MODEL_VERSION 6: 667.6 s of wall time (11.1 min; 1-minute load average 8.6 on average during
   the run, 3.3-11.0); 668 CPU-seconds in the runs (6.1 runs per CPU-second), about 6 min on two
   idle cores. Run noise 0.037 of the degree-2 surrogate's variance (0.18 of the point means'),

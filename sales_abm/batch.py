@@ -1,11 +1,13 @@
 """Many replicates of one scenario in one call: :func:`run_batch`.
 
 ``run_batch(scenario, seeds)`` returns what ``[run(scenario, seed) for seed in seeds]`` returns,
-bit for bit, in the order of ``seeds``. Today it runs the replicates one after another in this
-process: with the current engine a week is about half Python, so threads over replicates do not
-pay (``benchmarks/bench_batch.py`` measures it) and processes are the runner's business. It is the
-entry point a compiled, batched week will fill (issue 18): callers that want many replicates of
-one scenario should call it rather than loop over :func:`sales_abm.model.run`.
+bit for bit, in the order of ``seeds``. It runs the replicates one after another in this
+process. Every phase of the week is one compiled kernel call that releases the GIL, but the
+calls between them are Python: two threads over replicates gave 1.25x the runs per wall-second
+of a loop on the default scenario and 0.8x on the quick scale, at 0.8x and 0.6x the runs per
+CPU-second (``benchmarks/bench_batch.py``), so it keeps to one thread; parallel runs are the
+runner's business (processes). Callers that want many replicates of one scenario should call it
+rather than loop over :func:`sales_abm.model.run`: a run compiled whole would batch here.
 """
 
 from __future__ import annotations
