@@ -25,7 +25,7 @@ from sales_abm.kernels.status import (
     COOLING,
     CUSTOMER,
     CYCLE,
-    N_STATUSES,
+    counts_array,
 )
 from sales_abm.kernels.streams import generator_from
 
@@ -117,10 +117,7 @@ def _recover(prospects, week, recovery_rate, prior, forgetting):  # pragma: no c
             answer[row] = q + (prior - q) * forgetting
             q = accept[row]
             accept[row] = q + (prior - q) * forgetting
-    counts = np.empty(N_STATUSES, dtype=np.int64)
-    counts[AVAILABLE], counts[COOLING], counts[BOOKED] = available, cooling, booked
-    counts[CYCLE], counts[CUSTOMER], counts[BURNED] = cycle, customer, burned
-    return counts
+    return counts_array(available, cooling, booked, cycle, customer, burned)
 
 
 @njit(cache=True, nogil=True)

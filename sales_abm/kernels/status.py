@@ -75,6 +75,12 @@ def status_counts(status):  # pragma: no cover - compiled
         cycle += st == CYCLE
         customer += st == CUSTOMER
         burned += st == BURNED
+    return counts_array(available, cooling, booked, cycle, customer, burned)
+
+
+@njit(cache=True, nogil=True)
+def counts_array(available, cooling, booked, cycle, customer, burned):  # pragma: no cover
+    """Six status counts kept in registers, as an array indexed by status code."""
     counts = np.empty(N_STATUSES, dtype=np.int64)
     counts[AVAILABLE], counts[COOLING], counts[BOOKED] = available, cooling, booked
     counts[CYCLE], counts[CUSTOMER], counts[BURNED] = cycle, customer, burned
