@@ -366,7 +366,7 @@ class Market:
                 meeting and close: what a rep saw that tells it what another threshold would have
                 brought. It draws no random numbers, so results are unchanged.
         """
-        calls = (week, rng, reps, self.columns, self.funnel, booking_time,
+        calls = (week, self._streams(rng), reps, self.columns, self.funnel, booking_time,
                  self.switches.prospect_learning, self.p.pressure_learning)
         if threshold_levels is None:
             return CallOutcome(kernels.place_calls(*calls))
@@ -420,8 +420,7 @@ class Market:
             outcome.held_by_band, outcome.held_junk_by_band = by_band
         return outcome
 
-    # -- prospects learn whom to answer ----------------------------------------------------------
-
+    # -- what the recorder reads ----------------------------------------------------------------
 
     def mean_propensities(self) -> tuple[float, float]:
         """The mean propensity to answer and to accept over all prospects."""

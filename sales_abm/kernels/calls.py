@@ -9,6 +9,7 @@ from numba import njit
 from sales_abm.kernels.bundles import CallDraws
 from sales_abm.kernels.draws import sample_rows
 from sales_abm.kernels.status import AVAILABLE, BOOKED, COOLING, rows_with_status
+from sales_abm.kernels.streams import generator_from
 
 
 @njit(cache=True, nogil=True)
@@ -23,7 +24,8 @@ def place_calls(week, rng, reps, prospects, funnel, booking_time, learn,
 
     Args:
         week: the current week.
-        rng: the calls' random stream (a ``numpy.random.Generator``; its state advances).
+        rng: the calls' random stream: its handle (:func:`~.streams.stream_handle`) or the
+            ``numpy.random.Generator`` itself; its state advances.
         reps: the reps' strategies (:class:`~.bundles.RepColumns`).
         prospects: the market's columns (:class:`~.bundles.Prospects`), written as in
             :func:`book_calls`, and ``answer``/``accept`` when prospects learn.
@@ -60,10 +62,11 @@ def place_calls_by_level(week, rng, reps, prospects, funnel, booking_time, learn
 
 
 @njit(cache=True, nogil=True)
-def _week_of_calls(week, rng, reps, prospects, funnel, booking_time, learn,
+def _week_of_calls(week, stream, reps, prospects, funnel, booking_time, learn,
                    learning_rate):  # pragma: no cover - compiled
     """The week's calls (see :func:`place_calls`), returned call by call: ``caller``,
     ``target``, ``signal``, ``connect``, ``proposed``, ``booked``, ``junk``, and the counts."""
+    rng = generator_from(stream)
     caller, target = _calls_and_targets(rng, reps.planned, prospects.status)
     reach = caller.size
     connect_draw = rng.random(reach)
