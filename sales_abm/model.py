@@ -241,12 +241,6 @@ class SalesModel(mesa.Model):
         if terms.audit_rate <= 0.0 or terms.pay_on == "qualified":
             return _NO_AUDITS
         junk = calls.booked_junk if terms.pay_on == "set" else meetings.held_junk[:payees]
-        if terms.audit_rate == 1.0:
-            # Every junk appointment is caught: binomial(n, 1) is n, for which numpy draws one
-            # uniform per payee with junk (and discards it): drawing as many leaves the stream
-            # where numpy's binomial would, at a fraction of its cost.
-            self.rngs["audit"].random(np.count_nonzero(junk))
-            return junk
         return draw_audits(terms, junk, self.rngs["audit"])
 
     def _learn_and_leave(self, w: int, money: dict[str, Any],

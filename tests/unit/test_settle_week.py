@@ -75,9 +75,9 @@ def test_settle_week_is_settle_of_both_contracts(seed, client_on, pay_on) -> Non
 
 @pytest.mark.parametrize("seed", range(20))
 def test_a_full_audit_advances_the_stream_as_its_draws_would(seed) -> None:
-    """The model's audit at rate 1 (every junk appointment caught) skips numpy's binomial and
-    draws one uniform per payee with junk: the same findings, and the stream left where the
-    binomial draws leave it (so later audits at other rates draw the same numbers)."""
+    """The audit at rate 1 (every junk appointment caught) skips numpy's binomial and draws one
+    uniform per payee with junk: the model finds what the binomial finds, and leaves the stream
+    where the binomial draws leave it (so later audits at other rates draw the same numbers)."""
     from sales_abm.model import SalesModel
     from sales_abm.scenario import Scenario
 
@@ -92,6 +92,6 @@ def test_a_full_audit_advances_the_stream_as_its_draws_would(seed) -> None:
 
     terms = Terms(0.0, 100.0, "set", 0.0, 1.0, 1.0)
     np.testing.assert_array_equal(model._audits(terms, Events(), Events(), junk.size),
-                                  draw_audits(terms, junk, drawn))
+                                  drawn.binomial(junk, 1.0))
     assert model.rngs["audit"].bit_generator.state == drawn.bit_generator.state
     assert model.rngs["audit"].binomial(junk, 0.3).tolist() == drawn.binomial(junk, 0.3).tolist()
