@@ -314,21 +314,14 @@ class SalesForce:
         """Calls each slot makes this week: its effort, at its skill's pace, less training time.
 
         A skilled caller gets through more dials in the same working hours (preparation, dialler
-        use, shorter dead calls): effort x (1 + call_speed_gain x (skill - 1/2)), rounded, with
-        the effort of :meth:`working_effort` (computed in the same compiled pass,
-        :func:`sales_abm.kernels.planned_calls`).
+        use, shorter dead calls): effort x (1 + call_speed_gain x (skill - 1/2)), rounded, where
+        the effort is 0 for a vacancy and loses ``training_capacity_loss`` of a trainee's time
+        during its ramp (:func:`sales_abm.kernels.planned_calls`).
         """
         rep, out = self.config.rep, self.config.outsourcer
         return kernels.planned_calls(self.levels["effort"], self.action["effort"], self.skill,
                                      self.ramp_left, self.hire_id, out.training_capacity_loss,
                                      rep.call_speed_gain)
-
-    def working_effort(self) -> np.ndarray:
-        """Effort each slot can spend calling this week (0 when vacant): the training ramp
-        takes ``training_capacity_loss`` of a trainee's time."""
-        loss = self.config.outsourcer.training_capacity_loss
-        effort = self.value("effort") * np.where(self.ramp_left > 0, 1 - loss, 1.0)
-        return np.where(self.employed, effort, 0.0)
 
     def noise_sd(self) -> np.ndarray:
         """Sd of the fit signal: falls linearly with skill."""

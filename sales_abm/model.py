@@ -178,7 +178,7 @@ class SalesModel(mesa.Model):
         for slot in hired.tolist():
             self.rep_agents[slot] = SalesRep(self, slot, int(force.hire_id[slot]))
         period_start = w % self.config.learning.rep_cadence_weeks == 0
-        choosing = np.flatnonzero(force.hire_id >= 0) if period_start else hired
+        choosing = np.flatnonzero(force.employed) if period_start else hired
         force.choose(choosing, self.rngs["strategy"])
         training = np.zeros(self.config.reps)
         if hired.size:

@@ -18,6 +18,7 @@ import numpy as np
 from numba import njit
 
 from sales_abm.kernels.recording import pairwise_sum
+from sales_abm.kernels.staffing import working_effort
 from sales_abm.learning.roth_erev import reinforce
 
 
@@ -305,9 +306,7 @@ def _quits_and_design(books, draw, base_hazard, low_pay_hazard, low_pay, contrib
             if draw[i] < hazard:
                 quits[q] = i
                 q += 1
-        effort = effort_level[effort_action[i]]
-        effort = effort * ((1 - loss) if ramp_left[i] > 0 else 1.0)
-        calls = effort / 100.0
+        calls = working_effort(effort_level[effort_action[i]], ramp_left[i], loss) / 100.0
         untrained = 1 - (1 - skill_initial) * decay[tenure[i]]
         x[r, 0] = 1.0
         x[r, 1] = calls

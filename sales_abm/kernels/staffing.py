@@ -35,15 +35,21 @@ def sample_actions(probs, uniforms, rows, actions):  # pragma: no cover - compil
 
 
 @njit(cache=True, nogil=True)
+def working_effort(effort, ramp_left, capacity_loss):  # pragma: no cover - compiled
+    """A rep's effort it can spend calling: all of it, less ``capacity_loss`` of it while its
+    training ramp lasts (``ramp_left > 0``)."""
+    return effort * ((1 - capacity_loss) if ramp_left > 0 else 1.0)
+
+
+@njit(cache=True, nogil=True)
 def planned_calls(effort_levels, effort, skill, ramp_left, hire_id, capacity_loss,
                   call_speed_gain):  # pragma: no cover - compiled
     """Calls each slot makes: ``round(working effort x (1 + call_speed_gain x (skill - 1/2)))``,
     0 when vacant; a trainee's effort loses ``capacity_loss`` (see ``SalesForce.planned_calls``).
     """
     out = np.empty(hire_id.size, dtype=np.int64)
-    trainee = 1 - capacity_loss
     for i in range(hire_id.size):
-        effort_i = effort_levels[effort[i]] * (trainee if ramp_left[i] > 0 else 1.0)
+        effort_i = working_effort(effort_levels[effort[i]], ramp_left[i], capacity_loss)
         working = effort_i if hire_id[i] >= 0 else 0.0
         out[i] = np.int64(np.rint(working * (1 + call_speed_gain * (skill[i] - 0.5))))
     return out

@@ -69,7 +69,8 @@ def reference_week(force: SalesForce, rng: np.random.Generator, contribution: np
     hazard = base + np.where(below, rep.quit_hazard_below, 0.0)
     quits = np.flatnonzero(on & (rng.random(on.size) < hazard))
     rows = np.flatnonzero(on)
-    calls = force.working_effort()[rows]
+    ramp = np.where(force.ramp_left > 0, 1 - out.training_capacity_loss, 1.0)
+    calls = (force.value("effort") * ramp)[rows]
     untrained = untrained_skill(force.config, force.tenure[rows])
     x = SkillValueEstimate.regressors(calls, force.value("threshold")[rows],
                                       force.value("pressure")[rows], untrained,
