@@ -10,7 +10,7 @@ from sales_abm.kernels.recovery import _beta, _beta_constants
 from sales_abm.kernels.streams import generator_from, stream_handle
 
 
-@njit(cache=True)
+@njit  # not cached: a cache would outlive a change to the kernels it calls
 def _betas(handle, a, b, k):
     rng = generator_from(handle)
     constants = _beta_constants(a, b)
