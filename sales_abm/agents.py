@@ -212,15 +212,21 @@ class SalesForce:
         (as its learner's ``choose`` would), all in one ``rng.random`` call; the chosen slots'
         actions are sampled from their rows of the learner's probabilities in one compiled pass
         (:func:`sales_abm.kernels.sample_actions`, :func:`~sales_abm.learning.base.sample_rows`
-        bit for bit).
+        bit for bit; Roth–Erev's probabilities, its propensities over their sum, are computed
+        in that pass: :func:`sales_abm.kernels.sample_proportional`).
         """
         learned = self._learned
         if learned:
             uniforms = rng.random(len(learned) * self.hire_id.size)
-            probs = tuple(np.ascontiguousarray(self.learners[dim].probabilities(), dtype=float)
-                          for dim in learned)
-            kernels.sample_actions(probs, uniforms, rows,
-                                   tuple(self.action[dim] for dim in learned))
+            actions = tuple(self.action[dim] for dim in learned)
+            learners = [self.learners[dim] for dim in learned]
+            if all(type(learner).probabilities is RothErev.probabilities for learner in learners):
+                kernels.sample_proportional(tuple(learner.propensities for learner in learners),
+                                            uniforms, rows, actions)
+            else:
+                probs = tuple(np.ascontiguousarray(learner.probabilities(), dtype=float)
+                              for learner in learners)
+                kernels.sample_actions(probs, uniforms, rows, actions)
         for dim in STRATEGY_DIMENSIONS:
             fixed = self.fixed_action[dim]
             if fixed is not None:

@@ -135,9 +135,9 @@ def watts_strogatz_edges(n: int, degree: int, rewiring: float,
     draw is below ``rewiring`` is moved to a node drawn by ``random.choice`` (redrawn while it
     would make a self-loop or a double edge). We replay the same Mersenne Twister stream: numpy's
     MT19937 is given the state of ``random.Random(seed)`` and produces its 32-bit words in bulk,
-    the uniform of every pair of consecutive words is computed at once, and a compiled loop
-    (:func:`sales_abm.kernels.rewire_ring`) walks the ring's edges, keeping the graph as the ring
-    (implicit) plus the sets of ring edges removed and edges added.
+    and a compiled loop (:func:`sales_abm.kernels.rewire_ring`) walks the ring's edges, making
+    each uniform from its two words, and keeps the graph as the ring (implicit) plus the sets of
+    ring edges removed and edges added.
 
     Empty when ``degree < 2`` or ``n <= degree`` (as before). Falls back to networkx if ``n``
     needs more than 32 random bits (``random.choice`` then draws several words per node).
@@ -155,28 +155,22 @@ def watts_strogatz_edges(n: int, degree: int, rewiring: float,
         return edges[:, 0], edges[:, 1]
     size = 2 * half * n + int(half * n * rewiring * 4) + 64
     while True:
-        words, below = _python_random_words(seed, rewiring, size)
-        removed, added, enough = kernels.rewire_ring(words, below, n, half, 32 - bits)
+        words = _python_random_words(seed, size)
+        removed, added, enough = kernels.rewire_ring(words, rewiring, n, half, 32 - bits)
         if enough:
             break
         size *= 2
     return ring_edges(n, half, removed, added)
 
 
-def _python_random_words(seed: int, below: float, size: int) -> tuple[np.ndarray, np.ndarray]:
+def _python_random_words(seed: int, size: int) -> np.ndarray:
     """The first ``size`` 32-bit words of ``random.Random(seed)``, generated in bulk by numpy's
-    MT19937, and whether the uniform starting at each word is below ``below``.
-
-    ``random.random()`` uses two words: ``((a >> 5) * 2**26 + (b >> 6)) / 2**53``.
-    """
+    MT19937."""
     state = random.Random(seed).getstate()[1]
     bits = np.random.MT19937()
     bits.state = {"bit_generator": "MT19937",
                   "state": {"key": np.array(state[:624], dtype=np.uint32), "pos": state[624]}}
-    words = bits.random_raw(size)
-    a = (words[:-1] >> np.uint64(5)).astype(np.float64)
-    b = (words[1:] >> np.uint64(6)).astype(np.float64)
-    return words, (a * 67108864.0 + b) * (1.0 / 9007199254740992.0) < below
+    return bits.random_raw(size)
 
 
 def to_csr(graph: nx.Graph) -> tuple[np.ndarray, np.ndarray]:

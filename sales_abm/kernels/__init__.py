@@ -67,7 +67,13 @@ from sales_abm.kernels.recording import (
     sums,
 )
 from sales_abm.kernels.recovery import advance_market, draw_prospects
-from sales_abm.kernels.staffing import craft, noise_sd, planned_calls, sample_actions
+from sales_abm.kernels.staffing import (
+    craft,
+    noise_sd,
+    planned_calls,
+    sample_actions,
+    sample_proportional,
+)
 from sales_abm.kernels.status import (
     AVAILABLE,
     BOOKED,
@@ -93,5 +99,6 @@ __all__ = [
     "learn_week", "masked_mean_sd", "neighbour_hits", "noise_sd", "open_ledger_week",
     "pairwise_sum", "place_calls", "place_calls_by_level", "planned_calls", "record_week",
     "resolve_cycles", "rewire_ring", "rows_due", "rows_with_status", "sample_actions",
-    "settle_week", "status_counts", "strategy_means", "stream_handle", "sums", "triage",
+    "sample_proportional", "settle_week", "status_counts", "strategy_means", "stream_handle",
+    "sums", "triage",
 ]

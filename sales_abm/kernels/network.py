@@ -35,11 +35,11 @@ def neighbour_hits(graph, rows, scratch):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def rewire_ring(words, below, n, half, shift):  # pragma: no cover - compiled
+def rewire_ring(words, rewiring, n, half, shift):  # pragma: no cover - compiled
     """networkx's Watts–Strogatz rewiring of the ring lattice, replayed on Python's random stream.
 
-    ``words`` are the stream's 32-bit words and ``below[k]`` whether the uniform starting at word
-    ``k`` (two words) is below the rewiring probability. The ring's ``half * n`` edges are walked
+    ``words`` are the stream's 32-bit words (:func:`python_uniform` makes ``random.random()`` of
+    two of them) and ``rewiring`` the rewiring probability. The ring's ``half * n`` edges are walked
     in networkx's order; each draws one uniform, and an edge whose uniform is below the
     probability moves its far end to ``random.choice`` of the nodes (words until one is below
     ``n``), redrawn while that would make a self-loop or a double edge. Returns the keys
@@ -57,7 +57,7 @@ def rewire_ring(words, below, n, half, shift):  # pragma: no cover - compiled
     pos = 0
     while True:
         h = pos
-        while h + 1 < size and not below[h]:
+        while h + 1 < size and not python_uniform(words, h) < rewiring:
             h += 2
         if h + 1 >= size:  # no rewired edge left in the buffer
             if pos + 2 * (total - e) <= size:
@@ -89,6 +89,15 @@ def rewire_ring(words, below, n, half, shift):  # pragma: no cover - compiled
             else:
                 added.add(key)
     return np.sort(_array(removed)), np.sort(_array(added)), True
+
+
+@njit(cache=True, nogil=True)
+def python_uniform(words, k):  # pragma: no cover - compiled
+    """``random.random()`` of Python's Mersenne Twister from its words ``k`` and ``k + 1``:
+    ``((a >> 5) * 2**26 + (b >> 6)) / 2**53``."""
+    a = np.float64(words[k] >> np.uint64(5))
+    b = np.float64(words[k + 1] >> np.uint64(6))
+    return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0)
 
 
 @njit(cache=True, nogil=True)
@@ -139,18 +148,25 @@ def _array(keys):  # pragma: no cover - compiled
 def ring_edges(n, half, removed, added):  # pragma: no cover - compiled
     """The rewired ring's edges ``(u, v)``, ``u < v``: the ring lattice's, ring distance 1 first
     and each distance by node, less the ``removed`` keys, then the ``added`` ones (keys
-    ``u * n + v``, both sorted, from :func:`rewire_ring`). The order is the edge list's order."""
+    ``u * n + v``, both sorted, from :func:`rewire_ring`). The order is the edge list's order.
+
+    The removed ring edges are marked by their place in that order (distance ``j``, node: the
+    edge from ``node`` to ``node + j``), so the walk reads a flag where a search per edge was.
+    """
+    gone = np.zeros(half * n, dtype=np.bool_)
+    for key in removed:
+        a, b = key // n, key % n  # a < b: the edge a -> b, or b -> a across the ring's end
+        distance = b - a
+        gone[(distance - 1) * n + a if distance <= half else (n - distance - 1) * n + b] = True
     u = np.empty(half * n - removed.size + added.size, dtype=np.int64)
     v = np.empty_like(u)
     k = 0
     for j in range(1, half + 1):
         for node in range(n):
-            other = (node + j) % n
-            a, b = min(node, other), max(node, other)
-            i = np.searchsorted(removed, a * n + b)
-            if i < removed.size and removed[i] == a * n + b:
+            if gone[(j - 1) * n + node]:
                 continue
-            u[k], v[k] = a, b
+            other = (node + j) % n
+            u[k], v[k] = min(node, other), max(node, other)
             k += 1
     for key in added:
         u[k], v[k] = key // n, key % n

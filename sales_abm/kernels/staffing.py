@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sales_abm.kernels.recording import pairwise_sum
+
 
 @njit(cache=True, nogil=True)
 def sample_actions(probs, uniforms, rows, actions):  # pragma: no cover - compiled
@@ -26,12 +28,34 @@ def sample_actions(probs, uniforms, rows, actions):  # pragma: no cover - compil
             cum[0] = p[row, 0]
             for j in range(1, m):
                 cum[j] = cum[j - 1] + p[row, j]
-            u = uniforms[d * n + row] * cum[m - 1]
-            pick = 0
-            for j in range(m - 1):
-                if cum[j] <= u:
-                    pick += 1
-            actions[d][row] = pick
+            actions[d][row] = _reached(cum, uniforms[d * n + row] * cum[m - 1])
+
+
+@njit(cache=True, nogil=True)
+def sample_proportional(propensities, uniforms, rows, actions):  # pragma: no cover - compiled
+    """:func:`sample_actions` where each dimension's probabilities are its propensities over
+    their row's sum (Roth–Erev's ``q / q.sum(axis=1, keepdims=True)``, the sum numpy's pairwise
+    one), computed for the chosen rows only: the same numbers without the probability arrays."""
+    for d in range(len(propensities)):
+        q = propensities[d]
+        n, m = q.shape
+        cum = np.empty(m)
+        for row in rows:
+            total = pairwise_sum(q[row], 0, m)
+            cum[0] = q[row, 0] / total
+            for j in range(1, m):
+                cum[j] = cum[j - 1] + q[row, j] / total
+            actions[d][row] = _reached(cum, uniforms[d * n + row] * cum[m - 1])
+
+
+@njit(cache=True, nogil=True)
+def _reached(cum, u):  # pragma: no cover - compiled
+    """How many of the cumulative sums below the last ``u`` reaches (the action drawn)."""
+    pick = 0
+    for j in range(cum.size - 1):
+        if cum[j] <= u:
+            pick += 1
+    return pick
 
 
 @njit(cache=True, nogil=True)

@@ -68,6 +68,28 @@ def test_sample_actions_is_sample_rows(probs, seed, data):
         np.testing.assert_array_equal(g, w)
 
 
+PROPENSITIES = arrays(np.float64, st.tuples(st.integers(1, 30), st.integers(1, 20)),
+                     elements=st.floats(1e-6, 1e3, allow_nan=False))
+
+
+@given(st.lists(PROPENSITIES, min_size=1, max_size=3), st.integers(0, 2**32), st.data())
+def test_sample_proportional_samples_roth_erevs_probabilities(propensities, seed, data):
+    """Sampling from propensities directly draws what sampling from Roth–Erev's probabilities
+    (``q / q.sum(axis=1, keepdims=True)``, numpy's pairwise row sums: rows of more than eight
+    levels take its unrolled path) draws, slot by slot."""
+    n = propensities[0].shape[0]
+    propensities = [q[np.arange(n) % q.shape[0]] for q in propensities]
+    rows = np.flatnonzero(data.draw(arrays(np.bool_, n)))
+    uniforms = np.random.default_rng(seed).random(len(propensities) * n)
+    want = tuple(np.full(n, -1, dtype=np.int64) for _ in propensities)
+    kernels.sample_actions(tuple(q / q.sum(axis=1, keepdims=True) for q in propensities),
+                           uniforms, rows, want)
+    got = tuple(np.full(n, -1, dtype=np.int64) for _ in propensities)
+    kernels.sample_proportional(tuple(propensities), uniforms, rows, got)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+
+
 SKILL = arrays(np.float64, st.integers(0, 40), elements=st.floats(0.0, 1.0))
 
 
