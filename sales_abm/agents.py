@@ -21,7 +21,7 @@ from sales_abm import kernels
 from sales_abm.contracts import Settlement, Terms, payment, repriced, scaled
 from sales_abm.credit import CreditLedger, pay_lag
 from sales_abm.foregone import ForegoneEstimator
-from sales_abm.kernels import Evaluations, RepBooks
+from sales_abm.kernels import Evaluations, RepBooks, RepColumns
 from sales_abm.learning import RULES, Learner, make_learner
 from sales_abm.learning.base import PROPENSITY_FLOOR
 from sales_abm.learning.roth_erev import RothErev
@@ -316,27 +316,23 @@ class SalesForce:
         if self.estimator is not None:
             self.estimator.terms = Terms.from_pay_plan(scenario.pay)
 
-    def planned_calls(self) -> np.ndarray:
-        """Calls each slot makes this week: its effort, at its skill's pace, less training time.
+    def call_columns(self) -> RepColumns:
+        """What the week's calls read of each slot, in one compiled pass
+        (:func:`sales_abm.kernels.call_columns`).
 
-        A skilled caller gets through more dials in the same working hours (preparation, dialler
-        use, shorter dead calls): effort x (1 + call_speed_gain x (skill - 1/2)), rounded, where
-        the effort is 0 for a vacancy and loses ``training_capacity_loss`` of a trainee's time
-        during its ramp (:func:`sales_abm.kernels.planned_calls`).
+        Calls planned: its effort, at its skill's pace, less training time. A skilled caller gets
+        through more dials in the same working hours (preparation, dialler use, shorter dead
+        calls): effort x (1 + call_speed_gain x (skill - 1/2)), rounded, where the effort is 0
+        for a vacancy and loses ``training_capacity_loss`` of a trainee's time during its ramp.
+        Its threshold and pressure. The SD of its signal of fit, falling linearly with skill,
+        and its conversion craft, a multiplier of a prospect's chance of agreeing that grows
+        with skill.
         """
-        rep, out = self.config.rep, self.config.outsourcer
-        return kernels.planned_calls(self.levels["effort"], self.action["effort"], self.skill,
-                                     self.ramp_left, self.hire_id, out.training_capacity_loss,
-                                     rep.call_speed_gain)
-
-    def noise_sd(self) -> np.ndarray:
-        """Sd of the fit signal: falls linearly with skill."""
         rep = self.config.rep
-        return kernels.noise_sd(self.skill, rep.signal_noise_max, rep.signal_noise_min)
-
-    def craft(self) -> np.ndarray:
-        """Multiplier on a prospect's chance of agreeing: conversion craft grows with skill."""
-        return kernels.craft(self.skill, self.config.rep.craft_gain)
+        planned, threshold, pressure, noise_sd, craft = kernels.call_columns(
+            tuple(self.books), self.config.outsourcer.training_capacity_loss,
+            rep.call_speed_gain, rep.signal_noise_max, rep.signal_noise_min, rep.craft_gain)
+        return RepColumns(planned, threshold, pressure, noise_sd, craft, self.hire_id)
 
     def hire(self, rows: np.ndarray, first_id: int, train: np.ndarray) -> None:
         """Put new hires (untrained, or starting their training ramp) in these slots."""

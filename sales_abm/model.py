@@ -27,7 +27,6 @@ from sales_abm.agents import (
     SalesRep,
 )
 from sales_abm.contracts import Settlement, Terms, draw_audits
-from sales_abm.kernels import RepColumns
 from sales_abm.kernels.money import (
     CONTRACT_ROWS,
     MONEY_MEASURES,
@@ -196,11 +195,8 @@ class SalesModel(mesa.Model):
     def _call(self, w: int) -> CallOutcome:
         force = self.sales_force
         levels = force.levels["threshold"] if self._bands() else None
-        reps = RepColumns(planned=force.planned_calls(), threshold=force.value("threshold"),
-                          pressure=force.value("pressure"), noise_sd=force.noise_sd(),
-                          craft=force.craft(), hire_id=force.hire_id)
-        return self.market.place_calls(w, reps, self.config.rep.booking_time, self.rngs["calls"],
-                                       threshold_levels=levels)
+        return self.market.place_calls(w, force.call_columns(), self.config.rep.booking_time,
+                                       self.rngs["calls"], threshold_levels=levels)
 
     def _settle(self, calls: CallOutcome, meetings: MeetingOutcome, closes: CloseOutcome,
                 training: np.ndarray) -> dict[str, Any]:

@@ -67,13 +67,7 @@ from sales_abm.kernels.recording import (
     sums,
 )
 from sales_abm.kernels.recovery import advance_market, draw_prospects
-from sales_abm.kernels.staffing import (
-    craft,
-    noise_sd,
-    planned_calls,
-    sample_actions,
-    sample_proportional,
-)
+from sales_abm.kernels.staffing import call_columns, sample_actions, sample_proportional
 from sales_abm.kernels.status import (
     AVAILABLE,
     BOOKED,
@@ -93,12 +87,12 @@ __all__ = [
     "AVAILABLE", "BOOKED", "BURNED", "COOLING", "CUSTOMER", "CYCLE", "N_STATUSES", "CallDraws",
     "Csr", "Entrants", "Evaluations", "Funnel", "LedgerArrays", "MeetingRules", "Owners",
     "Prospects", "Renewal", "RepBooks", "RepColumns", "StreamHandles", "add_in_order",
-    "add_pending", "advance_market", "appraisal_terms", "book_calls", "close_due", "close_period",
-    "count_qualified_available", "craft", "credit_events", "credit_week", "draw_prospects",
+    "add_pending", "advance_market", "appraisal_terms", "book_calls", "call_columns", "close_due",
+    "close_period", "count_qualified_available", "credit_events", "credit_week", "draw_prospects",
     "end_period_sums", "generator_from", "hold_meetings", "learn_due", "learn_from_neighbours",
-    "learn_week", "masked_mean_sd", "neighbour_hits", "noise_sd", "open_ledger_week",
-    "pairwise_sum", "place_calls", "place_calls_by_level", "planned_calls", "record_week",
-    "resolve_cycles", "rewire_ring", "rows_due", "rows_with_status", "sample_actions",
+    "learn_week", "masked_mean_sd", "neighbour_hits", "open_ledger_week", "pairwise_sum",
+    "place_calls", "place_calls_by_level", "record_week", "resolve_cycles", "rewire_ring",
+    "rows_due", "rows_with_status", "sample_actions",
     "sample_proportional", "settle_week", "status_counts", "strategy_means", "stream_handle",
     "sums", "triage",
 ]

@@ -1,12 +1,13 @@
 """The reps' week ahead: strategies drawn from the learners' probabilities, and the columns the
-calls read (calls planned, perception noise, craft), each in one pass and bit for bit as the
-numpy expressions they replace."""
+calls read (calls planned, strategy levels, perception noise, craft), each in one pass and bit for
+bit as the numpy expressions they replace."""
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
+from sales_abm.kernels.bundles import RepBooks
 from sales_abm.kernels.recording import pairwise_sum
 
 
@@ -66,33 +67,33 @@ def working_effort(effort, ramp_left, capacity_loss):  # pragma: no cover - comp
 
 
 @njit(cache=True, nogil=True)
-def planned_calls(effort_levels, effort, skill, ramp_left, hire_id, capacity_loss,
-                  call_speed_gain):  # pragma: no cover - compiled
-    """Calls each slot makes: ``round(working effort x (1 + call_speed_gain x (skill - 1/2)))``,
-    0 when vacant; a trainee's effort loses ``capacity_loss`` (see ``SalesForce.planned_calls``).
+def call_columns(books, capacity_loss, call_speed_gain, noise_max, noise_min,
+                 craft_gain):  # pragma: no cover - compiled
+    """The reps' columns the week's calls read, in one pass (see ``SalesForce.call_columns``).
+
+    Args:
+        books: the sales force's :class:`~.bundles.RepBooks`, as a plain tuple.
+        capacity_loss: the share of a trainee's effort its ramp takes.
+        call_speed_gain, noise_max, noise_min, craft_gain: the rep parameters of the formulas.
+
+    Returns:
+        Per slot: calls planned, ``round(working effort x (1 + call_speed_gain x (skill -
+        1/2)))``, 0 when vacant (a trainee's effort loses ``capacity_loss``); the threshold's and
+        the pressure's levels; the perception noise's SD, ``noise_max - (noise_max - noise_min)
+        x skill``; and the craft, ``1 + craft_gain x (skill - 1/2)``. Each as numpy computed it.
     """
-    out = np.empty(hire_id.size, dtype=np.int64)
-    for i in range(hire_id.size):
-        effort_i = working_effort(effort_levels[effort[i]], ramp_left[i], capacity_loss)
-        working = effort_i if hire_id[i] >= 0 else 0.0
-        out[i] = np.int64(np.rint(working * (1 + call_speed_gain * (skill[i] - 0.5))))
-    return out
-
-
-@njit(cache=True, nogil=True)
-def noise_sd(skill, noise_max, noise_min):  # pragma: no cover - compiled
-    """SD of each slot's signal of fit: ``noise_max - (noise_max - noise_min) x skill``."""
-    out = np.empty(skill.size)
+    b = RepBooks(*books)
+    n = b.skill.size
+    planned = np.empty(n, dtype=np.int64)
+    threshold, pressure, noise_sd, craft = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     spread = noise_max - noise_min
-    for i in range(skill.size):
-        out[i] = noise_max - spread * skill[i]
-    return out
-
-
-@njit(cache=True, nogil=True)
-def craft(skill, craft_gain):  # pragma: no cover - compiled
-    """Each slot's multiplier of the agreement probability: ``1 + craft_gain x (skill - 1/2)``."""
-    out = np.empty(skill.size)
-    for i in range(skill.size):
-        out[i] = 1 + craft_gain * (skill[i] - 0.5)
-    return out
+    for i in range(n):
+        skill = b.skill[i]
+        effort = working_effort(b.effort_level[b.effort_action[i]], b.ramp_left[i], capacity_loss)
+        working = effort if b.employed[i] else 0.0
+        planned[i] = np.int64(np.rint(working * (1 + call_speed_gain * (skill - 0.5))))
+        threshold[i] = b.threshold_level[b.threshold_action[i]]
+        pressure[i] = b.pressure_level[b.pressure_action[i]]
+        noise_sd[i] = noise_max - spread * skill
+        craft[i] = 1 + craft_gain * (skill - 0.5)
+    return planned, threshold, pressure, noise_sd, craft

@@ -94,22 +94,29 @@ SKILL = arrays(np.float64, st.integers(0, 40), elements=st.floats(0.0, 1.0))
 
 
 @given(SKILL, st.data())
-def test_rep_columns_are_the_numpy_expressions(skill, data):
-    """Calls planned, perception noise and craft, as ``SalesForce`` computed them with numpy."""
+def test_call_columns_are_the_numpy_expressions(skill, data):
+    """Calls planned, strategy levels, perception noise and craft, as ``SalesForce`` computed
+    them with numpy."""
     n = skill.size
     levels = np.linspace(20, 400, 9).round()
+    thresholds, pressures = np.linspace(0.0, 0.5, 6), np.linspace(0.0, 1.0, 5)
     effort = data.draw(arrays(np.int64, n, elements=st.integers(0, 8)))
+    threshold = data.draw(arrays(np.int64, n, elements=st.integers(0, 5)))
+    pressure = data.draw(arrays(np.int64, n, elements=st.integers(0, 4)))
     ramp_left = data.draw(arrays(np.int64, n, elements=st.integers(0, 3)))
-    hire_id = data.draw(arrays(np.int64, n, elements=st.integers(-1, 5)))
+    employed = data.draw(arrays(np.bool_, n))
     loss, speed, gain = (data.draw(st.floats(0.0, 1.0)) for _ in range(3))
     noise_max, noise_min = data.draw(st.floats(0.1, 1.0)), data.draw(st.floats(0.0, 0.1))
-    working = np.where(hire_id >= 0, levels[effort] * np.where(ramp_left > 0, 1 - loss, 1.0), 0.0)
-    planned = (working * (1 + speed * (skill - 0.5))).round().astype(np.int64)
-    got = kernels.planned_calls(levels, effort, skill, ramp_left, hire_id, loss, speed)
-    np.testing.assert_array_equal(got, planned)
-    np.testing.assert_array_equal(kernels.noise_sd(skill, noise_max, noise_min),
-                                  noise_max - (noise_max - noise_min) * skill)
-    np.testing.assert_array_equal(kernels.craft(skill, gain), 1 + gain * (skill - 0.5))
+    books = kernels.RepBooks(employed, levels, effort, thresholds, threshold, pressures, pressure,
+                             skill, np.zeros(n, dtype=np.int64), ramp_left, np.zeros(n),
+                             np.zeros(n), np.zeros(n, dtype=np.int64))
+    got = kernels.call_columns(tuple(books), loss, speed, noise_max, noise_min, gain)
+    working = np.where(employed, levels[effort] * np.where(ramp_left > 0, 1 - loss, 1.0), 0.0)
+    want = ((working * (1 + speed * (skill - 0.5))).round().astype(np.int64),
+            thresholds[threshold], pressures[pressure],
+            noise_max - (noise_max - noise_min) * skill, 1 + gain * (skill - 0.5))
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
 
 
 @given(arrays(np.int8, st.integers(0, 300), elements=st.integers(0, 5)), st.integers(0, 5),
