@@ -35,6 +35,7 @@ __all__ = [
     "SWITCHES",
     "LearnerSpec",
     "Outlook",
+    "RidgeSystem",
     "Round",
     "contract_terms",
     "feed",
@@ -43,6 +44,7 @@ __all__ = [
     "learning_overrides",
     "outlooks",
     "payoff_values",
+    "ridge_systems",
     "rounds",
     "rule_params",
     "scenarios",
@@ -270,3 +272,45 @@ def outlooks(draw: st.DrawFn, skill_value: st.SearchStrategy[float] | None = Non
         draw(st.floats(0, 300)),
         draw(st.integers(0, 25)),
     )
+
+
+@dataclass(frozen=True)
+class RidgeSystem:
+    """A skill-value fit's week (:class:`sales_abm.training.SkillValueEstimate`): its moments
+    (``xtx`` positive semi-definite), its ridge, and a week of design rows ``x`` with their
+    contributions ``y`` to fold in with ``memory``."""
+
+    xtx: np.ndarray
+    xty: np.ndarray
+    ridge: float
+    memory: float
+    x: np.ndarray
+    y: np.ndarray
+
+
+def _design_rows(draw: st.DrawFn, rows: int, near_collinear: bool) -> np.ndarray:
+    """Rows ``[1, n, n·threshold, n·pressure, n·u, n·gap]``-like: an intercept and five terms
+    (nearly collinear: the last is the one before it times a factor, plus a trace of another)."""
+    x = draw(hnp.arrays(np.float64, (rows, 6), elements=st.floats(-10, 10)))
+    x[:, 0] = 1.0
+    if near_collinear:
+        x[:, 5] = x[:, 4] * draw(st.floats(-2, 2)) + x[:, 3] * draw(st.floats(0, 1e-6))
+    return x
+
+
+@st.composite
+def ridge_systems(draw: st.DrawFn) -> RidgeSystem:
+    """Any fit's moments and week: exponentially weighted cross products of design-like rows,
+    well conditioned or nearly collinear (then only the ridge, down to 1e-6, keeps the system
+    away from singular; with no rows at all it is the ridge alone, the intercept's 1e-9
+    included), scaled up to the weight of an industry's books."""
+    near = draw(st.booleans())
+    past = _design_rows(draw, draw(st.integers(0, 40)), near)
+    weights = draw(hnp.arrays(np.float64, past.shape[0], elements=st.floats(0, 1)))
+    scale = draw(st.sampled_from([1.0, 1e3, 1e6]))
+    xtx = (past * (weights * scale)[:, None]).T @ past
+    xty = draw(hnp.arrays(np.float64, 6, elements=st.floats(-1e5, 1e5)))
+    ridge = 10.0 ** draw(st.floats(-6, 2))
+    week = _design_rows(draw, draw(st.integers(0, 25)), near)
+    y = draw(hnp.arrays(np.float64, week.shape[0], elements=st.floats(-1e4, 1e4)))
+    return RidgeSystem(xtx, xty, ridge, draw(st.floats(0.5, 1.0)), week, y)

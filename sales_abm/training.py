@@ -24,16 +24,18 @@ What the outsourcer knows and what it learns:
   client cannot end (``switches.termination`` off) is guaranteed for good, whatever its reviews
   say.
 
-The pure functions below are the valuation; :class:`TrainingValuation` holds the estimates and
-appraises in one compiled pass (:func:`sales_abm.kernels.appraisal_terms`) that reproduces
-:func:`relationship_survival` and :func:`discounted_value` bit for bit, with numpy's powers kept
-as tables that change only when the hire survival or renewal estimate does, and the fit solved
-again only when its moments change.
+The pure functions below are the valuation, written as the readable reference;
+:class:`TrainingValuation` holds the estimates and appraises in one compiled pass
+(:func:`sales_abm.kernels.appraise_training`) that computes :func:`relationship_survival` and
+:func:`discounted_value`'s sums in the same law (its powers are libm's and its sums run in order
+of the weeks, so the last bits may differ from numpy's: the tests compare them to a tolerance).
+The fit's moments are folded in and solved in compiled code too
+(:func:`sales_abm.kernels.fold_moments`, :func:`sales_abm.kernels.solve_ridge`), and solved
+again only when they change.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, field
 
@@ -128,6 +130,10 @@ class SkillValueEstimate:
     ridge: float = 1.0
     xtx: np.ndarray = field(default_factory=lambda: np.zeros((6, 6)))
     xty: np.ndarray = field(default_factory=lambda: np.zeros(6))
+    #: Weeks folded into the moments in place (with their arrays' identity, the solved fit's key)
+    version: int = field(default=0, compare=False)
+    _solved: tuple[np.ndarray, np.ndarray, int, np.ndarray] | None = field(
+        default=None, repr=False, compare=False)
 
     @staticmethod
     def regressors(calls: np.ndarray, threshold: np.ndarray, pressure: np.ndarray,
@@ -138,13 +144,23 @@ class SkillValueEstimate:
                                 n * untrained, n * gap])
 
     def observe(self, x: np.ndarray, contribution: np.ndarray) -> None:
-        """Fold one week of design rows (employed reps only) into the moments."""
-        self.xtx = self.memory * self.xtx + x.T @ x
-        self.xty = self.memory * self.xty + x.T @ contribution
+        """Fold one week of design rows (employed reps only) into the moments, in place:
+        ``xtx = memory·xtx + xᵀx``, ``xty = memory·xty + xᵀ·contribution``."""
+        kernels.fold_moments(self.xtx, self.xty, self.memory, x, contribution)
+        self.version += 1
 
     def coefficients(self) -> np.ndarray:
-        """(α, a, c, e, d, b); the per-call terms per hundred calls."""
-        return np.linalg.solve(self.xtx + _penalty(self.ridge), self.xty)
+        """(α, a, c, e, d, b); the per-call terms per hundred calls.
+
+        The solution of ``(xtx + diag(1e-9, ridge, ...)) β = xty``, solved again only when the
+        moments changed (folded in, or replaced by new arrays); until then the same array.
+        """
+        solved = self._solved
+        if (solved is None or solved[0] is not self.xtx or solved[1] is not self.xty
+                or solved[2] != self.version):
+            fit = kernels.solve_ridge(self.xtx, self.xty, _INTERCEPT_PENALTY, self.ridge)
+            solved = self._solved = (self.xtx, self.xty, self.version, fit)
+        return solved[3]
 
     def scaled(self, weight: float) -> SkillValueEstimate:
         """A copy whose evidence counts ``weight`` times as much (an industry prior)."""
@@ -157,12 +173,8 @@ def _same(inputs: tuple, earlier: tuple) -> bool:
     return inputs[-1] is earlier[-1] and inputs[:-1] == earlier[:-1]
 
 
-@functools.cache
-def _penalty(ridge: float) -> np.ndarray:
-    """The ridge's penalty matrix (read-only: one is shared by every estimate)."""
-    penalty = np.diag([1e-9] + [ridge] * 5)
-    penalty.flags.writeable = False
-    return penalty
+#: The ridge's penalty on the intercept: just enough to keep the fit defined before any books.
+_INTERCEPT_PENALTY = 1e-9
 
 
 def untrained_skill(scenario: Scenario, tenure: np.ndarray) -> np.ndarray:
@@ -232,13 +244,8 @@ class TrainingValuation:
         self.renewals = Rate(out.renewal_prior, out.renewal_prior_weight)
         self.hires = 0
         self.paths = skill_paths(scenario, out.horizon_weeks)
-        # Caches of the appraisal (numpy's powers and solve, recomputed when their input moves)
-        self._fit_of: tuple[np.ndarray, np.ndarray] | None = None
-        self._fit = np.zeros(6)
-        self._decay_rate = math.nan
-        self._decay_powers = np.zeros(0)
-        self._renewal_of = math.nan
-        self._renewal_table = np.zeros(0)
+        self._discount = weekly_discount(out.discount_rate)
+        self._ramp = min(out.ramp_weeks, out.horizon_weeks)
         self._appraised: tuple[tuple, Appraisal] | None = None  # the last inputs and result
 
     def observe_week(self, calls: np.ndarray, skill: np.ndarray, tenure: np.ndarray,
@@ -273,54 +280,23 @@ class TrainingValuation:
             first_review: Weeks to the next review (a review ends its week).
             ends_in: Weeks the contract has left when notice has been given, else None.
         """
-        fit = self._coefficients()
+        fit = self.skill_value.coefficients()
+        quit_rate, renewal = self.quits.mean, self.renewals.mean
         inputs = (mean_calls, mean_strategy, guaranteed_weeks, first_review, ends_in,
-                  self.quits.mean, self.renewals.mean, fit)
+                  quit_rate, renewal, fit)
         if self._appraised is not None and _same(inputs, self._appraised[0]):
             return self._appraised[1]  # e.g. the week's metric, then the next week's hires
         sc = self.config
         out = sc.outsourcer
-        horizon = out.horizon_weeks
         calls = mean_calls / 100.0
-        survival = 1 - self.quits.mean
-        discount = weekly_discount(out.discount_rate)
-        ends_from = horizon if ends_in is None else max(ends_in, 0)
-        ramp = min(out.ramp_weeks, horizon)
-        weights, value, lost = kernels.appraisal_terms(
-            self.paths, fit, mean_strategy,
-            (calls, out.training_capacity_loss * calls), self._decay(discount * survival),
-            self._renewal_powers(), (guaranteed_weeks, sc.client.review_weeks, first_review,
-                                     ends_from), ramp)
-        # The sums are numpy's dot products, as discounted_value computes them.
-        appraisal = Appraisal(float(np.dot(weights, value)),
-                              float(np.dot(weights[:ramp], lost)), out.training_cost)
+        ends_from = out.horizon_weeks if ends_in is None else max(ends_in, 0)
+        value, ramp_cost = kernels.appraise_training(
+            self.paths, fit, mean_strategy, (calls, out.training_capacity_loss * calls),
+            self._discount * (1 - quit_rate), renewal,
+            (guaranteed_weeks, sc.client.review_weeks, first_review, ends_from), self._ramp)
+        appraisal = Appraisal(value, ramp_cost, out.training_cost)
         self._appraised = (inputs, appraisal)
         return appraisal
-
-    def _coefficients(self) -> np.ndarray:
-        """The skill-value fit's coefficients, solved again only when its moments changed
-        (each week's books replace them with new arrays)."""
-        moments = (self.skill_value.xtx, self.skill_value.xty)
-        if self._fit_of is None or any(a is not b for a, b in zip(moments, self._fit_of,
-                                                                   strict=True)):
-            self._fit_of, self._fit = moments, self.skill_value.coefficients()
-        return self._fit
-
-    def _decay(self, rate: float) -> np.ndarray:
-        """``rate ** t`` for each week ahead, as :func:`discounted_value` computes it."""
-        if rate != self._decay_rate:
-            self._decay_rate = rate
-            self._decay_powers = rate ** np.arange(self.config.outsourcer.horizon_weeks)
-        return self._decay_powers
-
-    def _renewal_powers(self) -> np.ndarray:
-        """``renewal ** k`` for k reviews lost, as :func:`relationship_survival` computes it."""
-        renewal = self.renewals.mean
-        if renewal != self._renewal_of:
-            reviews = self.config.outsourcer.horizon_weeks // self.config.client.review_weeks
-            self._renewal_of = renewal
-            self._renewal_table = renewal ** np.arange(reviews + 2, dtype=float)
-        return self._renewal_table
 
     def train_probability(self, npv: float) -> float:
         """Logit choice on the NPV with decaying experimentation.

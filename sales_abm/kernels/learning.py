@@ -1,6 +1,7 @@
 """The learning phase of the week: pay booked to the reps' and the outsourcer's books, the credit
 ledger's weeks and periods, Roth–Erev learning, quits, the outsourcer's design rows, a week of
-skill growth, and the training appraisal's vectors.
+skill growth, and the outsourcer's training appraisal: its fit's moments, their ridge solve,
+and the appraisal's sums.
 
 Each kernel is one pass over the rep slots replacing a chain of masked numpy updates
 (:meth:`sales_abm.model.SalesModel._learn_and_leave`); the expressions are numpy's, in numpy's
@@ -362,51 +363,119 @@ def strategy_means(books):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def appraisal_terms(paths, coefficients, strategy, calls, decay, renewal_powers, reviews,
-                    ramp):  # pragma: no cover - compiled
-    """The weights and increments of a training appraisal (``TrainingValuation.appraise``).
+def fold_moments(xtx, xty, memory, x, y):  # pragma: no cover - compiled
+    """A week's design rows folded into the skill-value fit's moments, in place:
+    ``xtx = memory·xtx + xᵀx`` and ``xty = memory·xty + xᵀy``
+    (:meth:`sales_abm.training.SkillValueEstimate.observe`).
+
+    Each cross product is summed over the rows in their order; ``xtx`` is filled on and above
+    the diagonal and mirrored, so it stays exactly symmetric.
+    """
+    rows, columns = x.shape
+    for i in range(columns):
+        for j in range(i, columns):
+            total = 0.0
+            for r in range(rows):
+                total += x[r, i] * x[r, j]
+            xtx[i, j] = memory * xtx[i, j] + total
+            xtx[j, i] = xtx[i, j]
+        total = 0.0
+        for r in range(rows):
+            total += x[r, i] * y[r]
+        xty[i] = memory * xty[i] + total
+
+
+@njit(cache=True, nogil=True)
+def solve_ridge(xtx, xty, intercept_penalty, ridge):  # pragma: no cover - compiled
+    """The ridge fit's coefficients: ``(xtx + diag(intercept_penalty, ridge, ...)) β = xty``.
+
+    Gaussian elimination with partial pivoting (the first largest pivot of each column), the
+    multipliers scaled by the pivot's reciprocal, then the unit lower and the upper triangle
+    solved column by column: the steps of LAPACK's unblocked ``dgetf2``/``dgetrs``, which
+    ``numpy.linalg.solve`` calls, though not necessarily in the same order of operations.
+
+    Raises:
+        ValueError: The system is singular (a zero pivot).
+    """
+    n = xty.size
+    a = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            a[i, j] = xtx[i, j]
+        a[i, i] += intercept_penalty if i == 0 else ridge
+    b = xty.copy()
+    for k in range(n):
+        pivot = k
+        for i in range(k + 1, n):
+            if abs(a[i, k]) > abs(a[pivot, k]):
+                pivot = i
+        if a[pivot, k] == 0.0:
+            raise ValueError("solve_ridge: singular system")
+        if pivot != k:
+            for j in range(n):
+                a[k, j], a[pivot, j] = a[pivot, j], a[k, j]
+            b[k], b[pivot] = b[pivot], b[k]
+        scale = 1.0 / a[k, k]
+        for i in range(k + 1, n):
+            a[i, k] *= scale
+        for j in range(k + 1, n):
+            for i in range(k + 1, n):
+                a[i, j] -= a[i, k] * a[k, j]
+    for j in range(n):  # L (unit diagonal), column by column
+        for i in range(j + 1, n):
+            b[i] -= b[j] * a[i, j]
+    for j in range(n - 1, -1, -1):  # U, column by column
+        b[j] /= a[j, j]
+        for i in range(j):
+            b[i] -= b[j] * a[i, j]
+    return b
+
+
+@njit(cache=True, nogil=True)
+def appraise_training(paths, coefficients, strategy, calls, decay, renewal, reviews,
+                      ramp):  # pragma: no cover - compiled
+    """A training appraisal's value and ramp cost (``TrainingValuation.appraise``): the sums
+    ``Σ_t w_t·Δ_t`` of :func:`sales_abm.training.discounted_value` with the weights
+    ``w_t = decay^t · R_t`` of :func:`sales_abm.training.relationship_survival`.
 
     Args:
         paths: skill of a trained and an untrained hire by week since hire.
         coefficients: the skill-value fit's (α, a, c, e, d, b).
         strategy: the mean (threshold, pressure).
-        calls: mean planned calls in hundreds.
-        decay: ``(discount · hire survival) ** t`` by week ahead.
-        renewal_powers: ``renewal ** k`` for k binding reviews lost.
+        calls: ``(calls, loss · calls)``: mean planned calls in hundreds, and the share of them
+            the training ramp takes.
+        decay: the weekly discount factor times the hire's weekly survival.
+        renewal: the chance a review that can end the contract renews it.
         reviews: ``(guaranteed_weeks, review_weeks, first_review, ends_from)``: the contract
             runs with certainty for the guaranteed weeks (possibly infinite), and not at all
             from week ``ends_from`` on (its notice ends; the horizon when none was given).
         ramp: weeks of the training ramp within the horizon.
 
     Returns:
-        The weights ``d^t s^t R_t``, the value increments ``b · calls · (trained − untrained)``
-        and the ramp's lost contribution
-        ``loss · calls · (per_call + b · (trained − untrained))`` over the ramp (``calls`` is
-        the pair (calls, loss · calls)).
+        The value ``Σ_t w_t · b · calls · (trained_t − untrained_t)`` and the ramp's lost
+        contribution ``Σ_{t<ramp} w_t · loss · calls · (per_call_t + b · (trained_t −
+        untrained_t))``, each summed in order of the weeks; the powers are libm's ``pow``.
     """
     trained, untrained = paths
     _, a, c, e, d, b = coefficients
     guaranteed, review_weeks, first_review, ends_from = reviews
-    horizon = trained.size
     base = a + c * strategy[0] + e * strategy[1]
     value_scale = b * calls[0]
     lost_scale = calls[1]
-    weights = np.empty(horizon)
-    value = np.empty(horizon)
-    lost = np.empty(ramp)
+    value = 0.0
+    lost = 0.0
     binding = 0  # binding reviews held before week t
+    relationship = 1.0
     review = first_review
-    for t in range(horizon):
+    for t in range(min(trained.size, ends_from)):
         while review < t:
             if review >= guaranteed:
                 binding += 1
+                relationship = renewal ** float(binding)
             review += review_weeks
-        relationship = renewal_powers[binding]
-        if t >= ends_from:
-            relationship = 0.0
-        weights[t] = decay[t] * relationship
+        weight = decay ** float(t) * relationship
         gap = trained[t] - untrained[t]
-        value[t] = value_scale * gap
+        value += weight * (value_scale * gap)
         if t < ramp:
-            lost[t] = lost_scale * ((base + d * untrained[t]) + b * gap)
-    return weights, value, lost
+            lost += weight * (lost_scale * ((base + d * untrained[t]) + b * gap))
+    return value, lost
