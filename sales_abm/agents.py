@@ -605,7 +605,7 @@ class Outsourcer(mesa.Agent):
     def appraisal(self, week: int) -> Appraisal:
         """Appraise training a hire at the start of ``week`` (see :mod:`sales_abm.training`)."""
         sc, force, client = self.config, self.model.sales_force, self.model.client
-        calls, threshold, pressure, employed = kernels.strategy_means(tuple(force.books))
+        calls, threshold, pressure, employed = kernels.strategy_means(force.books[:7])
         strategy = (threshold, pressure)
         if not employed:
             calls, strategy = (sc.rep.calls_min + sc.rep.calls_max) / 2, (0.0, 0.0)

@@ -344,7 +344,13 @@ def _grow(books, quits, tenure_learning, ramp_gain):  # pragma: no cover - compi
 @njit(cache=True, nogil=True)
 def strategy_means(books):  # pragma: no cover - compiled
     """The employed slots' mean effort, threshold and pressure (numpy's ``mean`` of each
-    masked column), and how many slots are employed."""
+    masked column), and how many slots are employed.
+
+    Args:
+        books: :class:`~sales_abm.kernels.bundles.RepBooks`' first seven fields (a plain tuple:
+            the employed column and the three strategy dimensions' levels and actions), all
+            the kernel reads: each array passed costs the dispatcher its unboxing.
+    """
     (employed, effort_level, effort_action, threshold_level, threshold_action, pressure_level,
      pressure_action) = books[:7]
     n = employed.size
