@@ -27,8 +27,9 @@ What the outsourcer knows and what it learns:
 The pure functions below are the valuation, written as the readable reference;
 :class:`TrainingValuation` holds the estimates and appraises in one compiled pass
 (:func:`sales_abm.kernels.appraise_training`) that computes :func:`relationship_survival` and
-:func:`discounted_value`'s sums in the same law (its powers are libm's and its sums run in order
-of the weeks, so the last bits may differ from numpy's: the tests compare them to a tolerance).
+:func:`discounted_value`'s sums in the same law (its powers are running products and its sums
+run in order of the weeks, so the last bits differ from numpy's: the tests compare them to a
+tolerance).
 The fit's moments are folded in and solved in compiled code too
 (:func:`sales_abm.kernels.fold_moments`, :func:`sales_abm.kernels.solve_ridge`), and solved
 again only when they change.

@@ -460,7 +460,11 @@ def appraise_training(paths, coefficients, strategy, calls, decay, renewal, revi
     Returns:
         The value ``Σ_t w_t · b · calls · (trained_t − untrained_t)`` and the ramp's lost
         contribution ``Σ_{t<ramp} w_t · loss · calls · (per_call_t + b · (trained_t −
-        untrained_t))``, each summed in order of the weeks; the powers are libm's ``pow``.
+        untrained_t))``, each summed in order of the weeks. The powers are running products
+        (``decay^t = decay^(t-1) · decay``, likewise the renewal's per binding review): exact
+        IEEE arithmetic on any machine, within t rounding errors of the true power (at most
+        1040 · 2^-53 ≈ 1.2e-13 relative over the longest horizon), and a sixth of the cost of
+        a ``pow`` a week.
     """
     trained, untrained = paths
     _, a, c, e, d, b = coefficients
@@ -470,16 +474,17 @@ def appraise_training(paths, coefficients, strategy, calls, decay, renewal, revi
     lost_scale = calls[1]
     value = 0.0
     lost = 0.0
-    binding = 0  # binding reviews held before week t
-    relationship = 1.0
+    relationship = 1.0  # renewal ** (binding reviews held before week t)
+    discounted = 1.0  # decay ** t
     review = first_review
     for t in range(min(trained.size, ends_from)):
         while review < t:
             if review >= guaranteed:
-                binding += 1
-                relationship = renewal ** float(binding)
+                relationship *= renewal
             review += review_weeks
-        weight = decay ** float(t) * relationship
+        if t > 0:
+            discounted *= decay
+        weight = discounted * relationship
         gap = trained[t] - untrained[t]
         value += weight * (value_scale * gap)
         if t < ramp:

@@ -157,10 +157,11 @@ def test_learning_in_the_kernel_equals_the_learners_own_update(rule, pay):
 
 
 #: How far the compiled appraisal's sums may be from numpy's, relative to the sum of the terms'
-#: magnitudes. MODEL_VERSION 8 computes the powers with libm's ``pow`` (numpy's SIMD power may
-#: differ in the last bit) and adds the weeks in order (numpy's dot product in BLAS's order), so
-#: the sums are no longer numpy's bits; each term is within a few ulps and the order of at most
-#: 1040 additions moves a sum by at most ~1040 eps times the sum of the magnitudes (2.3e-13).
+#: magnitudes. MODEL_VERSION 8 computes the powers as running products (numpy's power rounds
+#: each once) and adds the weeks in order (numpy's dot product in BLAS's order), so the sums are
+#: no longer numpy's bits: over at most 1040 weeks each power is within 1040 rounding errors of
+#: numpy's (1.2e-13 relative) and the order of the additions moves a sum by at most as much
+#: again times the sum of the magnitudes, 2.4e-13 in all.
 APPRAISAL_TOLERANCE = 1e-12
 
 
