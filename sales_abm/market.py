@@ -341,13 +341,17 @@ class Market:
         """Turn each rep's planned calls into connects and booked meetings.
 
         A rep's week is a budget of ``reps.planned[r]`` call-times; a booked meeting takes
-        ``booking_time`` more, so calls after the budget runs out are not made. Each call goes to
-        a different available prospect; when too few are available, a random subset of the
-        planned calls reaches someone. Every call draws its numbers, so the stream does not
-        depend on outcomes. With ``switches.prospect_learning``, a connect teaches its prospect
-        that cold callers push (a Bush–Mosteller step toward 0 of both propensities, of size
-        ``pressure_learning`` x the pressure used). One compiled pass draws, books, learns and
-        counts (:func:`sales_abm.kernels.place_calls`, or ``place_calls_by_level``).
+        ``booking_time`` more, so calls after the budget runs out are not made. Each call goes to a
+        different available prospect; when too few are available, a random subset of the planned
+        calls reaches someone. A call draws only the numbers it uses, as it is made (callers in slot
+        order): a connect uniform, a perception normal if it connects, an agreement uniform if the
+        rep proposes; a rep whose budget ran out draws no more. The stream's position thus depends
+        on outcomes, but each call's law is the one of drawing all three numbers for every call
+        (model version 8; before, every call drew all three). With ``switches.prospect_learning``, a
+        connect teaches its prospect that cold callers push (a Bush–Mosteller step toward 0 of both
+        propensities, of size ``pressure_learning`` x the pressure used). One compiled pass draws,
+        books, learns and counts (:func:`sales_abm.kernels.place_calls`, or
+        ``place_calls_by_level``).
 
         Args:
             week: the current week.
@@ -392,11 +396,6 @@ class Market:
         With ``bands > 0`` (the number of threshold levels, when place_calls tracks bands), held
         and held junk meetings are also counted by owner and booking band.
         """
-        rows = kernels.rows_due(self.status, kernels.BOOKED, self.booked_week, week - 1)
-        fit = self.fit[rows]
-        # numpy's power, not the kernel's: the two differ in the last bit for a few arguments
-        share = self.p.opportunity_share
-        chances = (fit**share, fit ** (1 - share))
         stream = self._streams(rng)
         if triage_noise is None:
             triage_stream, triage_noise = stream, -1.0  # (not drawn from)
@@ -404,7 +403,7 @@ class Market:
             assert triage_rng is not None
             triage_stream = self._streams(triage_rng)
         counts, expected, burned, by_band = kernels.hold_meetings(
-            week, rows, chances, stream, triage_stream, float(triage_noise),
+            week, self.p.opportunity_share, stream, triage_stream, float(triage_noise),
             -1 if capacity is None else capacity, self._columns, self.booked_band,
             (current_hires, epoch_start, self.n_reps), self._meeting_rules, bands, self._network,
             self._hits,

@@ -2,10 +2,13 @@
 
 Each kernel replaces a chain of whole-column numpy calls by one pass, so a week touches each row
 or call once instead of once per operation. A kernel that draws random numbers is passed the
-run's ``numpy.random.Generator`` and draws, with numpy's algorithms (:mod:`.draws` where numba
-has none), exactly the numbers the vectorised code drew, in the same order and sizes; every
-floating-point expression is written in the order numpy evaluated it, so results are
-bit-identical to the vectorised code they replace (the golden-output tests pin this).
+run's ``numpy.random.Generator`` and draws with numpy's algorithms (:mod:`.draws` where numba
+has none); every floating-point expression is written in the order numpy evaluated it. Most
+kernels draw exactly the numbers the vectorised code drew, in the same order and sizes, so their
+results are bit-identical to the code they replace (the golden-output tests pin this). Since
+model version 8 some draw only what they use, a different draw from the same law: the calls
+(a call's perception and agreement numbers only when it connects and proposes) and the entrants
+(a fit from its own class's Beta only).
 ``NUMBA_DISABLE_JIT=1`` runs them as plain Python for debugging. Every kernel is compiled with
 ``nogil=True`` (same machine code, results unchanged): it releases the GIL, so that runs in
 threads overlap their kernels with each other's Python (a new kernel should too;
@@ -29,7 +32,6 @@ numba's disk cache is checked against the kernels' sources before they load
 
 from sales_abm.kernels import _cache  # noqa: F401 - checks the cache first (on import)
 from sales_abm.kernels.bundles import (
-    CallDraws,
     Csr,
     Entrants,
     Evaluations,
@@ -86,8 +88,8 @@ from sales_abm.kernels.status import (
 from sales_abm.kernels.streams import StreamHandles, generator_from, stream_handle
 
 __all__ = [
-    "AVAILABLE", "BOOKED", "BURNED", "COOLING", "CUSTOMER", "CYCLE", "N_STATUSES", "CallDraws",
-    "Csr", "Entrants", "Evaluations", "Funnel", "LedgerArrays", "MeetingRules", "Owners",
+    "AVAILABLE", "BOOKED", "BURNED", "COOLING", "CUSTOMER", "CYCLE", "N_STATUSES", "Csr",
+    "Entrants", "Evaluations", "Funnel", "LedgerArrays", "MeetingRules", "Owners",
     "Prospects", "Renewal", "RepBooks", "RepColumns", "StreamHandles", "add_in_order",
     "add_pending", "advance_market", "appraise_training", "book_calls", "call_columns",
     "close_due", "close_period", "count_qualified_available", "credit_events", "credit_week",

@@ -55,16 +55,6 @@ class Funnel(NamedTuple):
     propensity_scale: float  # 1 / the prior propensity: scales answer and accept to chances
 
 
-class CallDraws(NamedTuple):
-    """One week's calls, in call order (callers ascending), and their random numbers."""
-
-    caller: np.ndarray  # int64: rep slot of each call
-    target: np.ndarray  # int64: market row called
-    connect_draw: np.ndarray  # float64 uniforms
-    noise: np.ndarray  # float64 standard normals (perception of fit)
-    agree_draw: np.ndarray  # float64 uniforms
-
-
 class MeetingRules(NamedTuple):
     """The market's parameters and switches the meetings kernel uses."""
 

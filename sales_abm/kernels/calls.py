@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sales_abm.kernels.bundles import CallDraws
 from sales_abm.kernels.draws import sample_rows
 from sales_abm.kernels.status import AVAILABLE, BOOKED, COOLING, rows_with_status
 from sales_abm.kernels.streams import generator_from
@@ -17,10 +16,10 @@ def place_calls(week, rng, reps, prospects, funnel, booking_time, learn,
                 learning_rate):  # pragma: no cover - compiled
     """One week's calls, drawn and booked in one pass (see ``Market.place_calls``).
 
-    The draws are the ones the vectorised code made, from ``rng``, in its order and sizes: the
-    calls that reach someone (a permutation of the planned calls when prospects are short), the
-    rows they reach (``choice`` without replacement among the available rows), then per call a
-    connect uniform, a perception normal and an agreement uniform, each as one sized draw.
+    The draws, from ``rng``, in order: the calls that reach someone (a permutation of the
+    planned calls when prospects are short), the rows they reach (``choice`` without
+    replacement among the available rows), then call by call, in call order (see
+    :func:`book_calls`), only the numbers the call uses.
 
     Args:
         week: the current week.
@@ -68,13 +67,8 @@ def _week_of_calls(week, stream, reps, prospects, funnel, booking_time, learn,
     ``target``, ``signal``, ``connect``, ``proposed``, ``booked``, ``junk``, and the counts."""
     rng = generator_from(stream)
     caller, target = _calls_and_targets(rng, reps.planned, prospects.status)
-    reach = caller.size
-    connect_draw = rng.random(reach)
-    noise = rng.standard_normal(reach)
-    agree_draw = rng.random(reach)
-    draws = CallDraws(caller, target, connect_draw, noise, agree_draw)
     connect, proposed, booked, junk, signal, counts = book_calls(
-        week, draws, reps, prospects, funnel, booking_time)
+        week, rng, caller, target, reps, prospects, funnel, booking_time)
     if learn:
         _learn_from_calls(learning_rate, caller, target, connect, reps.pressure, prospects)
     return caller, target, signal, connect, proposed, booked, junk, counts
@@ -184,30 +178,36 @@ def count_by_level(levels, n_reps, caller, target, signal, connect, proposed, bo
 
 
 @njit(cache=True, nogil=True)
-def book_calls(week, draws, reps, prospects, funnel, booking_time):  # pragma: no cover - compiled
-    """One week's calls, in call order (callers sorted): connect, signal, proposal, agreement,
-    the time budget, and the prospects' new states.
+def book_calls(week, rng, caller, target, reps, prospects, funnel,
+               booking_time):  # pragma: no cover - compiled
+    """One week's calls, in call order (callers ascending): connect, signal, proposal,
+    agreement, the time budget, and the prospects' new states.
 
-    A prospect's learned propensities to answer and to accept scale its chances of connecting
-    and agreeing by ``propensity * funnel.propensity_scale`` (1 at the prior propensity).
+    Each call draws only what it uses, from ``rng`` as it goes: a connect uniform; if it
+    connects, a standard normal, its rep's perception noise; if the rep proposes, an agreement
+    uniform. The law of every call is the one of drawing all three for every call (the numbers
+    a call does not use change nothing), so results change with v8 only as another draw of the
+    same law. A prospect's learned propensities to answer and to accept scale its chances of
+    connecting and agreeing by ``propensity * funnel.propensity_scale`` (1 at the prior).
 
-    A call is *made* while its rep's time used, counting it, is within ``planned``; the time is a
-    running sum over all calls minus the sum before the rep's first call, exactly as numpy's
-    cumulative sum gave it. Returns per call (made calls only) ``connect``, ``proposed``,
-    ``booked``, ``junk`` and the perceived ``signal`` (``-inf`` where there was no connect), and
-    per rep the counts ``(calls, connects, booked, booked_junk)`` as an ``(4, n_reps)`` array.
+    A call is *made* while its rep's time used, counting it (1, and ``booking_time`` more if it
+    books), is within ``planned``: the rep's own running sum. The time used only grows, so once
+    a call of a rep is not made, neither is any later one: the rep stops there and its later
+    calls draw nothing (the first call not made has drawn, as whether it fits depends on whether
+    it books). Returns per call (made calls only) ``connect``, ``proposed``, ``booked``,
+    ``junk`` and the perceived ``signal`` (``-inf`` where there was no connect), and per rep the
+    counts ``(calls, connects, booked, booked_junk)`` as an ``(4, n_reps)`` array.
 
     Args:
         week: the current week.
-        draws: the calls and their random numbers (:class:`~.bundles.CallDraws`).
+        rng: the calls' ``numpy.random.Generator`` (in a kernel); its state advances.
+        caller, target: the rep (ascending) and the market row of each call.
         reps: the reps' strategies (:class:`~.bundles.RepColumns`).
         prospects: the market's columns (:class:`~.bundles.Prospects`); status, until,
             receptivity and the booking columns are written.
         funnel: the market's parameters (:class:`~.bundles.Funnel`).
         booking_time: call-times a booking takes.
     """
-    caller, target = draws.caller, draws.target
-    connect_draw, noise, agree_draw = draws.connect_draw, draws.noise, draws.agree_draw
     planned, threshold, pressure = reps.planned, reps.threshold, reps.pressure
     noise_sd, craft, hire_id = reps.noise_sd, reps.craft, reps.hire_id
     fit, receptivity, status, until = (prospects.fit, prospects.receptivity, prospects.status,
@@ -228,34 +228,38 @@ def book_calls(week, draws, reps, prospects, funnel, booking_time):  # pragma: n
     signal = np.full(reach, -np.inf)
     counts = np.zeros((4, n_reps), dtype=np.int64)
     used = 0.0
-    before = 0.0
     previous = -1
+    stopped = False
     for i in range(reach):
         rep = caller[i]
+        if rep != previous:
+            used = 0.0
+            previous = rep
+            stopped = False
+        if stopped:
+            continue
         row = target[i]
         rec = receptivity[row]
-        connects = connect_draw[i] < connect_scale * rec * (answer[row] * propensity_scale)
+        connects = rng.random() < connect_scale * rec * (answer[row] * propensity_scale)
         books = False
         proposes = False
+        s = -np.inf
         if connects:
-            s = fit[row] + noise_sd[rep] * noise[i]
-            signal[i] = s
+            s = fit[row] + noise_sd[rep] * rng.standard_normal()
             if s >= threshold[rep]:
                 proposes = True
                 rel = rec / receptivity_scale
                 p = agree_scale * rel * (1 + pressure_agree_gain * pressure[rep]) * craft[rep]
                 p = min(max(p * (accept[row] * propensity_scale), 0.0), 1.0)
-                books = agree_draw[i] < p
-        if rep != previous:
-            before = used
-            previous = rep
+                books = rng.random() < p
         used += 1.0 + booking_time * books
-        if not used - before <= planned[rep]:
-            signal[i] = -np.inf
+        if not used <= planned[rep]:
+            stopped = True
             continue
         counts[0, rep] += 1
         if not connects:
             continue
+        signal[i] = s
         connect[i] = True
         proposed[i] = proposes
         counts[1, rep] += 1

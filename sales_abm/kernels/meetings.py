@@ -5,10 +5,11 @@ The meetings' draws come from the ``meetings`` stream inside the kernel (passed 
 :mod:`.streams`), in the order and sizes the vectorised code drew them: show-ups (one per due
 meeting), the random subset the AEs hold when they are over capacity and do not triage
 (numpy's ``choice``, :mod:`.draws`), then per due meeting the opportunity, win and cycle-length
-draws, then one burn draw per held junk meeting (only with the burn switch). numpy computes the
-chances ``fit ** s`` and ``fit ** (1 - s)`` and the word-of-mouth factors
-``(1 - word_of_mouth) ** hits`` (a table by hits) before the call: its SIMD ``power`` and the C
-library's ``pow`` differ in the last bit for a few arguments.
+draws, then one burn draw per held junk meeting (only with the burn switch). The chances
+``fit ** s`` and ``fit ** (1 - s)`` are computed here, by the C library's ``pow`` (since model
+version 8; before, by numpy's SIMD ``power``, which differs in the last bit for a few
+arguments). numpy computes the word-of-mouth factors ``(1 - word_of_mouth) ** hits`` (a table by
+hits) once, when the market is built.
 
 The market's columns and the rules come in as plain tuples, made named tuples inside: numba
 types a plain tuple in C and a named one in Python, which costs microseconds a call.
@@ -22,7 +23,7 @@ from numba import njit
 from sales_abm.kernels.bundles import Csr, MeetingRules, Owners, Prospects
 from sales_abm.kernels.draws import choice_without_replacement
 from sales_abm.kernels.network import learn_from_neighbours, neighbour_hits
-from sales_abm.kernels.status import BURNED, COOLING, CUSTOMER, CYCLE, rows_due
+from sales_abm.kernels.status import BOOKED, BURNED, COOLING, CUSTOMER, CYCLE, rows_due
 from sales_abm.kernels.streams import generator_from
 
 
@@ -86,24 +87,26 @@ def _show_up(rows, rng, triage_rng, fit, pressure, rules, triage_noise, capacity
 
 
 @njit(cache=True, nogil=True)
-def hold_meetings(week, rows, chances, stream, triage_stream, triage_noise, capacity, columns,
-                  booked_band, owners, rules, n_bands, graph, scratch):
+def hold_meetings(week, opportunity_share, stream, triage_stream, triage_noise, capacity,
+                  columns, booked_band, owners, rules, n_bands, graph, scratch):
     # pragma: no cover - compiled
     """One week's meetings, from the draws to the prospects' new states and the counts by owner.
 
-    A held meeting opens an opportunity when its draw is below its chance; that starts its
-    sales cycle, and every other meeting rests. A held junk meeting (fit below the
-    qualification bar) annoys its prospect and, if it opened no opportunity, may burn it (burn
-    switch); its neighbours lose receptivity by word of mouth unless prospects learn. With
-    prospect learning, a meeting worth its time (a good fit that opened an opportunity) moves
-    both propensities toward 1 and one that wasted it (a junk one held, or one the AEs
-    cancelled) toward 0, and the prospect's neighbours learn from it (word of mouth); wasted
-    meetings are learnt from first, each group's prospects before their neighbours.
+    The meetings due are the ones booked last week (rows ascending). A held meeting opens an
+    opportunity when its draw is below ``fit ** opportunity_share``, which starts its sales
+    cycle, and the opportunity is won when its draw is below ``fit ** (1 - opportunity_share)``
+    (so a held meeting closes with chance ``fit``); every other meeting rests. A held junk
+    meeting (fit below the qualification bar) annoys its prospect and, if it opened no
+    opportunity, may burn it (burn switch); its neighbours lose receptivity by word of mouth
+    unless prospects learn. With prospect learning, a meeting worth its time (a good fit that
+    opened an opportunity) moves both propensities toward 1 and one that wasted it (a junk one
+    held, or one the AEs cancelled) toward 0, and the prospect's neighbours learn from it (word
+    of mouth); wasted meetings are learnt from first, each group's prospects before their
+    neighbours.
 
     Args:
         week: the current week.
-        rows: the due meetings' market rows, ascending.
-        chances: each due meeting's chance of an opportunity and of winning it (two arrays).
+        opportunity_share: the exponent of fit in the chance of an opportunity.
         stream: the ``meetings`` stream's handle (:func:`~.streams.stream_handle`).
         triage_stream: the ``triage`` stream's handle (drawn from only when
             ``triage_noise >= 0``).
@@ -127,10 +130,10 @@ def hold_meetings(week, rows, chances, stream, triage_stream, triage_noise, capa
     prospects, rules, owners = Prospects(*columns), MeetingRules(*rules), Owners(*owners)
     graph = Csr(*graph)
     rng = generator_from(stream)
+    rows = rows_due(prospects.status, BOOKED, prospects.booked_week, week - 1)
     show, held = _show_up(rows, rng, generator_from(triage_stream), prospects.fit,
                           prospects.booked_pressure, rules, triage_noise, capacity)
     k = rows.size
-    opportunity_chance, win_chance = chances
     opportunity_draw = rng.random(k)
     won_draw = rng.random(k)
     cycle = rng.integers(rules.cycle_min_weeks, rules.cycle_max_weeks + 1, k)
@@ -151,7 +154,7 @@ def hold_meetings(week, rows, chances, stream, triage_stream, triage_noise, capa
         row = rows[i]
         f = fit[row]
         by = owner(prospects.booked_by[row], prospects.booked_hire[row], owners)
-        opened = held[i] and opportunity_draw[i] < opportunity_chance[i]
+        opened = held[i] and opportunity_draw[i] < f**opportunity_share
         if held[i]:
             counts[0, by] += 1
             expected_value[by] += f * deal_value[row]
@@ -178,7 +181,7 @@ def hold_meetings(week, rows, chances, stream, triage_stream, triage_noise, capa
             counts[4, by] += 1
             status[row] = CYCLE
             until[row] = week + cycle[i]
-            won[row] = won_draw[i] < win_chance[i]
+            won[row] = won_draw[i] < f ** (1 - opportunity_share)
         else:
             status[row] = COOLING
             until[row] = week + rules.cooldown_weeks

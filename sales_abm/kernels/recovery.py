@@ -1,7 +1,8 @@
 """The end-of-week pass over the market: rests and burns end, receptivity recovers, propensities
 fade, and new prospects take the rows of customers and of prospects outside the funnel.
 
-The draws move in here from the Python code that made them, in the same order and sizes: numba
+The draws move in here from the Python code that made them, in the same order and sizes (but
+for the entrants' fits: since model version 8 each draws its own class's Beta only): numba
 compiles ``numpy.random.Generator`` methods with numpy's algorithms, a sized draw gives the same
 numbers as as many scalar draws (checked for ``random``, ``beta``, ``lognormal`` and
 ``binomial``; the Betas are drawn by numpy's sampler, ported below with its shape constants
@@ -182,11 +183,12 @@ def _draw(entrants, k, rng):  # pragma: no cover - compiled
 
     A share ``good_fit_share`` are good fits, Beta(good_fit_alpha, good_fit_beta), the others
     Beta(poor_fit_alpha, poor_fit_beta); deal values are lognormal; base receptivity is
-    Beta(receptivity_alpha, receptivity_beta). The draws are numpy's vectorised ones, in their
-    order: the k uniforms, the k good-fit and then the k poor-fit betas (every row draws both,
-    as ``np.where`` of two sized draws did), the k deal values, the k receptivities. Drawn into
-    arrays of their own, and written to the market's rows after: a write to a scattered row
-    that misses the cache would stall the draws.
+    Beta(receptivity_alpha, receptivity_beta). The draws, in order: the k class uniforms, each
+    entrant's fit from its own class's Beta only (in entrant order), the k deal values, the k
+    receptivities. (Before model version 8 every entrant drew both Betas, as ``np.where`` of two
+    sized draws did: the same law, another draw.) Drawn into arrays of their own, and written to
+    the market's rows after: a write to a scattered row that misses the cache would stall the
+    draws.
     """
     e = entrants
     bitgen = rng.bit_generator
@@ -198,11 +200,7 @@ def _draw(entrants, k, rng):  # pragma: no cover - compiled
         good[i] = rng.random() < e.good_fit_share
     fit = np.empty(k)
     for i in range(k):
-        fit[i] = _beta(bitgen, good_fit)
-    for i in range(k):
-        draw = _beta(bitgen, poor_fit)
-        if not good[i]:
-            fit[i] = draw
+        fit[i] = _beta(bitgen, good_fit if good[i] else poor_fit)
     deal_value = np.empty(k)
     for i in range(k):
         deal_value[i] = rng.lognormal(e.deal_value_mu, e.deal_value_sigma)
