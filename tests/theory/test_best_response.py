@@ -159,9 +159,6 @@ def test_time_budget_matches_the_models_budget_rule(
     total = weeks * planned
     caller = np.repeat(np.arange(weeks), planned)
     ones, zeros = np.ones(total), np.zeros(weeks)
-    draws = kernels.CallDraws(caller=caller, target=np.arange(total),
-                              connect_draw=rng.random(total), noise=np.zeros(total),
-                              agree_draw=rng.random(total))
     reps = kernels.RepColumns(planned=np.full(weeks, planned), threshold=zeros, pressure=zeros,
                               noise_sd=zeros, craft=np.ones(weeks), hire_id=np.arange(weeks))
     prospects = kernels.Prospects(
@@ -175,8 +172,8 @@ def test_time_budget_matches_the_models_budget_rule(
                             receptivity_scale=1.0, pressure_agree_gain=0.0, qualification_bar=0.0,
                             cooldown_weeks=1, burn=False, pressure_annoyance=0.0,
                             propensity_scale=1.0)
-    connected, _, booked, _, _, counts = kernels.book_calls(0, draws, reps, prospects, funnel,
-                                                            booking_time)
+    connected, _, booked, _, _, counts = kernels.book_calls(
+        0, rng, caller, np.arange(total), reps, prospects, funnel, booking_time)
     made = counts[0]
     connected, booked = connected.reshape(weeks, planned), booked.reshape(weeks, planned)
     got = time_budget(planned, booking_time, p_book, p_connect)
