@@ -68,9 +68,8 @@ def _week_of_calls(week, stream, reps, prospects, funnel, booking_time, learn,
     rng = generator_from(stream)
     caller, target = _calls_and_targets(rng, reps.planned, prospects.status)
     connect, proposed, booked, junk, signal, counts = book_calls(
-        week, rng, caller, target, reps, prospects, funnel, booking_time)
-    if learn:
-        _learn_from_calls(learning_rate, caller, target, connect, reps.pressure, prospects)
+        week, rng, caller, target, reps, prospects, funnel, booking_time,
+        learning_rate if learn else 0.0)
     return caller, target, signal, connect, proposed, booked, junk, counts
 
 
@@ -108,20 +107,6 @@ def _repeat_reps(calls, out):  # pragma: no cover - compiled
         for _ in range(calls[rep]):
             out[i] = rep
             i += 1
-
-
-@njit(cache=True, nogil=True)
-def _learn_from_calls(rate, caller, target, connect, pressure, prospects):  # pragma: no cover
-    """A pressured connect teaches its prospect that cold callers push: both propensities take
-    a Bush–Mosteller step toward 0 of size ``rate`` x the pressure used (each row is called at
-    most once a week), as ``q[rows] -= step * q[rows]`` computed it."""
-    answer, accept = prospects.answer, prospects.accept
-    for i in range(caller.size):
-        if connect[i]:
-            row = target[i]
-            step = rate * pressure[caller[i]]
-            answer[row] = answer[row] - step * answer[row]
-            accept[row] = accept[row] - step * accept[row]
 
 
 @njit(cache=True, nogil=True)
@@ -178,10 +163,10 @@ def count_by_level(levels, n_reps, caller, target, signal, connect, proposed, bo
 
 
 @njit(cache=True, nogil=True)
-def book_calls(week, rng, caller, target, reps, prospects, funnel,
-               booking_time):  # pragma: no cover - compiled
+def book_calls(week, rng, caller, target, reps, prospects, funnel, booking_time,
+               learning_rate):  # pragma: no cover - compiled
     """One week's calls, in call order (callers ascending): connect, signal, proposal,
-    agreement, the time budget, and the prospects' new states.
+    agreement, the time budget, the prospects' new states and what they learn.
 
     Each call draws only what it uses, from ``rng`` as it goes: a connect uniform; if it
     connects, a standard normal, its rep's perception noise; if the rep proposes, an agreement
@@ -198,6 +183,11 @@ def book_calls(week, rng, caller, target, reps, prospects, funnel,
     ``junk`` and the perceived ``signal`` (``-inf`` where there was no connect), and per rep the
     counts ``(calls, connects, booked, booked_junk)`` as an ``(4, n_reps)`` array.
 
+    A pressured connect teaches its prospect that cold callers push: both propensities take a
+    Bush–Mosteller step toward 0 of size ``learning_rate`` x the pressure used, as
+    ``q[rows] -= step * q[rows]`` computed it (0: prospects do not learn). Each row is called at
+    most once a week, so learning as the calls go reads what learning after them read.
+
     Args:
         week: the current week.
         rng: the calls' ``numpy.random.Generator`` (in a kernel); its state advances.
@@ -207,6 +197,7 @@ def book_calls(week, rng, caller, target, reps, prospects, funnel,
             receptivity and the booking columns are written.
         funnel: the market's parameters (:class:`~.bundles.Funnel`).
         booking_time: call-times a booking takes.
+        learning_rate: a pressured connect's step toward 0 per unit of pressure (0: none).
     """
     planned, threshold, pressure = reps.planned, reps.threshold, reps.pressure
     noise_sd, craft, hire_id = reps.noise_sd, reps.craft, reps.hire_id
@@ -265,6 +256,10 @@ def book_calls(week, rng, caller, target, reps, prospects, funnel,
         counts[1, rep] += 1
         if burn:
             receptivity[row] = rec * (1 - pressure_annoyance * pressure[rep])
+        if learning_rate:
+            step = learning_rate * pressure[rep]
+            answer[row] = answer[row] - step * answer[row]
+            accept[row] = accept[row] - step * accept[row]
         if books:
             booked[i] = True
             counts[2, rep] += 1

@@ -173,7 +173,7 @@ def test_time_budget_matches_the_models_budget_rule(
                             cooldown_weeks=1, burn=False, pressure_annoyance=0.0,
                             propensity_scale=1.0)
     connected, _, booked, _, _, counts = kernels.book_calls(
-        0, rng, caller, np.arange(total), reps, prospects, funnel, booking_time)
+        0, rng, caller, np.arange(total), reps, prospects, funnel, booking_time, 0.0)
     made = counts[0]
     connected, booked = connected.reshape(weeks, planned), booked.reshape(weeks, planned)
     got = time_budget(planned, booking_time, p_book, p_connect)
