@@ -413,13 +413,6 @@ class Market:
             outcome.held_by_band, outcome.held_junk_by_band = by_band
         return outcome
 
-    # -- what the recorder reads ----------------------------------------------------------------
-
-    def mean_propensities(self) -> tuple[float, float]:
-        """The mean propensity to answer and to accept over all prospects."""
-        return (float(np.add.reduce(self.answer)) / self.n,
-                float(np.add.reduce(self.accept)) / self.n)
-
     # -- sales cycles -----------------------------------------------------------------------------
 
     def resolve_cycles(
@@ -464,9 +457,12 @@ class Market:
         self.counts = kernels.advance_market(self._columns, self._renewal_rules, week, market,
                                              entry, turn_over)
 
-    def good_fit_share_available(self) -> float:
-        """Share of the available prospects whose fit clears the client's qualification bar
-        (NaN when none is available)."""
-        available, good = kernels.count_qualified_available(self.status, self.fit,
-                                                            self.p.qualification_bar)
-        return good / available if available else float("nan")
+    # -- what the recorder reads ----------------------------------------------------------------
+
+    def measures(self) -> tuple[float, float, float, float]:
+        """The market's end-of-week measures: the mean receptivity, the share of the available
+        prospects whose fit clears the client's qualification bar (NaN when none is available),
+        and the mean propensities to answer and to accept (one compiled pass,
+        :func:`kernels.market_measures`)."""
+        return kernels.market_measures(self.receptivity, self.answer, self.accept, self.status,
+                                       self.fit, self.p.qualification_bar)

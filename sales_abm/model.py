@@ -311,14 +311,12 @@ class SalesModel(mesa.Model):
         hired, trained, _ = hiring
         sc, force, market, client = self.config, self.sales_force, self.market, self.client
         rec, cols = self.recorder, self._columns
-        answer, accept = market.mean_propensities()
+        receptivity, good_fit_share, answer, accept = market.measures()
         read = np.array((
             quits.size, hired.size, self.outsourcer.train_probability(), meetings.burned,
-            # numpy's mean is this pairwise sum over the count; called directly, it skips
-            # the method's argument handling
-            np.add.reduce(market.receptivity) / market.n, client.replacements,
+            receptivity, client.replacements,
             client.renegotiations - self._renegotiations_recorded,
-            market.good_fit_share_available(), answer, accept,
+            good_fit_share, answer, accept,
         ), dtype=np.float64)
         # the week's statuses are final once the market advanced
         given = (money["sums"][: len(MONEY_MEASURES)], market.counts.astype(np.float64), read)

@@ -88,13 +88,41 @@ def counts_array(available, cooling, booked, cycle, customer, burned):  # pragma
 
 
 @njit(cache=True, nogil=True)
-def count_qualified_available(status, fit, bar):  # pragma: no cover - compiled
-    """How many rows are available, and how many of those have a fit of at least ``bar``."""
-    available = 0
-    good = 0
-    for row in range(status.size):
-        if status[row] == AVAILABLE:
-            available += 1
-            if fit[row] >= bar:
-                good += 1
-    return available, good
+def market_measures(receptivity, answer, accept, status, fit, bar):  # pragma: no cover
+    """The market's end-of-week measures in one pass: the mean receptivity, the share of the
+    available rows whose fit is at least ``bar`` (NaN when none is available), and the mean
+    propensities to answer and to accept.
+
+    Each sum is taken in four lanes (row ``i`` into lane ``i % 4``, each lane in row order),
+    added as ``(lane 0 + lane 1) + (lane 2 + lane 3)``, then the last ``n % 4`` rows in order: a
+    fixed order the compiler keeps, four times as many additions in flight as one running sum
+    (numpy's pairwise sum, which the means used before model version 8, differs in the last
+    bits).
+    """
+    n = status.size
+    r0 = r1 = r2 = r3 = a0 = a1 = a2 = a3 = c0 = c1 = c2 = c3 = 0.0
+    whole = n - n % 4
+    for i in range(0, whole, 4):
+        r0 += receptivity[i]
+        r1 += receptivity[i + 1]
+        r2 += receptivity[i + 2]
+        r3 += receptivity[i + 3]
+        a0 += answer[i]
+        a1 += answer[i + 1]
+        a2 += answer[i + 2]
+        a3 += answer[i + 3]
+        c0 += accept[i]
+        c1 += accept[i + 1]
+        c2 += accept[i + 2]
+        c3 += accept[i + 3]
+    rec, ans, acc = (r0 + r1) + (r2 + r3), (a0 + a1) + (a2 + a3), (c0 + c1) + (c2 + c3)
+    for i in range(whole, n):
+        rec += receptivity[i]
+        ans += answer[i]
+        acc += accept[i]
+    available = good = 0
+    for row in range(n):  # branch-free: a branch per row would be taken at random
+        is_available = status[row] == AVAILABLE
+        available += is_available
+        good += is_available & (fit[row] >= bar)
+    return rec / n, good / available if available else np.nan, ans / n, acc / n

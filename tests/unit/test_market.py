@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -148,10 +151,30 @@ def test_market_entry_switch_stops_turnover():
     np.testing.assert_array_equal(off.fit, ref.fit)
 
 
-def test_good_fit_share_available_counts_qualified_available_rows():
-    sc, m = make_market(3000)
-    want = (m.fit[m.status == Status.AVAILABLE] >= sc.market.qualification_bar).mean()
-    assert m.good_fit_share_available() == want
+def _lane_sum(values: np.ndarray) -> float:
+    """The sum in :func:`kernels.market_measures`' order: four lanes (row i into lane i % 4, in
+    row order), added pairwise, then the last n % 4 rows in order (plain Python additions)."""
+    whole = values.size - values.size % 4
+    lanes = [functools.reduce(operator.add, values[j:whole:4].tolist(), 0.0) for j in range(4)]
+    return functools.reduce(operator.add, values[whole:].tolist(),
+                            (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
+
+
+@pytest.mark.parametrize("n", [3000, 3001, 3003, 11])
+def test_measures_are_the_markets_means_and_available_good_fit_share(n):
+    sc, m = make_market(n)
+    rng = np.random.default_rng(n)
+    m.status[:] = rng.integers(0, len(Status), n)
+    m.receptivity[:], m.answer[:], m.accept[:] = rng.random((3, n))
+    receptivity, share, answer, accept = m.measures()
+    available = m.status == Status.AVAILABLE
+    want = (m.fit[available] >= sc.market.qualification_bar).mean() if available.any() else None
+    assert share == want or (want is None and np.isnan(share))
+    for got, column in ((receptivity, m.receptivity), (answer, m.answer), (accept, m.accept)):
+        assert got == _lane_sum(column) / n  # the kernel's order, bit for bit
+        assert got == pytest.approx(column.mean(), rel=1e-13)  # numpy's mean, but for rounding
+    m.status[:] = Status.CUSTOMER
+    assert np.isnan(m.measures()[1])  # no prospect available
 
 
 def test_triage_keeps_the_best_reads_within_capacity():
