@@ -265,6 +265,7 @@ class Market:
         # plain tuples: numba types them in C, named ones in Python (microseconds a call)
         # The columns are never replaced, only written in place, so their bundle is built once.
         self._columns = tuple(self.columns)
+        self._funnel = tuple(self.funnel)
         self._renewal_rules = (tuple(self.entrants), tuple(self.renewal))
         self._network = (self.indptr, self.indices)
         self._meeting_rules = tuple(self.meeting_rules())
@@ -364,7 +365,7 @@ class Market:
                 meeting and close: what a rep saw that tells it what another threshold would have
                 brought. It draws no random numbers, so results are unchanged.
         """
-        calls = (week, self._streams(rng), reps, self.columns, self.funnel, booking_time,
+        calls = (week, self._streams(rng), tuple(reps), self._columns, self._funnel, booking_time,
                  self.switches.prospect_learning, self.p.pressure_learning)
         if threshold_levels is None:
             return CallOutcome(kernels.place_calls(*calls))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sales_abm.kernels.bundles import Funnel, Prospects, RepColumns
 from sales_abm.kernels.draws import sample_rows
 from sales_abm.kernels.status import AVAILABLE, BOOKED, COOLING, rows_with_status
 from sales_abm.kernels.streams import generator_from
@@ -25,16 +26,19 @@ def place_calls(week, rng, reps, prospects, funnel, booking_time, learn,
         week: the current week.
         rng: the calls' random stream: its handle (:func:`~.streams.stream_handle`) or the
             ``numpy.random.Generator`` itself; its state advances.
-        reps: the reps' strategies (:class:`~.bundles.RepColumns`).
-        prospects: the market's columns (:class:`~.bundles.Prospects`), written as in
-            :func:`book_calls`, and ``answer``/``accept`` when prospects learn.
-        funnel: the market's parameters (:class:`~.bundles.Funnel`).
+        reps: the reps' strategies (the fields of :class:`~.bundles.RepColumns`).
+        prospects: the market's columns (the fields of :class:`~.bundles.Prospects`), written as
+            in :func:`book_calls`.
+        funnel: the market's parameters (the fields of :class:`~.bundles.Funnel`).
         booking_time: call-times a booking takes.
         learn: whether prospects learn from the calls (``switches.prospect_learning``).
         learning_rate: a pressured connect's Bush–Mosteller step toward 0 per unit of pressure.
 
     Returns:
         ``counts`` ``(4, n_reps)``: per rep the calls made, connects, bookings and junk bookings.
+
+    The bundles come as plain tuples, made named tuples inside: numba types a plain tuple in C
+    and a named one in Python, which costs microseconds a call.
     """
     return _week_of_calls(week, rng, reps, prospects, funnel, booking_time, learn,
                           learning_rate)[-1]
@@ -56,7 +60,7 @@ def place_calls_by_level(week, rng, reps, prospects, funnel, booking_time, learn
     """
     caller, target, signal, connect, proposed, booked, junk, counts = _week_of_calls(
         week, rng, reps, prospects, funnel, booking_time, learn, learning_rate)
-    return (counts, *count_by_level(levels, reps.planned.size, caller, target, signal, connect,
+    return (counts, *count_by_level(levels, counts.shape[1], caller, target, signal, connect,
                                     proposed, booked, junk, booked_band))
 
 
@@ -65,6 +69,7 @@ def _week_of_calls(week, stream, reps, prospects, funnel, booking_time, learn,
                    learning_rate):  # pragma: no cover - compiled
     """The week's calls (see :func:`place_calls`), returned call by call: ``caller``,
     ``target``, ``signal``, ``connect``, ``proposed``, ``booked``, ``junk``, and the counts."""
+    reps, prospects, funnel = RepColumns(*reps), Prospects(*prospects), Funnel(*funnel)
     rng = generator_from(stream)
     caller, target = _calls_and_targets(rng, reps.planned, prospects.status)
     connect, proposed, booked, junk, signal, counts = book_calls(
