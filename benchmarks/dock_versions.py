@@ -6,7 +6,9 @@ and entrants draw only what they use, meetings compute their chances with the C 
 both engines at docking scale (``reps=5, prospects=2000, weeks=60``) on the default scenario and
 the ``retainer`` and ``per_appointment`` presets, and compares every outcome of the docking test
 (``tests/docking/test_fast_vs_reference.py``, whose outcomes, criteria and statistics it reuses):
-KS p > 0.001, Welch p > 0.001 and ``|SMD| < max(0.5, 3 sqrt(2 / N))``.
+KS p > 0.001, Welch p > 0.001 and ``|SMD| < max(0.5, 3 sqrt(2 / N))``. (The default contract
+terms are the retainer's today, so the first two tables agree: a check that the preset sets
+nothing else.)
 
 The baseline (``--baseline REV``, default ``e3d5a40``, main's last MODEL_VERSION 7 commit) is
 checked out in a temporary git worktree (``bench_batch.baseline_tree``); each engine runs in its

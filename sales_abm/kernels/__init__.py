@@ -8,23 +8,25 @@ kernels draw exactly the numbers the vectorised code drew, in the same order and
 results are bit-identical to the code they replace (the golden-output tests pin this). Since
 model version 8 some draw only what they use, a different draw from the same law: the calls
 (a call's perception and agreement numbers only when it connects and proposes) and the entrants
-(a fit from its own class's Beta only).
+(a fit from its own class's Beta only); and some compute in the compiler's arithmetic, which may
+differ from numpy's in the last bits: the meetings' chances (the C library's ``pow``) and the
+market's end-of-week means (:func:`~.status.market_measures`).
 ``NUMBA_DISABLE_JIT=1`` runs them as plain Python for debugging. Every kernel is compiled with
 ``nogil=True`` (same machine code, results unchanged): it releases the GIL, so that runs in
 threads overlap their kernels with each other's Python (a new kernel should too;
 ``benchmarks/bench_batch.py`` measures threads over replicates).
 
 Modules: :mod:`.calls` (the week's calls, drawn and booked), :mod:`.meetings` (meetings held,
-annoyance and the prospects' learning from them; sales cycles resolved),
-:mod:`.learning` (the learning phase: pay booked, the credit ledger, Roth–Erev learning, quits,
-skill growth; the training appraisal), :mod:`.recovery` (the end-of-week pass: recovery,
-forgetting, customers leaving, turnover, and the draws of new prospects), :mod:`.status` (status
-codes and row selections), :mod:`.network` (word of mouth, the Watts–Strogatz rewiring),
+annoyance and the prospects' learning from them; sales cycles resolved), :mod:`.learning` (the
+learning phase: pay booked, the credit ledger, Roth–Erev learning, quits, skill growth; the training
+appraisal), :mod:`.recovery` (the end-of-week pass: recovery, forgetting, customers leaving,
+turnover, and the draws of new prospects), :mod:`.status` (status codes, row selections and the
+market's end-of-week measures), :mod:`.network` (word of mouth, the Watts–Strogatz rewiring),
 :mod:`.recording` (numpy-exact sums, means and SDs; the week's measures and cohorts), :mod:`.money`
-(the week's settlements), :mod:`.staffing` (strategies drawn, the reps' call columns),
-:mod:`.draws` (numpy's sampling without replacement), :mod:`.streams` (the run's random streams
-passed to kernels by address, at a tenth of a Generator argument's cost). Kernels with many
-arguments take them bundled by name (:mod:`.bundles`).
+(the week's settlements), :mod:`.staffing` (strategies drawn, the reps' call columns), :mod:`.draws`
+(numpy's sampling without replacement), :mod:`.streams` (the run's random streams passed to kernels
+by address, at a tenth of a Generator argument's cost). Kernels with many arguments take them
+bundled by name (:mod:`.bundles`).
 
 numba's disk cache is checked against the kernels' sources before they load
 (:mod:`._cache`): a kernel whose callee in another file changed is recompiled, not reused.

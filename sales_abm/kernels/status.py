@@ -1,5 +1,5 @@
 """Status codes of the market rows (see :class:`sales_abm.market.Status`; numba needs plain
-ints), and the row selections by status."""
+ints), the row selections by status, and the market's end-of-week measures."""
 
 from __future__ import annotations
 
