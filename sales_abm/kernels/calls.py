@@ -22,6 +22,9 @@ def place_calls(week, rng, reps, prospects, funnel, booking_time, learn,
     replacement among the available rows), then call by call, in call order (see
     :func:`book_calls`), only the numbers the call uses.
 
+    The bundles come as plain tuples, made named tuples inside: numba types a plain tuple in C
+    and a named one in Python, which costs microseconds a call.
+
     Args:
         week: the current week.
         rng: the calls' random stream: its handle (:func:`~.streams.stream_handle`) or the
@@ -36,9 +39,6 @@ def place_calls(week, rng, reps, prospects, funnel, booking_time, learn,
 
     Returns:
         ``counts`` ``(4, n_reps)``: per rep the calls made, connects, bookings and junk bookings.
-
-    The bundles come as plain tuples, made named tuples inside: numba types a plain tuple in C
-    and a named one in Python, which costs microseconds a call.
     """
     return _week_of_calls(week, rng, reps, prospects, funnel, booking_time, learn,
                           learning_rate)[-1]
@@ -181,7 +181,9 @@ def book_calls(week, rng, caller, target, reps, prospects, funnel, booking_time,
     connecting and agreeing by ``propensity * funnel.propensity_scale`` (1 at the prior).
 
     A call is *made* while its rep's time used, counting it (1, and ``booking_time`` more if it
-    books), is within ``planned``: the rep's own running sum. The time used only grows, so once
+    books), is within ``planned``: the rep's own running sum (before model version 8, a running
+    sum over all calls less the sum before the rep's first call, as numpy's cumulative sum gave
+    it: the same for whole booking times, else the last bits). The time used only grows, so once
     a call of a rep is not made, neither is any later one: the rep stops there and its later
     calls draw nothing (the first call not made has drawn, as whether it fits depends on whether
     it books). Returns per call (made calls only) ``connect``, ``proposed``, ``booked``,
