@@ -20,8 +20,8 @@ temporary worktree (about a minute).
 Prints per scenario and outcome the mean ± standard error of each engine, KS p, Welch p, SMD and
 pass/fail; exits 1 if any outcome fails.
 
-Usage: ``python benchmarks/dock_versions.py [--seeds N] [--baseline REV]`` (default 200 seeds;
-about 2 CPU-minutes per engine at 200 seeds).
+Usage: ``python benchmarks/dock_versions.py [--seeds N] [--baseline REV] [--presets NAME ...]``
+(default 200 seeds and the three scenarios above; about 1.5 CPU-minutes per engine then).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ SCENARIOS = ("default", "retainer", "per_appointment")
 BASELINE = "e3d5a40"
 
 
-def child(seeds: list[int], outcomes: list[str], scale: dict) -> None:
+def child(seeds: list[int], outcomes: list[str], scale: dict, scenarios: list[str]) -> None:
     """(In a fresh process importing ``DOCK_TREE``'s package.) Each scenario's outcomes over the
     seeds, as JSON on stdout (``None`` where a summary has none)."""
     import sales_abm
@@ -52,7 +52,7 @@ def child(seeds: list[int], outcomes: list[str], scale: dict) -> None:
     tree = Path(os.environ["DOCK_TREE"]).resolve()
     assert Path(sales_abm.__file__).resolve().is_relative_to(tree), sales_abm.__file__
     out = {}
-    for name in SCENARIOS:
+    for name in scenarios:
         preset = {} if name == "default" else {"contract": {"preset": name}}
         sc = Scenario.from_dict({**preset, **scale})
         summaries = [run(sc, seed).summary for seed in seeds]
@@ -60,12 +60,13 @@ def child(seeds: list[int], outcomes: list[str], scale: dict) -> None:
     print(json.dumps(out))
 
 
-def samples(tree: Path, seeds: list[int]) -> dict[str, dict[str, list]]:
+def samples(tree: Path, seeds: list[int], scenarios: list[str]) -> dict[str, dict[str, list]]:
     """One engine's outcomes: this script's child mode in a subprocess importing ``tree``."""
     from tests.docking.test_fast_vs_reference import OUTCOMES, SMALL
 
     env = {**os.environ, "DOCK_TREE": str(tree)}
-    args = ["--child", json.dumps({"seeds": seeds, "outcomes": list(OUTCOMES), "scale": SMALL})]
+    spec = {"seeds": seeds, "outcomes": list(OUTCOMES), "scale": SMALL, "scenarios": scenarios}
+    args = ["--child", json.dumps(spec)]
     done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
                           env=env, check=False)
     if done.returncode:
@@ -78,7 +79,7 @@ def mean_se(values) -> str:
     return f"{values.mean():.5g} ± {values.std(ddof=1) / math.sqrt(values.size):.2g}"
 
 
-def report(this: dict, base: dict, n: int, rev: str) -> bool:
+def report(this: dict, base: dict, n: int, rev: str, scenarios: list[str]) -> bool:
     """Print the table; whether every outcome passes."""
     import numpy as np
 
@@ -89,7 +90,7 @@ def report(this: dict, base: dict, n: int, rev: str) -> bool:
           f"pass: p > {P_MIN} (KS and Welch), |SMD| < {smd_max:.2f}")
     ok = True
     worst = {"ks": 1.0, "welch": 1.0, "smd": 0.0}
-    for name in SCENARIOS:
+    for name in scenarios:
         print(f"\n{name}")
         print(f"  {'outcome':<28}{'this':>22}{'baseline':>22}{'KS p':>8}{'Welch p':>9}"
               f"{'SMD':>8}")
@@ -114,23 +115,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=200, help="seeds per engine (default 200)")
     parser.add_argument("--baseline", default=BASELINE, help="git revision of the baseline")
+    parser.add_argument("--presets", nargs="+", default=list(SCENARIOS), metavar="NAME",
+                        help="scenarios: 'default' or contract presets (default: %(default)s)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         spec = json.loads(args.child)
-        child(spec["seeds"], spec["outcomes"], spec["scale"])
+        child(spec["seeds"], spec["outcomes"], spec["scale"], spec["scenarios"])
         return
     if args.seeds < 2:
         print("--seeds must be at least 2", file=sys.stderr)
+        sys.exit(2)
+    from sales_abm.scenario import PRESETS
+
+    unknown = [p for p in args.presets if p != "default" and p not in PRESETS]
+    if unknown:
+        print(f"--presets must be 'default' or one of {', '.join(PRESETS)}, got {unknown[0]!r}",
+              file=sys.stderr)
         sys.exit(2)
     from benchmarks.bench_batch import REPO, baseline_tree
     from tests.docking.test_fast_vs_reference import REFERENCE_SEED_OFFSET
 
     seeds = list(range(args.seeds))
-    this = samples(REPO, seeds)
+    this = samples(REPO, seeds, args.presets)
     with baseline_tree(args.baseline) as tree:
-        base = samples(tree, [REFERENCE_SEED_OFFSET + s for s in seeds])
-    sys.exit(0 if report(this, base, args.seeds, args.baseline) else 1)
+        base = samples(tree, [REFERENCE_SEED_OFFSET + s for s in seeds], args.presets)
+    sys.exit(0 if report(this, base, args.seeds, args.baseline, args.presets) else 1)
 
 
 if __name__ == "__main__":
