@@ -35,7 +35,14 @@ from sales_abm.kernels.money import (
     PAY_ROWS,
 )
 from sales_abm.kernels.recording import WEEK_COHORTS, WEEK_MEASURES
-from sales_abm.market import CallOutcome, CloseOutcome, Market, MeetingOutcome, Status
+from sales_abm.market import (
+    CallOutcome,
+    CloseOutcome,
+    Market,
+    MarketStreams,
+    MeetingOutcome,
+    Status,
+)
 from sales_abm.metrics import MEASURED, Recorder, summarize
 from sales_abm.scenario import WEEKS_PER_MONTH, ContractTerms, PayPlan, Scenario
 from sales_abm.version import MODEL_VERSION  # re-exported: sales_abm.model.MODEL_VERSION
@@ -62,6 +69,7 @@ class SalesModel(mesa.Model):
         self.week = 0
         self.market = Market(scenario.market, scenario.switches, scenario.prospects,
                              scenario.reps, self.rngs["world"])
+        self._market_streams = MarketStreams(*(self.rngs[name] for name in MarketStreams._fields))
         self.sales_force = SalesForce(
             scenario, office_seed=self._office_seed(children[STREAMS.index("world")]))
         self.rep_agents: dict[int, SalesRep] = {}
@@ -106,15 +114,7 @@ class SalesModel(mesa.Model):
             switch = self._switches[w]
             self.switch_terms(switch.contract, switch.pay)
         hired, trained, training = self._staff(w)
-        calls = self._call(w)
-        bands = self._bands()
-        meetings = self.market.hold_meetings(w, self.client.capacity(), self.sales_force.hire_id,
-                                             self.outsourcer.epoch_start, self.rngs["meetings"],
-                                             bands=bands, triage_noise=self.client.triage_noise(),
-                                             triage_rng=self.rngs["triage"])
-        closes = self.market.resolve_cycles(w, self.sales_force.hire_id,
-                                            self.outsourcer.epoch_start, bands=bands)
-        self.market.advance(w, self.rngs["market"], self.rngs["entry"])
+        calls, meetings, closes = self._market_week(w)
         money = self._settle(calls, meetings, closes, training)
         self.sales_force.observe(calls, meetings, closes)
         quits = self._learn_and_leave(w, money, closes)
@@ -184,19 +184,18 @@ class SalesModel(mesa.Model):
             training[hired] = self.outsourcer.training_cost(train)
         return hired, train, training
 
-    def _bands(self) -> int:
-        """Threshold levels to count the week's events by (0: none).
+    def _market_week(self, w: int) -> tuple[CallOutcome, MeetingOutcome, CloseOutcome]:
+        """Calls, meetings, sales cycles and the market's end of week (:meth:`Market.week`).
 
-        Only rules that weigh foregone payoffs need the counts; other runs do not pay for them.
+        The week's events are counted by threshold band only for the rules that weigh foregone
+        payoffs (other runs do not pay for the counts).
         """
-        force = self.sales_force
-        return force.levels["threshold"].size if force.estimator is not None else 0
-
-    def _call(self, w: int) -> CallOutcome:
-        force = self.sales_force
-        levels = force.levels["threshold"] if self._bands() else None
-        return self.market.place_calls(w, force.call_columns(), self.config.rep.booking_time,
-                                       self.rngs["calls"], threshold_levels=levels)
+        force, client = self.sales_force, self.client
+        levels = force.levels["threshold"] if force.estimator is not None else None
+        return self.market.week(w, force.call_columns(), self.config.rep.booking_time,
+                                self._market_streams, client.capacity(), force.hire_id,
+                                self.outsourcer.epoch_start, threshold_levels=levels,
+                                triage_noise=client.triage_noise())
 
     def _settle(self, calls: CallOutcome, meetings: MeetingOutcome, closes: CloseOutcome,
                 training: np.ndarray) -> dict[str, Any]:

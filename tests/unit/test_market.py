@@ -435,3 +435,49 @@ def test_meetings_and_cycles_are_the_vectorised_numpy_codes(capacity, triage_noi
             np.testing.assert_array_equal(getattr(m, name), getattr(ref, name), err_msg=name)
     for mine, theirs in zip(streams, ref_streams, strict=True):
         assert mine.random() == theirs.random()
+
+
+def _phase_streams(seed):
+    from sales_abm.market import MarketStreams
+
+    return MarketStreams(*(np.random.default_rng([seed, k]) for k in range(5)))
+
+
+@pytest.mark.parametrize("by_level,capacity,triage_noise,overrides", [
+    (False, None, None, {}),
+    (True, 20, 0.1, {}),  # counted by band; the AEs triage
+    (False, 5, None, {"switches.market_entry": False, "market.burn_probability": 1.0}),
+])
+def test_the_market_week_is_its_four_phases_in_one_call(by_level, capacity, triage_noise,
+                                                         overrides):
+    """``Market.week`` gives what place_calls, hold_meetings, resolve_cycles and advance give
+    in turn: the same outcomes, columns and stream states, week after week."""
+    overrides = {"market.cycle_min_weeks": 1, "market.cycle_max_weeks": 4, **overrides}
+    _, fused = make_market(3000, **overrides)
+    _, phased = make_market(3000, **overrides)
+    levels = np.linspace(0.0, 0.4, 5) if by_level else None
+    bands = 0 if levels is None else levels.size
+    mine, theirs = _phase_streams(3), _phase_streams(3)
+    r = fused.n_reps
+    for week in range(12):
+        reps = RepColumns(planned=np.full(r, 120), threshold=np.full(r, 0.1 * (week % 3)),
+                          pressure=np.full(r, 0.5), noise_sd=np.full(r, 0.1), craft=np.ones(r),
+                          hire_id=np.arange(r))
+        hires, epoch = np.arange(r), 0
+        got = fused.week(week, reps, 10.0, mine, capacity, hires, epoch, threshold_levels=levels,
+                         triage_noise=triage_noise)
+        want = (phased.place_calls(week, reps, 10.0, theirs.calls, threshold_levels=levels),
+                phased.hold_meetings(week, capacity, hires, epoch, theirs.meetings, bands,
+                                     triage_noise, theirs.triage),
+                phased.resolve_cycles(week, hires, epoch, bands))
+        phased.advance(week, theirs.market, theirs.entry)
+        for g, w in zip(got, want, strict=True):
+            for name, value in vars(w).items():
+                if isinstance(value, np.ndarray):
+                    np.testing.assert_array_equal(getattr(g, name), value, err_msg=name)
+        np.testing.assert_array_equal(fused.counts, phased.counts)
+        for name in MARKET_COLUMNS:
+            np.testing.assert_array_equal(getattr(fused, name), getattr(phased, name),
+                                          err_msg=name)
+    for a, b in zip(mine, theirs, strict=True):
+        assert a.bit_generator.state == b.bit_generator.state
