@@ -18,7 +18,7 @@ import mesa
 import numpy as np
 
 from sales_abm import kernels
-from sales_abm.contracts import Settlement, Terms, payment, repriced, scaled
+from sales_abm.contracts import Terms, payment, repriced, scaled
 from sales_abm.credit import CreditLedger, pay_lag
 from sales_abm.foregone import ForegoneEstimator
 from sales_abm.kernels import Evaluations, RepBooks, RepColumns
@@ -167,6 +167,22 @@ class SalesForce:
                            np.empty(0))
         self._learns_in_kernel, self._kernel_learners = self._reinforcement(n)
         self._no_draw = np.empty(0)
+        # What the week's kernels take, built once: every array here is only updated in place
+        self._book_columns = tuple(self.books)
+        self._ledger_columns = tuple(self._ledger.arrays)
+        self._levels_by_dim = tuple(self.levels[dim] for dim in STRATEGY_DIMENSIONS)
+        self._actions_by_dim = tuple(self.action[dim] for dim in STRATEGY_DIMENSIONS)
+        learners = [self.learners[dim] for dim in self._learned]
+        self._learned_actions = tuple(self.action[dim] for dim in self._learned)
+        # Roth–Erev's probabilities are its propensities over their sum, computed in the kernel
+        self._learned_propensities = (
+            tuple(learner.propensities for learner in learners)
+            if all(type(learner).probabilities is RothErev.probabilities for learner in learners)
+            else None)
+        self._fixed_columns = tuple((self.action[dim], self.fixed_action[dim])
+                                    for dim in STRATEGY_DIMENSIONS
+                                    if self.fixed_action[dim] is not None)
+        self._employed_rows: np.ndarray | None = None  # flatnonzero(employed), until it changes
 
     def _reinforcement(self, n: int) -> tuple[bool, tuple]:
         """Whether :meth:`learn_week`'s kernel learns from the due periods (Roth–Erev
@@ -195,11 +211,18 @@ class SalesForce:
 
     def levels_by_dim(self) -> tuple[np.ndarray, ...]:
         """Each strategy dimension's levels, in :data:`STRATEGY_DIMENSIONS` order."""
-        return tuple(self.levels[dim] for dim in STRATEGY_DIMENSIONS)
+        return self._levels_by_dim
 
     def actions_by_dim(self) -> tuple[np.ndarray, ...]:
         """Each slot's level index of each dimension, in :data:`STRATEGY_DIMENSIONS` order."""
-        return tuple(self.action[dim] for dim in STRATEGY_DIMENSIONS)
+        return self._actions_by_dim
+
+    def employed_rows(self) -> np.ndarray:
+        """The slots with a rep in them, in order (kept until a hire or a departure; do not
+        write into it)."""
+        if self._employed_rows is None:
+            self._employed_rows = np.flatnonzero(self.employed)
+        return self._employed_rows
 
     def value(self, dim: str) -> np.ndarray:
         """Each slot's current level of a strategy dimension."""
@@ -218,19 +241,15 @@ class SalesForce:
         learned = self._learned
         if learned:
             uniforms = rng.random(len(learned) * self.hire_id.size)
-            actions = tuple(self.action[dim] for dim in learned)
-            learners = [self.learners[dim] for dim in learned]
-            if all(type(learner).probabilities is RothErev.probabilities for learner in learners):
-                kernels.sample_proportional(tuple(learner.propensities for learner in learners),
-                                            uniforms, rows, actions)
+            actions = self._learned_actions
+            if self._learned_propensities is not None:
+                kernels.sample_proportional(self._learned_propensities, uniforms, rows, actions)
             else:
-                probs = tuple(np.ascontiguousarray(learner.probabilities(), dtype=float)
-                              for learner in learners)
+                probs = tuple(np.ascontiguousarray(self.learners[dim].probabilities(), dtype=float)
+                              for dim in learned)
                 kernels.sample_actions(probs, uniforms, rows, actions)
-        for dim in STRATEGY_DIMENSIONS:
-            fixed = self.fixed_action[dim]
-            if fixed is not None:
-                self.action[dim][rows] = fixed
+        for action, fixed in self._fixed_columns:
+            action[rows] = fixed
 
     def learn(self, rows: np.ndarray) -> None:
         """Update the learners of these slots from their mean payoff since their last update.
@@ -339,6 +358,7 @@ class SalesForce:
         rep, out = self.config.rep, self.config.outsourcer
         self.hire_id[rows] = np.arange(first_id, first_id + rows.size)
         self.employed[rows] = True
+        self._employed_rows = None
         self.skill[rows] = rep.skill_initial
         self.tenure[rows] = 0
         self.trained[rows] = train
@@ -359,6 +379,7 @@ class SalesForce:
         """Reps in these slots leave."""
         self.hire_id[rows] = -1
         self.employed[rows] = False
+        self._employed_rows = None
         self.ramp_left[rows] = 0
 
     def hand_over(self, rows: np.ndarray) -> None:
@@ -374,7 +395,7 @@ class SalesForce:
         if self.config.learning.successor_habits:
             self.handed_over[rows] = True
 
-    def learn_week(self, week: int, pay: Settlement, closes: CloseOutcome,
+    def learn_week(self, week: int, pay: np.ndarray, closes: CloseOutcome,
                     evaluations: Evaluations, contract_total: np.ndarray, overhead: np.ndarray,
                     training: np.ndarray, rng: np.random.Generator
                     ) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray]:
@@ -388,6 +409,10 @@ class SalesForce:
         learners also learn from the periods whose pay is all in (other rules in
         :meth:`credit_earned`); reps quit (base attrition plus low trailing earnings); and those
         who stay grow a week: skill with tenure, and with training during the ramp.
+
+        Args:
+            pay: The week's pay per slot, rows as :class:`~sales_abm.contracts.Settlement`'s
+                parts: fixed, appointments, clawbacks, commission and their total.
 
         Returns:
             Whether an evaluation window is full, the quitting slots, and the employed reps'
@@ -406,10 +431,11 @@ class SalesForce:
         credit = (earned, sc.pay.pay_on != "set", period_ends, week + 1 - k, self._lag,
                   self._learns_in_kernel)
         events = self._commissions(closes) if earned else self._no_events
-        settlement = (pay.total, pay.fixed, pay.appointments, pay.clawbacks, pay.commission)
+        fixed, appointments, clawbacks, commission, total = pay
+        settlement = (total, fixed, appointments, clawbacks, commission)
         return kernels.learn_week(
-            tuple(self.books), tuple(evaluations), settlement, contract_total, overhead,
-            training, week, rates, draw, self._untrained_decay, tuple(self._ledger.arrays),
+            self._book_columns, tuple(evaluations), settlement, contract_total, overhead,
+            training, week, rates, draw, self._untrained_decay, self._ledger_columns,
             credit, events, self._kernel_learners)
 
     def _commissions(self, closes: CloseOutcome) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -516,6 +542,10 @@ class _Evaluation:
     contribution: float = 0.0
 
 
+#: What :meth:`Outsourcer.staff` returns when every slot is filled (read, never written).
+_NO_HIRES = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))
+
+
 class Outsourcer(mesa.Agent):
     """The sales-outsourcing firm: hires, trains (or not), pays reps, learns its training policy.
 
@@ -587,9 +617,9 @@ class Outsourcer(mesa.Agent):
     def staff(self, week: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Fill vacant slots; return the slots filled and whether each hire is trained."""
         force = self.model.sales_force
-        vacant = np.flatnonzero(force.hire_id < 0)
-        if vacant.size == 0:
-            return vacant, np.zeros(0, dtype=bool)
+        if force.employed_rows().size == force.employed.size:
+            return _NO_HIRES
+        vacant = np.flatnonzero(~force.employed)
         train = rng.random(vacant.size) < self.train_probability(week)
         self.valuation.hires += vacant.size
         force.hire(vacant, self.next_hire, train)

@@ -163,19 +163,10 @@ class Settlement:
     clawbacks: np.ndarray
     commission: np.ndarray
 
-    @cached_property  # read several times a week (settling, learning, accounts, metrics)
+    @cached_property  # computed when first read
     def total(self) -> np.ndarray:
         """Net payment to each payee."""
         return Payment(self.appointments, self.clawbacks, self.commission).net(self.fixed)
-
-    @classmethod
-    def with_total(cls, fixed: np.ndarray, appointments: np.ndarray, clawbacks: np.ndarray,
-                   commission: np.ndarray, total: np.ndarray) -> Settlement:
-        """A settlement whose :attr:`total` was computed with its parts, by the same expression
-        in the same order (the model's compiled settlement), so it is not computed again."""
-        settlement = cls(fixed, appointments, clawbacks, commission)
-        settlement.__dict__["total"] = total  # what the cached property would store
-        return settlement
 
 
 def settle(

@@ -26,7 +26,7 @@ from sales_abm.agents import (
     SalesForce,
     SalesRep,
 )
-from sales_abm.contracts import Settlement, Terms, draw_audits
+from sales_abm.contracts import Terms, draw_audits
 from sales_abm.kernels.money import (
     CONTRACT_ROWS,
     MONEY_MEASURES,
@@ -83,6 +83,8 @@ class SalesModel(mesa.Model):
         self._prospects: dict[int, Prospect] = {}
         self._switches = {switch.week: switch for switch in scenario.schedule}
         self._renegotiations_recorded = 0  # the client's renegotiations up to last week
+        self._no_training = np.zeros(scenario.reps)  # a week without hires' training (read only)
+        self._settle_terms: tuple[Any, ...] = ()  # (client's terms, pay plan, their arguments)
 
     @staticmethod
     def _office_seed(world: np.random.SeedSequence) -> int:
@@ -177,11 +179,12 @@ class SalesModel(mesa.Model):
         for slot in hired.tolist():
             self.rep_agents[slot] = SalesRep(self, slot, int(force.hire_id[slot]))
         period_start = w % self.config.learning.rep_cadence_weeks == 0
-        choosing = np.flatnonzero(force.employed) if period_start else hired
+        choosing = force.employed_rows() if period_start else hired
         force.choose(choosing, self.rngs["strategy"])
+        if not hired.size:
+            return hired, train, self._no_training
         training = np.zeros(self.config.reps)
-        if hired.size:
-            training[hired] = self.outsourcer.training_cost(train)
+        training[hired] = self.outsourcer.training_cost(train)
         return hired, train, training
 
     def _market_week(self, w: int) -> tuple[CallOutcome, MeetingOutcome, CloseOutcome]:
@@ -198,7 +201,7 @@ class SalesModel(mesa.Model):
                                 triage_noise=client.triage_noise())
 
     def _settle(self, calls: CallOutcome, meetings: MeetingOutcome, closes: CloseOutcome,
-                training: np.ndarray) -> dict[str, Any]:
+                training: np.ndarray) -> _Money:
         """Money for the week: client to outsourcer by contract, outsourcer to reps by pay plan.
 
         The client's settlement is computed per owner bucket (each rep slot, plus one for
@@ -208,21 +211,27 @@ class SalesModel(mesa.Model):
         """
         r = self.config.reps
         client_terms, pay_terms = self.client.terms, self.outsourcer.pay_plan
+        contract_on, pay_on, overhead = self._terms_arguments(client_terms, pay_terms)
         parts, sums = kernels.settle_week(
             calls.counts, meetings.counts, closes.revenue, meetings.expected_value,
-            meetings.expected_closes, self.sales_force.hire_id, training,
-            _money_terms(client_terms), PAY_ON_CODES[client_terms.pay_on],
-            self._audits(client_terms, calls, meetings, r + 1),
-            _money_terms(pay_terms), PAY_ON_CODES[pay_terms.pay_on],
-            self._audits(pay_terms, calls, meetings, r),
-            self.outsourcer.overhead_per_rep())
-        contract = Settlement.with_total(*parts[CONTRACT_ROWS])
-        pay = Settlement.with_total(*parts[PAY_ROWS, :r])
-        value, held, held_junk, closes_expected, booked = sums[len(MONEY_MEASURES):].tolist()
-        return {"contract": contract, "pay": pay, "overhead": parts[OVERHEAD_ROW, :r],
-                "training": training, "sums": sums, "expected_value_own": value,
-                "held_own": int(held), "held_junk_own": int(held_junk),
-                "expected_closes_own": closes_expected, "set_own": int(booked)}
+            meetings.expected_closes, self.sales_force.hire_id, training, *contract_on,
+            self._audits(client_terms, calls, meetings, r + 1), *pay_on,
+            self._audits(pay_terms, calls, meetings, r), overhead)
+        return _Money(parts[_CONTRACT_TOTAL], parts[PAY_ROWS, :r], parts[OVERHEAD_ROW, :r],
+                      training, sums)
+
+    def _terms_arguments(self, client_terms: Terms, pay_terms: Terms) -> tuple[Any, ...]:
+        """What :func:`sales_abm.kernels.settle_week` takes of the contract and the pay plan
+        (:func:`_money_terms` and the ``pay_on`` code of each) and the overhead per rep, made
+        again only when the terms in force change."""
+        cached = self._settle_terms
+        if cached and cached[0] is client_terms and cached[1] is pay_terms:
+            return cached[2]
+        arguments = ((_money_terms(client_terms), PAY_ON_CODES[client_terms.pay_on]),
+                     (_money_terms(pay_terms), PAY_ON_CODES[pay_terms.pay_on]),
+                     self.outsourcer.overhead_per_rep())
+        self._settle_terms = (client_terms, pay_terms, arguments)
+        return arguments
 
     def _audits(self, terms: Terms, calls: CallOutcome, meetings: MeetingOutcome,
                 payees: int) -> np.ndarray:
@@ -238,21 +247,20 @@ class SalesModel(mesa.Model):
         junk = calls.booked_junk if terms.pay_on == "set" else meetings.held_junk[:payees]
         return draw_audits(terms, junk, self.rngs["audit"])
 
-    def _learn_and_leave(self, w: int, money: dict[str, Any],
+    def _learn_and_leave(self, w: int, money: _Money,
                          closes: CloseOutcome) -> np.ndarray:
         """Pay booked to the reps' and the outsourcer's books, learning, quits and a week of
         skill growth (:meth:`SalesForce.learn_week`); returns the slots whose reps quit."""
         sc, force, outsourcer = self.config, self.sales_force, self.outsourcer
-        training = money["training"]
         full, quits, design, booked = force.learn_week(
-            w, money["pay"], closes, outsourcer.windows, money["contract"].total, money["overhead"],
-            training, self.rngs["attrition"])
+            w, money.pay, closes, outsourcer.windows, money.contract_total, money.overhead,
+            money.training, self.rngs["attrition"])
         if full:
             outsourcer.close_full_windows(w)
         if force.ledger is not None:
             force.credit_earned(w)
         elif (w + 1) % sc.learning.rep_cadence_weeks == 0:
-            force.learn(np.flatnonzero(force.employed))
+            force.learn(force.employed_rows())
         if (w + 1) % sc.learning.outsourcer_cadence_weeks == 0:
             outsourcer.learn()
         outsourcer.observe_week(design, booked, quits.size)
@@ -285,20 +293,18 @@ class SalesModel(mesa.Model):
 
     # -- recording ------------------------------------------------------------------------------
 
-    def _account(self, money: dict[str, Any]) -> None:
+    def _account(self, money: _Money) -> None:
         """The client's review window: expected margin of meetings held, what they cost, and
         the meetings and appointments it judges the outsourcer by."""
-        client = self.config.client
-        paid = float(money["sums"][_CLIENT_PAYMENTS])  # the sum of the client's totals
-        self.client.account(
-            client.gross_margin * money["expected_value_own"],
-            paid + client.ae_cost_per_meeting * money["held_own"],
-            money["expected_closes_own"], money["set_own"], money["held_own"],
-            money["held_junk_own"],
-        )
+        client, sums = self.config.client, money.sums
+        paid = float(sums[_CLIENT_PAYMENTS])  # the sum of the client's totals
+        value, held, held_junk, closes_expected, booked = sums[len(MONEY_MEASURES):].tolist()
+        self.client.account(client.gross_margin * value,
+                            paid + client.ae_cost_per_meeting * int(held), closes_expected,
+                            int(booked), int(held), int(held_junk))
 
     def _record(self, w: int, calls: CallOutcome, meetings: MeetingOutcome,
-                closes: CloseOutcome, money: dict[str, Any],
+                closes: CloseOutcome, money: _Money,
                 hiring: tuple[np.ndarray, np.ndarray, np.ndarray], quits: np.ndarray) -> None:
         """The week's measured metrics (:data:`sales_abm.metrics.MEASURED`) written into the
         recorder's row, and the week's events into its cohorts; the recorder derives the rest.
@@ -318,7 +324,7 @@ class SalesModel(mesa.Model):
             good_fit_share, answer, accept,
         ), dtype=np.float64)
         # the week's statuses are final once the market advanced
-        given = (money["sums"][: len(MONEY_MEASURES)], market.counts.astype(np.float64), read)
+        given = (money.sums[: len(MONEY_MEASURES)], market.counts.astype(np.float64), read)
         prices = (sc.client.ae_cost_per_meeting, sc.client.gross_margin)
         kernels.record_week(rec.row(w), cols.row, w, calls.counts, meetings.counts, closes.closes,
                             closes.revenue, prices, force.skill, force.hire_id,
@@ -337,6 +343,8 @@ _STATUS_METRICS = tuple(f"n_{st.name.lower()}" for st in Status)
 _READ_METRICS = ("rep_quits", "hires", "train_probability", "burned_this_week",
                  "mean_receptivity", "contract_holder", "client_renegotiations",
                  "good_fit_share_available", "mean_prospect_answer", "mean_prospect_accept")
+#: The client's net payments among the settlement's rows (Settlement's parts, total last).
+_CONTRACT_TOTAL = CONTRACT_ROWS.stop - 1
 #: Where the client's payments are among the settlement's sums.
 _CLIENT_PAYMENTS = MONEY_MEASURES.index("client_payments")
 #: What the audit of a contract without audits (or without junk to audit) finds: nothing.
@@ -347,6 +355,16 @@ def _money_terms(terms: Terms) -> tuple[float, float, float, float]:
     """A contract's money terms as :func:`sales_abm.kernels.settle_week` takes them."""
     return (float(terms.fixed_per_week), float(terms.per_appointment), float(terms.clawback),
             float(terms.commission))
+
+
+class _Money(NamedTuple):
+    """The week's money (:meth:`SalesModel._settle`), per rep slot unless said otherwise."""
+
+    contract_total: np.ndarray  # the client's net payment per owner bucket (slots, departed)
+    pay: np.ndarray  # the pay plan's rows: fixed, appointments, clawbacks, commission, total
+    overhead: np.ndarray
+    training: np.ndarray  # the fee of each hire's training
+    sums: np.ndarray  # MONEY_MEASURES, then the client's accounts (kernels.settle_week)
 
 
 class _Columns(NamedTuple):
