@@ -83,6 +83,8 @@ class SalesModel(mesa.Model):
         self._prospects: dict[int, Prospect] = {}
         self._switches = {switch.week: switch for switch in scenario.schedule}
         self._renegotiations_recorded = 0  # the client's renegotiations up to last week
+        # the client's prices of a meeting (AE time) and of a deal's margin, as _record takes them
+        self._prices = (scenario.client.ae_cost_per_meeting, scenario.client.gross_margin)
         self._no_training = np.zeros(scenario.reps)  # a week without hires' training (read only)
         self._settle_terms: tuple[Any, ...] = ()  # (client's terms, pay plan, their arguments)
 
@@ -314,7 +316,7 @@ class SalesModel(mesa.Model):
         read here.
         """
         hired, trained, _ = hiring
-        sc, force, market, client = self.config, self.sales_force, self.market, self.client
+        force, market, client = self.sales_force, self.market, self.client
         rec, cols = self.recorder, self._columns
         receptivity, good_fit_share, answer, accept = market.measures()
         read = np.array((
@@ -325,9 +327,8 @@ class SalesModel(mesa.Model):
         ), dtype=np.float64)
         # the week's statuses are final once the market advanced
         given = (money.sums[: len(MONEY_MEASURES)], market.counts.astype(np.float64), read)
-        prices = (sc.client.ae_cost_per_meeting, sc.client.gross_margin)
         kernels.record_week(rec.row(w), cols.row, w, calls.counts, meetings.counts, closes.closes,
-                            closes.revenue, prices, force.skill, force.hire_id,
+                            closes.revenue, self._prices, force.skill, force.hire_id,
                             force.levels_by_dim(), force.actions_by_dim(), trained, given,
                             rec.cohorts, cols.cohorts, closes.cohort_weeks, closes.deal_values)
         if client.menu is not self._label_menu or client.arm != self._label_arm:
