@@ -156,3 +156,17 @@ def test_no_appointments_gives_null_rates_not_nan(preset):
     assert result.weekly["gaming_index"].null_count() == 30
     assert result.cohorts["close_rate"].null_count() == 30
     assert result.summary["gaming_index_last_13"] is None
+
+
+@given(scenarios(max_weeks=40))
+@settings(max_examples=25)
+def test_employed_rows_follow_hires_and_departures(scenario):
+    """The sales force's employed rows, kept between hires and departures, are the employed
+    slots every week (quits, attrition, a contract's end and its successor's hires included)."""
+    sc = scenario.with_overrides({"rep.attrition_annual": 0.9})
+    model = SalesModel(sc)
+    for _ in range(sc.weeks):
+        model.step()
+        force = model.sales_force
+        np.testing.assert_array_equal(force.employed_rows(), np.flatnonzero(force.employed))
+        np.testing.assert_array_equal(force.employed, force.hire_id >= 0)

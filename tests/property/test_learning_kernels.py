@@ -109,7 +109,7 @@ def test_quits_design_rows_and_growth_are_numpys(seed):
     kernel, reference = forces
     zero = np.zeros(n)
     _, quits, x, y = kernel.learn_week(
-        40, _Settlement(zero), _NoCloses(), _no_windows(n), np.append(income, 0.0), zero,
+        40, np.zeros((5, n)), _NoCloses(), _no_windows(n), np.append(income, 0.0), zero,
         training, np.random.default_rng(seed + 100))
     contribution = income - zero - zero - training  # unpaid reps without overhead
     want_quits, want_x, want_y = reference_week(reference, np.random.default_rng(seed + 100),
@@ -119,13 +119,6 @@ def test_quits_design_rows_and_growth_are_numpys(seed):
     np.testing.assert_array_equal(bits(y), bits(want_y))
     for name in ("skill", "tenure", "ramp_left", "earnings"):
         np.testing.assert_array_equal(getattr(kernel, name), getattr(reference, name))
-
-
-class _Settlement:
-    """A week in which nobody was paid anything."""
-
-    def __init__(self, zero: np.ndarray) -> None:
-        self.total = self.fixed = self.appointments = self.clawbacks = self.commission = zero
 
 
 class _NoCloses:
