@@ -395,7 +395,7 @@ class SalesForce:
         if self.config.learning.successor_habits:
             self.handed_over[rows] = True
 
-    def learn_week(self, week: int, pay: np.ndarray, closes: CloseOutcome,
+    def learn_week(self, week: int, pay: tuple[np.ndarray, ...], closes: CloseOutcome,
                     evaluations: Evaluations, contract_total: np.ndarray, overhead: np.ndarray,
                     training: np.ndarray, rng: np.random.Generator
                     ) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray]:
@@ -411,8 +411,9 @@ class SalesForce:
         who stay grow a week: skill with tenure, and with training during the ramp.
 
         Args:
-            pay: The week's pay per slot, rows as :class:`~sales_abm.contracts.Settlement`'s
-                parts: fixed, appointments, clawbacks, commission and their total.
+            pay: The week's pay per slot: its total, then the parts of
+                :class:`~sales_abm.contracts.Settlement` (fixed, appointments, clawbacks,
+                commission).
 
         Returns:
             Whether an evaluation window is full, the quitting slots, and the employed reps'
@@ -431,10 +432,8 @@ class SalesForce:
         credit = (earned, sc.pay.pay_on != "set", period_ends, week + 1 - k, self._lag,
                   self._learns_in_kernel)
         events = self._commissions(closes) if earned else self._no_events
-        fixed, appointments, clawbacks, commission, total = pay
-        settlement = (total, fixed, appointments, clawbacks, commission)
         return kernels.learn_week(
-            self._book_columns, tuple(evaluations), settlement, contract_total, overhead,
+            self._book_columns, tuple(evaluations), pay, contract_total, overhead,
             training, week, rates, draw, self._untrained_decay, self._ledger_columns,
             credit, events, self._kernel_learners)
 

@@ -86,6 +86,8 @@ class SalesModel(mesa.Model):
         # the client's prices of a meeting (AE time) and of a deal's margin, as _record takes them
         self._prices = (scenario.client.ae_cost_per_meeting, scenario.client.gross_margin)
         self._no_training = np.zeros(scenario.reps)  # a week without hires' training (read only)
+        self._money_arrays = kernels.money_arrays(scenario.reps)  # what _settle writes
+        self._money_views = _Money.views(*self._money_arrays, training=self._no_training)
         self._settle_terms: tuple[Any, ...] = ()  # (client's terms, pay plan, their arguments)
 
     @staticmethod
@@ -209,18 +211,22 @@ class SalesModel(mesa.Model):
         The client's settlement is computed per owner bucket (each rep slot, plus one for
         appointments of reps who have left), so each hire's contribution can be attributed.
         The audits are drawn here (client's, then the pay plan's: :func:`draw_audits` of the
-        counted junk); the rest is one compiled pass (:func:`sales_abm.kernels.settle_week`).
+        counted junk); the rest is one compiled pass (:func:`sales_abm.kernels.settle_week`)
+        into the run's money arrays, which every week overwrites (the money is read within
+        the week it was settled).
         """
         r = self.config.reps
         client_terms, pay_terms = self.client.terms, self.outsourcer.pay_plan
         contract_on, pay_on, overhead = self._terms_arguments(client_terms, pay_terms)
-        parts, sums = kernels.settle_week(
-            calls.counts, meetings.counts, closes.revenue, meetings.expected_value,
+        parts, sums = self._money_arrays
+        kernels.settle_week(
+            parts, sums, calls.counts, meetings.counts, closes.revenue, meetings.expected_value,
             meetings.expected_closes, self.sales_force.hire_id, training, *contract_on,
             self._audits(client_terms, calls, meetings, r + 1), *pay_on,
             self._audits(pay_terms, calls, meetings, r), overhead)
-        return _Money(parts[_CONTRACT_TOTAL], parts[PAY_ROWS, :r], parts[OVERHEAD_ROW, :r],
-                      training, sums)
+        week = self._money_views
+        return _Money(week.contract_total, week.pay, week.overhead, training, week.measures,
+                      week.accounts)
 
     def _terms_arguments(self, client_terms: Terms, pay_terms: Terms) -> tuple[Any, ...]:
         """What :func:`sales_abm.kernels.settle_week` takes of the contract and the pay plan
@@ -298,9 +304,9 @@ class SalesModel(mesa.Model):
     def _account(self, money: _Money) -> None:
         """The client's review window: expected margin of meetings held, what they cost, and
         the meetings and appointments it judges the outsourcer by."""
-        client, sums = self.config.client, money.sums
-        paid = float(sums[_CLIENT_PAYMENTS])  # the sum of the client's totals
-        value, held, held_junk, closes_expected, booked = sums[len(MONEY_MEASURES):].tolist()
+        client = self.config.client
+        paid = float(money.measures[_CLIENT_PAYMENTS])  # the sum of the client's totals
+        value, held, held_junk, closes_expected, booked = money.accounts.tolist()
         self.client.account(client.gross_margin * value,
                             paid + client.ae_cost_per_meeting * int(held), closes_expected,
                             int(booked), int(held), int(held_junk))
@@ -326,7 +332,7 @@ class SalesModel(mesa.Model):
             good_fit_share, answer, accept,
         ), dtype=np.float64)
         # the week's statuses are final once the market advanced
-        given = (money.sums[: len(MONEY_MEASURES)], market.counts.astype(np.float64), read)
+        given = (money.measures, market.counts.astype(np.float64), read)
         kernels.record_week(rec.row(w), cols.row, w, calls.counts, meetings.counts, closes.closes,
                             closes.revenue, self._prices, force.skill, force.hire_id,
                             force.levels_by_dim(), force.actions_by_dim(), trained, given,
@@ -362,10 +368,21 @@ class _Money(NamedTuple):
     """The week's money (:meth:`SalesModel._settle`), per rep slot unless said otherwise."""
 
     contract_total: np.ndarray  # the client's net payment per owner bucket (slots, departed)
-    pay: np.ndarray  # the pay plan's rows: fixed, appointments, clawbacks, commission, total
+    pay: tuple[np.ndarray, ...]  # the pay plan's total, fixed, appointments, clawbacks, commission
     overhead: np.ndarray
     training: np.ndarray  # the fee of each hire's training
-    sums: np.ndarray  # MONEY_MEASURES, then the client's accounts (kernels.settle_week)
+    measures: np.ndarray  # the sums of MONEY_MEASURES
+    accounts: np.ndarray  # the sums of REVIEW_MEASURES: the client's review window's
+
+    @classmethod
+    def views(cls, parts: np.ndarray, sums: np.ndarray, training: np.ndarray) -> _Money:
+        """The week's money as views of the arrays :func:`sales_abm.kernels.settle_week`
+        writes (:func:`sales_abm.kernels.money_arrays`), made once a run."""
+        reps = parts.shape[1] - 1
+        fixed, appointments, clawbacks, commission, total = parts[PAY_ROWS, :reps]
+        return cls(parts[_CONTRACT_TOTAL], (total, fixed, appointments, clawbacks, commission),
+                   parts[OVERHEAD_ROW, :reps], training, sums[:len(MONEY_MEASURES)],
+                   sums[len(MONEY_MEASURES):])
 
 
 class _Columns(NamedTuple):

@@ -64,7 +64,7 @@ from sales_abm.kernels.learning import (
     strategy_means,
 )
 from sales_abm.kernels.meetings import hold_meetings, resolve_cycles, triage
-from sales_abm.kernels.money import settle_week
+from sales_abm.kernels.money import money_arrays, settle_week
 from sales_abm.kernels.network import learn_from_neighbours, neighbour_hits, rewire_ring
 from sales_abm.kernels.recording import (
     add_in_order,
@@ -99,8 +99,8 @@ __all__ = [
     "close_period", "credit_events", "credit_week", "draw_prospects", "end_period_sums",
     "fold_moments", "generator_from", "hold_meetings", "learn_due", "learn_from_neighbours",
     "learn_week", "market_measures", "market_week", "market_week_by_level", "masked_mean_sd",
-    "neighbour_hits", "open_ledger_week", "pairwise_sum", "place_calls", "place_calls_by_level",
-    "record_week", "resolve_cycles", "rewire_ring", "rows_due", "rows_with_status",
-    "sample_actions", "sample_proportional", "settle_week", "solve_ridge", "status_counts",
-    "strategy_means", "stream_handle", "sums", "triage",
+    "money_arrays", "neighbour_hits", "open_ledger_week", "pairwise_sum", "place_calls",
+    "place_calls_by_level", "record_week", "resolve_cycles", "rewire_ring", "rows_due",
+    "rows_with_status", "sample_actions", "sample_proportional", "settle_week", "solve_ridge",
+    "status_counts", "strategy_means", "stream_handle", "sums", "triage",
 ]

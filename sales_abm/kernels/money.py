@@ -16,7 +16,7 @@ _payment_parts = njit(cache=True, nogil=True)(payment_parts)
 #: The appointments a contract counts, by ``Terms.pay_on`` (:func:`sales_abm.contracts.counted`).
 PAY_ON_CODES = {"set": 0, "held": 1, "qualified": 2}
 
-#: Rows of the parts :func:`settle_week` returns: the client's settlement (owner buckets), the
+#: Rows of the parts :func:`settle_week` writes: the client's settlement (owner buckets), the
 #: reps' pay (slots), the overhead (slots).
 CONTRACT_ROWS, PAY_ROWS, OVERHEAD_ROW = slice(0, 5), slice(5, 10), 10
 #: What :func:`settle_week` sums, in the order of its sums (weekly metric names, then the
@@ -30,13 +30,26 @@ REVIEW_MEASURES = ("expected_value_own", "held_own", "held_junk_own", "expected_
                    "set_own")
 
 
+def money_arrays(reps: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``parts`` and ``sums`` :func:`settle_week` writes a week's money into, for ``reps``
+    rep slots (allocated once a run: every week overwrites every entry)."""
+    return (np.zeros((OVERHEAD_ROW + 1, reps + 1)),
+            np.zeros(len(MONEY_MEASURES) + len(REVIEW_MEASURES)))
+
+
 @njit(cache=True, nogil=True)
-def settle_week(calls, meetings, revenue, expected_value, expected_closes, hire_id, training,
-                contract, contract_on, contract_audited, pay, pay_on, pay_audited,
+def settle_week(parts, sums, calls, meetings, revenue, expected_value, expected_closes, hire_id,
+                training, contract, contract_on, contract_audited, pay, pay_on, pay_audited,
                 overhead):  # pragma: no cover - compiled
     """The week's settlements: the client pays each owner bucket (the ``n_reps`` slots and the
     departed reps' bucket, the fixed fee for the slots only), the outsourcer pays each slot
     (the base pay to employed reps only) and its overhead per employed rep.
+
+    Written into ``parts``, (11, n_reps + 1): rows 0-4 the client's fixed, appointments,
+    clawbacks, commission and total per owner bucket; rows 5-9 the same of the reps' pay (first
+    ``n_reps`` columns, the last 0); row 10 the overhead per slot (the last column 0). And into
+    ``sums``: numpy's sums (pairwise) of :data:`MONEY_MEASURES`, then :data:`REVIEW_MEASURES`.
+    Every entry of both is written (:func:`money_arrays` makes them).
 
     Args:
         calls: (4, n_reps) int: calls, connects, bookings, junk bookings per rep.
@@ -50,21 +63,15 @@ def settle_week(calls, meetings, revenue, expected_value, expected_closes, hire_
         contract_audited, pay_audited: counted junk appointments the audits found per payee
             (shorter arrays: none beyond their end).
         overhead: the outsourcer's weekly overhead per employed rep.
-
-    Returns:
-        ``parts``: (11, n_reps + 1): rows 0-4 the client's fixed, appointments, clawbacks,
-        commission and total per owner bucket; rows 5-9 the same of the reps' pay (first
-        ``n_reps`` columns); row 10 the overhead per slot. ``sums``: numpy's sums (pairwise) of
-        :data:`MONEY_MEASURES`, then :data:`REVIEW_MEASURES`.
     """
     r = calls.shape[1]
-    parts = np.zeros((11, r + 1))
+    for row in range(5, 11):  # no rep in the departed reps' bucket
+        parts[row, r] = 0.0
     _settle(parts, 0, r + 1, r, calls, meetings, revenue, contract, contract_on,
             contract_audited, hire_id, False)
     _settle(parts, 5, r, r, calls, meetings, revenue, pay, pay_on, pay_audited, hire_id, True)
     for i in range(r):
         parts[10, i] = overhead if hire_id[i] >= 0 else 0.0
-    sums = np.empty(len(MONEY_MEASURES) + len(REVIEW_MEASURES))
     for j in range(5):
         sums[j] = pairwise_sum(parts[j], 0, r + 1)
         sums[5 + j] = pairwise_sum(parts[5 + j], 0, r)
@@ -81,7 +88,6 @@ def settle_week(calls, meetings, revenue, expected_value, expected_closes, hire_
     sums[14], sums[15] = held, held_junk
     sums[16] = pairwise_sum(expected_closes, 0, r + 1)
     sums[17] = booked
-    return parts, sums
 
 
 @njit(cache=True, nogil=True)

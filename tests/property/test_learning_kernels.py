@@ -109,7 +109,7 @@ def test_quits_design_rows_and_growth_are_numpys(seed):
     kernel, reference = forces
     zero = np.zeros(n)
     _, quits, x, y = kernel.learn_week(
-        40, np.zeros((5, n)), _NoCloses(), _no_windows(n), np.append(income, 0.0), zero,
+        40, (zero,) * 5, _NoCloses(), _no_windows(n), np.append(income, 0.0), zero,
         training, np.random.default_rng(seed + 100))
     contribution = income - zero - zero - training  # unpaid reps without overhead
     want_quits, want_x, want_y = reference_week(reference, np.random.default_rng(seed + 100),

@@ -54,8 +54,10 @@ def test_settle_week_is_settle_of_both_contracts(seed, client_on, pay_on) -> Non
             return np.zeros(0, dtype=np.int64)
         return audited[:r] if terms.pay_on == "set" else audited
 
-    parts, sums = kernels.settle_week(
-        calls, meetings, revenue, expected_value, expected_closes, hire_id, training,
+    parts, sums = kernels.money_arrays(r)
+    parts[:], sums[:] = np.nan, np.nan  # every entry must be written (they are reused weekly)
+    kernels.settle_week(
+        parts, sums, calls, meetings, revenue, expected_value, expected_closes, hire_id, training,
         money(client), PAY_ON_CODES[client_on], as_the_model_passes(audited_c, client),
         money(pay), PAY_ON_CODES[pay_on], as_the_model_passes(audited_p, pay), overhead)
     for got, want in ((parts[CONTRACT_ROWS], want_c), (parts[PAY_ROWS, :r], want_p)):
@@ -63,6 +65,7 @@ def test_settle_week_is_settle_of_both_contracts(seed, client_on, pay_on) -> Non
                                    "total"), strict=True):
             np.testing.assert_array_equal(row, getattr(want, name), err_msg=name)
     np.testing.assert_array_equal(parts[OVERHEAD_ROW, :r], np.where(hire_id >= 0, overhead, 0.0))
+    np.testing.assert_array_equal(parts[PAY_ROWS.start:, r], 0.0)  # no rep in departed's bucket
     totals = [np.add.reduce(getattr(s, k)) for s in (want_c, want_p)
               for k in ("fixed", "appointments", "clawbacks", "commission", "total")]
     assert sums[:10].tolist() == totals
