@@ -679,7 +679,7 @@ class Outsourcer(mesa.Agent):
         :meth:`SalesForce.learn_week`)."""
         horizon = self.config.outsourcer.evaluation_weeks
         full = np.flatnonzero(self._ev_open & (week + 1 - self._ev_start >= horizon))
-        self._close(full[np.argsort(self._ev_order[full])])
+        self._close(full[np.argsort(self._ev_order[full])] if full.size > 1 else full)
 
     def close_evaluation(self, slot: int) -> None:
         """End a hire's evaluation window (full, or cut short by a quit or the contract's end)."""
