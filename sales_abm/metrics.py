@@ -418,9 +418,9 @@ def summarize(weekly: pl.DataFrame, cohorts: pl.DataFrame) -> dict[str, Any]:
     window, n = WINDOW, len(weekly)
     w = {name: weekly[name].to_numpy().astype(float) for name in weekly.columns
          if name not in WEEKLY_LABELS}
-    res = cohorts.filter(pl.col("resolved"))
-    c = {name: res[name].to_numpy().astype(float) for name in res.columns}
-    k = len(res)
+    resolved = cohorts["resolved"].to_numpy()  # the rows of cohorts.filter(pl.col("resolved"))
+    c = {name: cohorts[name].to_numpy()[resolved].astype(float) for name in cohorts.columns}
+    k = int(np.count_nonzero(resolved))
     out: dict[str, Any] = {}
     for column in WEEKLY:
         windows = {_FW: slice(0, window), _LW: slice(max(0, n - window), n)}
