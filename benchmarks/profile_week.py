@@ -12,10 +12,8 @@ and pays nothing when not profiled. Phases:
 
 ========  ===================================================================================
 staff     ``_staff``: fill vacancies, draw strategies
-calls     ``_call``: the week's calls (``Market.place_calls``)
-meetings  ``Market.hold_meetings``
-cycles    ``Market.resolve_cycles``
-advance   ``Market.advance``: end rests, receptivity recovery, entry
+market    ``_market_week``: calls, meetings, sales cycles, end rests, receptivity recovery, entry
+          (``Market.week``, one compiled call)
 settle    ``_settle`` and ``_account``: contract and pay plan money
 learn     ``SalesForce.observe``, ``_learn_and_leave`` and ``Client.review``
 record    ``_record``: the week's metrics and cohorts (the Recorder)
@@ -52,10 +50,7 @@ SCENARIOS = {
 #: phase -> (object attribute path on the model, method name)
 PHASES = {
     "staff": [("", "_staff")],
-    "calls": [("", "_call")],
-    "meetings": [("market", "hold_meetings")],
-    "cycles": [("market", "resolve_cycles")],
-    "advance": [("market", "advance")],
+    "market": [("", "_market_week")],
     "settle": [("", "_settle"), ("", "_account")],
     "learn": [("sales_force", "observe"), ("", "_learn_and_leave"), ("client", "review")],
     "record": [("", "_record")],

@@ -64,7 +64,8 @@ def test_every_rule_runs_in_the_model_without_nan_and_deterministically(rule, pr
 def test_roth_erev_pays_nothing_for_foregone_estimates():
     model = SalesModel(small("roth_erev"))
     assert model.sales_force.estimator is None
-    assert model._call(0).connects_above is None
+    calls, _, _ = model._market_week(0)
+    assert calls.connects_above is None
 
 
 def test_the_office_network_does_not_touch_a_rule_that_does_not_imitate():
