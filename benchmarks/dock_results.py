@@ -4,18 +4,23 @@ Docking of two model versions at paper scale (issue 18, item 4): the same experi
 points and seeds run by two engines (e.g. MODEL_VERSION 7 and 8, whose runs draw different random
 numbers from the same laws) should give summaries that differ only by chance. For every
 experiment found in both directories, every design point and every numeric summary field, the
-two engines' replicates are compared with Welch's t-test. If the engines agree, the p-values are
-uniform: the script prints, per experiment and overall, how many comparisons were made, the
-share below 0.01 and 0.001 (expected 1% and 0.1%), the smallest p-value against the Bonferroni
-bound 0.05 / comparisons, and a Kolmogorov-Smirnov test of the p-values against the uniform
-distribution. Fields constant in both samples must be equal (counted apart). The p-values are
+two engines' replicates are compared: runs of one design point and replicate share their seed, so
+the pairs (same seed, two engines) are compared with a paired t-test of their differences (the
+engines' draws overlap where version 8 did not change them, so the pairs are correlated and a
+two-sample test would be conservative); ``--unpaired`` uses Welch's test instead. If the engines
+agree, the p-values are uniform: the script prints, per experiment and overall, how many
+comparisons were made, the share below 0.01 and 0.001 (expected 1% and 0.1%), the smallest
+p-value against the Bonferroni bound 0.05 / comparisons, and a Kolmogorov-Smirnov test of the
+p-values against the uniform distribution (with few replicates per point and whole-number
+outcomes a t-test's p-values are not exactly uniform even when the laws agree: the shares and
+the bound are the criteria, the KS test a guide). Fields constant in both samples must be equal (counted apart). The p-values are
 correlated (fields of one run, arms sharing common random numbers), so the KS p-value is a
 guide, not a test at its nominal level; the Bonferroni bound holds regardless.
 
 It reads only the block files' stored summaries and the design tables (no model code, so any
 version's results can be read). Usage::
 
-    python -m benchmarks.dock_results RESULTS_A RESULTS_B [--scale paper] [--worst 10]
+    python -m benchmarks.dock_results RESULTS_A RESULTS_B [--scale paper] [--worst 10] [--unpaired]
 
 Exit status 1 if the smallest p-value is below the Bonferroni bound, or a field constant in both
 samples differs.
@@ -55,31 +60,34 @@ def summaries(root: Path, experiment: str, scale: str) -> pl.DataFrame:
     return design.join(table, on="run_key", how="inner")
 
 
-def compare(a: pl.DataFrame, b: pl.DataFrame) -> tuple[list[tuple[float, int, str]], int, int]:
-    """Welch p-values per (design point, field) of the fields both have; and the counts of
-    fields constant in both samples that agree and that differ."""
+def compare(a: pl.DataFrame, b: pl.DataFrame, paired: bool = True
+            ) -> tuple[list[tuple[float, int, str]], int, int]:
+    """p-values per (design point, field) of the fields both have (paired t-test of the same
+    replicates' differences, or Welch's); and the counts of fields constant in both samples
+    that agree and that differ."""
     fields = sorted(set(a.columns) & set(b.columns) - {"point", "replicate", "run_key"})
+    joined = a.join(b, on=["point", "replicate"], suffix="_b")
     results: list[tuple[float, int, str]] = []
     same = differ = 0
-    for point in sorted(set(a["point"].to_list()) & set(b["point"].to_list())):
-        pa, pb = a.filter(pl.col("point") == point), b.filter(pl.col("point") == point)
+    for point in sorted(set(joined["point"].to_list())):
+        rows = joined.filter(pl.col("point") == point)
         for field in fields:
-            x, y = _finite(pa[field]), _finite(pb[field])
-            if x.size < 3 or y.size < 3:
+            x, y = rows[field].to_numpy(), rows[f"{field}_b"].to_numpy()
+            both = np.isfinite(x) & np.isfinite(y)
+            x, y = x[both], y[both]
+            if x.size < 3:
                 continue
             if np.ptp(x) == 0 and np.ptp(y) == 0:
                 close = math.isclose(x[0], y[0], rel_tol=1e-9, abs_tol=1e-9)
                 same, differ = same + close, differ + (not close)
                 continue
-            p = float(stats.ttest_ind(x, y, equal_var=False).pvalue)
+            if paired and np.ptp(x - y) == 0:
+                continue  # a constant difference (e.g. none): no variance to test against
+            test = stats.ttest_rel(x, y) if paired else stats.ttest_ind(x, y, equal_var=False)
+            p = float(test.pvalue)
             if not math.isnan(p):
                 results.append((p, point, field))
     return results, same, differ
-
-
-def _finite(column: pl.Series) -> np.ndarray:
-    values = column.to_numpy()
-    return values[np.isfinite(values)]
 
 
 def report(name: str, results: list[tuple[float, int, str]], same: int, differ: int) -> str:
@@ -100,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("b", type=Path)
     parser.add_argument("--scale", default="paper")
     parser.add_argument("--worst", type=int, default=10, help="how many smallest p to list")
+    parser.add_argument("--unpaired", action="store_true", help="Welch's test, not paired")
     args = parser.parse_args(argv)
     experiments = sorted(p.name for p in args.a.iterdir()
                          if (p / args.scale / "design.parquet").exists()
@@ -108,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     same_total = differ_total = 0
     for experiment in experiments:
         results, same, differ = compare(summaries(args.a, experiment, args.scale),
-                                        summaries(args.b, experiment, args.scale))
+                                        summaries(args.b, experiment, args.scale),
+                                        paired=not args.unpaired)
         print(report(experiment, results, same, differ))
         everything += [(p, point, field, experiment) for p, point, field in results]
         same_total, differ_total = same_total + same, differ_total + differ
