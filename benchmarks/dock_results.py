@@ -13,9 +13,10 @@ comparisons were made, the share below 0.01 and 0.001 (expected 1% and 0.1%), th
 p-value against the Bonferroni bound 0.05 / comparisons, and a Kolmogorov-Smirnov test of the
 p-values against the uniform distribution (with few replicates per point and whole-number
 outcomes a t-test's p-values are not exactly uniform even when the laws agree: the shares and
-the bound are the criteria, the KS test a guide). Fields constant in both samples must be equal (counted apart). The p-values are
-correlated (fields of one run, arms sharing common random numbers), so the KS p-value is a
-guide, not a test at its nominal level; the Bonferroni bound holds regardless.
+the bound are the criteria, the KS test a guide). Fields constant in both samples must be equal
+(counted apart). The p-values are correlated (fields of one run, arms sharing common random
+numbers), so the KS p-value is a guide, not a test at its nominal level; the Bonferroni bound
+holds regardless.
 
 It reads only the block files' stored summaries and the design tables (no model code, so any
 version's results can be read). Usage::
