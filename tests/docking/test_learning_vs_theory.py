@@ -55,7 +55,13 @@ Criteria (per preset; all must hold):
        weekly bonus noise of ~350 USD: telling them apart would take thousands of weeks of any
        learner), and the commission presets' pressure (39 and 15 USD). Seed 7, 260 weeks:
        every decisive mode is the BR's (e.g. per_appointment pressure 0.13/0.31/0.56 over 0,
-       0.5, 1).
+       0.5, 1) but one: **per_appointment's effort stops short of the BR.** Its learned mode is
+       300 calls, the BR's 400 second, in 8 of seeds 1-10 under model version 7 and in all 10
+       under version 8 (the probability of 400 calls 0.31 and 0.33 on average over the seeds,
+       of 300 calls 0.45 and 0.44; seed 7 happened to be one of version 7's two exceptions,
+       0.397 against 0.377): a gap of 99 USD a week is not singled out by 260 weeks of learning
+       from weekly pay this noisy. :func:`test_per_appointment_effort_stops_short` pins that,
+       over seeds 1-5.
     C. **Payoff.** Under ``MEAN_FIELD`` the normalised regret of the learned mixture,
        ``(pi_BR - E_p[pi]) / (pi_BR - min pi)``, matches the mean field's within 0.1 (so the
        distance to the BR is the one the theory predicts), for every preset.
@@ -106,6 +112,8 @@ REFRESH_WEEKS = 13
 #: Criteria A and C: where the mean field's neglect of finite-memory noise is small.
 MEAN_FIELD = {"learning.experimentation": 0.2, "learning.payoff_shift": 600.0}
 DECISIVE = 0.075
+#: Decisive dimensions whose learned mode is not the BR's (see criterion B).
+STOPS_SHORT = {("per_appointment", "effort")}
 DECISIVE_DIMENSIONS = {
     "per_appointment": ["effort", "threshold", "pressure"],
     "retainer": ["effort"],
@@ -214,9 +222,25 @@ def test_learning_reaches_best_response(preset: str) -> None:
     decisive = decisive_dimensions(scenario)
     assert decisive == DECISIVE_DIMENSIONS[preset]
     for dim in decisive:
+        if (preset, dim) in STOPS_SHORT:
+            continue  # see test_per_appointment_effort_stops_short
         assert int(np.argmax(learned[dim])) == br.actions[dim], (
             f"{preset} {dim}: learned {learned[dim].round(3)}, BR action {br.actions[dim]}"
         )
+
+
+@pytest.mark.slow
+def test_per_appointment_effort_stops_short() -> None:
+    """The one decisive dimension learning does not reach at 260 weeks (criterion B): averaged
+    over seeds 1-5, per_appointment's learned effort puts most weight on the level below the
+    BR's, and more on the BR's than on the lowest."""
+    scenario = stationary("per_appointment", weeks=WEEKS)
+    best = best_response(scenario).actions["effort"]
+    mean = np.mean([simulate(stationary("per_appointment", weeks=WEEKS, seed=seed))
+                    .probabilities["effort"] for seed in range(1, 6)], axis=0)
+    assert best == mean.size - 1
+    assert int(np.argmax(mean)) == best - 1, f"learned effort {mean.round(3)}"
+    assert mean[best] > mean[0], f"learned effort {mean.round(3)}"
 
 
 def decisive_dimensions(scenario: Scenario) -> list[str]:
