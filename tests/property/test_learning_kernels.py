@@ -257,14 +257,21 @@ def test_the_ridge_solve_is_numpys_to_its_conditioning(system):
     one (nearly collinear rows held apart only by a small ridge)."""
     s = system
     est = SkillValueEstimate(s.memory, s.ridge, s.xtx, s.xty)
-    got = est.coefficients()
     matrix = s.xtx + np.diag([1e-9] + [s.ridge] * 5)
-    want = np.linalg.solve(matrix, s.xty)
+    try:
+        want = np.linalg.solve(matrix, s.xty)
+    except np.linalg.LinAlgError:  # numerically singular (a tiny ridge on huge, collinear books):
+        with pytest.raises(ValueError, match="singular"):  # the same LU meets the same zero pivot
+            est.coefficients()
+        return
+    got = est.coefficients()
     residual = np.abs(matrix @ got - s.xty).max()
     assert residual <= 1e-13 * (np.abs(matrix).sum(axis=1).max() * np.abs(got).max()
                                 + np.abs(s.xty).max())
-    tolerance = 1e-10 + 1e-13 * np.linalg.cond(matrix)
-    assert np.abs(got - want).max() <= tolerance * np.abs(want).max()
+    condition = np.linalg.cond(matrix)
+    if np.isfinite(condition):  # (an infinite one bounds nothing: the residual is the check)
+        tolerance = 1e-10 + 1e-13 * condition
+        assert np.abs(got - want).max() <= tolerance * np.abs(want).max()
     assert est.coefficients() is got  # the moments did not change: the fit is not solved again
 
 
