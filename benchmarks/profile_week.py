@@ -13,7 +13,7 @@ and pays nothing when not profiled. Phases:
 ========  ===================================================================================
 staff     ``_staff``: fill vacancies, draw strategies
 market    ``_market_week``: calls, meetings, sales cycles, end rests, receptivity recovery, entry
-          (``Market.week``, one compiled call)
+          (the market's four kernels)
 settle    ``_settle`` and ``_account``: contract and pay plan money
 learn     ``SalesForce.observe``, ``_learn_and_leave`` and ``Client.review``
 record    ``_record``: the week's metrics and cohorts (the Recorder)

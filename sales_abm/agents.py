@@ -349,7 +349,7 @@ class SalesForce:
         """
         rep = self.config.rep
         planned, threshold, pressure, noise_sd, craft = kernels.call_columns(
-            tuple(self.books), self.config.outsourcer.training_capacity_loss,
+            self._book_columns, self.config.outsourcer.training_capacity_loss,
             rep.call_speed_gain, rep.signal_noise_max, rep.signal_noise_min, rep.craft_gain)
         return RepColumns(planned, threshold, pressure, noise_sd, craft, self.hire_id)
 

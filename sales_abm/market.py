@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -183,16 +183,6 @@ def edges_to_csr(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.n
     """CSR arrays (indptr, indices) of the undirected graph with edges ``(u[i], v[i])``: each
     node's neighbours in edge-list order (see :func:`sales_abm.kernels.network.csr`)."""
     return csr(n, np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64))
-
-
-class MarketStreams(NamedTuple):
-    """The random streams of the market's week (:meth:`Market.week`), one per phase."""
-
-    calls: np.random.Generator
-    meetings: np.random.Generator
-    triage: np.random.Generator  # the AEs' read of fit when they triage
-    market: np.random.Generator  # customers leaving and their successors
-    entry: np.random.Generator  # turnover and its entrants
 
 
 class Market:
@@ -375,16 +365,12 @@ class Market:
                 meeting and close: what a rep saw that tells it what another threshold would have
                 brought. It draws no random numbers, so results are unchanged.
         """
-        args = self._calls_args(week, reps, booking_time, rng)
+        calls = (week, self._streams(rng), tuple(reps), self._columns, self._funnel, booking_time,
+                 self.switches.prospect_learning, self.p.pressure_learning)
         if threshold_levels is None:
-            return CallOutcome(kernels.place_calls(*args))
-        return CallOutcome(*kernels.place_calls_by_level(*args, threshold_levels,
+            return CallOutcome(kernels.place_calls(*calls))
+        return CallOutcome(*kernels.place_calls_by_level(*calls, threshold_levels,
                                                          self.booked_band))
-
-    def _calls_args(self, week: int, reps: RepColumns, booking_time: float,
-                    rng: np.random.Generator) -> tuple:
-        return (week, self._streams(rng), tuple(reps), self._columns, self._funnel, booking_time,
-                self.switches.prospect_learning, self.p.pressure_learning)
 
     # -- step 3-4: meetings, opportunities, annoyance ------------------------------------------
 
@@ -411,28 +397,18 @@ class Market:
         With ``bands > 0`` (the number of threshold levels, when place_calls tracks bands), held
         and held junk meetings are also counted by owner and booking band.
         """
-        args = self._meetings_args(week, capacity, current_hires, epoch_start, rng, bands,
-                                   triage_noise, triage_rng)
-        return self._meeting_outcome(kernels.hold_meetings(*args), bands)
-
-    def _meetings_args(self, week: int, capacity: int | None, current_hires: np.ndarray,
-                       epoch_start: int, rng: np.random.Generator, bands: int,
-                       triage_noise: float | None, triage_rng: np.random.Generator | None
-                       ) -> tuple:
         stream = self._streams(rng)
         if triage_noise is None:
             triage_stream, triage_noise = stream, -1.0  # (not drawn from)
         else:
             assert triage_rng is not None
             triage_stream = self._streams(triage_rng)
-        return (week, self.p.opportunity_share, stream, triage_stream, float(triage_noise),
-                -1 if capacity is None else capacity, self._columns, self.booked_band,
-                (current_hires, epoch_start, self.n_reps), self._meeting_rules, bands,
-                self._network, self._hits)
-
-    @staticmethod
-    def _meeting_outcome(result: tuple, bands: int) -> MeetingOutcome:
-        counts, expected, burned, by_band = result
+        counts, expected, burned, by_band = kernels.hold_meetings(
+            week, self.p.opportunity_share, stream, triage_stream, float(triage_noise),
+            -1 if capacity is None else capacity, self._columns, self.booked_band,
+            (current_hires, epoch_start, self.n_reps), self._meeting_rules, bands, self._network,
+            self._hits,
+        )
         outcome = MeetingOutcome(counts, expected[0], burned, expected[1])
         if bands:
             outcome.held_by_band, outcome.held_junk_by_band = by_band
@@ -448,18 +424,10 @@ class Market:
 
         With ``bands > 0``, revenue is also summed by owner and booking band.
         """
-        return self._close_outcome(
-            kernels.resolve_cycles(*self._cycles_args(week, current_hires, epoch_start, bands)),
-            bands)
-
-    def _cycles_args(self, week: int, current_hires: np.ndarray, epoch_start: int,
-                     bands: int) -> tuple:
-        return (week, self._columns, self.booked_band, (current_hires, epoch_start, self.n_reps),
-                self.p.cooldown_weeks, bands)
-
-    @staticmethod
-    def _close_outcome(result: tuple, bands: int) -> CloseOutcome:
-        closes, revenue, cohort_weeks, deal_values, owners, by_band = result
+        closes, revenue, cohort_weeks, deal_values, owners, by_band = kernels.resolve_cycles(
+            week, self._columns, self.booked_band, (current_hires, epoch_start, self.n_reps),
+            self.p.cooldown_weeks, bands,
+        )
         return CloseOutcome(closes=closes, revenue=revenue, cohort_weeks=cohort_weeks,
                             deal_values=deal_values, owners=owners,
                             revenue_by_band=by_band if bands else None)
@@ -484,46 +452,11 @@ class Market:
         Also updates :attr:`counts`, the rows per status at the end of the week, which the
         recovery pass counts as it goes (a separate pass would cost as much again).
         """
-        self.counts = kernels.advance_market(*self._end_of_week_args(week, rng, entry_rng))
-
-    def _end_of_week_args(self, week: int, rng: np.random.Generator,
-                          entry_rng: np.random.Generator | None) -> tuple:
         turn_over = entry_rng is not None and self.switches.market_entry
         market = self._streams(rng)
         entry = self._streams(entry_rng) if entry_rng is not None and turn_over else market
-        return self._columns, self._renewal_rules, week, market, entry, turn_over
-
-    # -- the whole week ---------------------------------------------------------------------------
-
-    def week(self, week: int, reps: RepColumns, booking_time: float, streams: MarketStreams,
-             capacity: int | None, current_hires: np.ndarray, epoch_start: int,
-             threshold_levels: np.ndarray | None = None, triage_noise: float | None = None
-             ) -> tuple[CallOutcome, MeetingOutcome, CloseOutcome]:
-        """The market's week: :meth:`place_calls`, :meth:`hold_meetings`,
-        :meth:`resolve_cycles` and :meth:`advance`, in that order and with the same results, in
-        one compiled call (:func:`sales_abm.kernels.market_week`, or ``market_week_by_level``).
-
-        Args:
-            week: the current week.
-            reps, booking_time, threshold_levels: as :meth:`place_calls` takes them (the
-                meetings and cycles count by band when ``threshold_levels`` is given).
-            streams: the random streams of the phases.
-            capacity, triage_noise: as :meth:`hold_meetings` takes them.
-            current_hires, epoch_start: who owns the week's events (:meth:`owner`).
-        """
-        bands = 0 if threshold_levels is None else threshold_levels.size
-        calls = self._calls_args(week, reps, booking_time, streams.calls)
-        rest = (self._meetings_args(week, capacity, current_hires, epoch_start, streams.meetings,
-                                    bands, triage_noise, streams.triage),
-                self._cycles_args(week, current_hires, epoch_start, bands),
-                self._end_of_week_args(week, streams.market, streams.entry))
-        if threshold_levels is None:
-            called, met, closed, self.counts = kernels.market_week(calls, *rest)
-        else:
-            called, met, closed, self.counts = kernels.market_week_by_level(
-                calls, threshold_levels, self.booked_band, *rest)
-        return (CallOutcome(*called), self._meeting_outcome(met, bands),
-                self._close_outcome(closed, bands))
+        self.counts = kernels.advance_market(self._columns, self._renewal_rules, week, market,
+                                             entry, turn_over)
 
     # -- what the recorder reads ----------------------------------------------------------------
 

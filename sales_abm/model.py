@@ -35,14 +35,7 @@ from sales_abm.kernels.money import (
     PAY_ROWS,
 )
 from sales_abm.kernels.recording import WEEK_COHORTS, WEEK_MEASURES
-from sales_abm.market import (
-    CallOutcome,
-    CloseOutcome,
-    Market,
-    MarketStreams,
-    MeetingOutcome,
-    Status,
-)
+from sales_abm.market import CallOutcome, CloseOutcome, Market, MeetingOutcome, Status
 from sales_abm.metrics import MEASURED, Recorder, summarize
 from sales_abm.scenario import WEEKS_PER_MONTH, ContractTerms, PayPlan, Scenario
 from sales_abm.version import MODEL_VERSION  # re-exported: sales_abm.model.MODEL_VERSION
@@ -69,7 +62,6 @@ class SalesModel(mesa.Model):
         self.week = 0
         self.market = Market(scenario.market, scenario.switches, scenario.prospects,
                              scenario.reps, self.rngs["world"])
-        self._market_streams = MarketStreams(*(self.rngs[name] for name in MarketStreams._fields))
         self.sales_force = SalesForce(
             scenario, office_seed=self._office_seed(children[STREAMS.index("world")]))
         self.rep_agents: dict[int, SalesRep] = {}
@@ -192,17 +184,24 @@ class SalesModel(mesa.Model):
         return hired, train, training
 
     def _market_week(self, w: int) -> tuple[CallOutcome, MeetingOutcome, CloseOutcome]:
-        """Calls, meetings, sales cycles and the market's end of week (:meth:`Market.week`).
+        """Calls, meetings, sales cycles and the market's end of week.
 
         The week's events are counted by threshold band only for the rules that weigh foregone
         payoffs (other runs do not pay for the counts).
         """
-        force, client = self.sales_force, self.client
+        force, client, market, rngs = self.sales_force, self.client, self.market, self.rngs
         levels = force.levels["threshold"] if force.estimator is not None else None
-        return self.market.week(w, force.call_columns(), self.config.rep.booking_time,
-                                self._market_streams, client.capacity(), force.hire_id,
-                                self.outsourcer.epoch_start, threshold_levels=levels,
-                                triage_noise=client.triage_noise())
+        bands = 0 if levels is None else levels.size
+        hires, epoch_start = force.hire_id, self.outsourcer.epoch_start
+        calls = market.place_calls(w, force.call_columns(), self.config.rep.booking_time,
+                                   rngs["calls"], threshold_levels=levels)
+        meetings = market.hold_meetings(w, client.capacity(), hires, epoch_start,
+                                        rngs["meetings"], bands=bands,
+                                        triage_noise=client.triage_noise(),
+                                        triage_rng=rngs["triage"])
+        closes = market.resolve_cycles(w, hires, epoch_start, bands=bands)
+        market.advance(w, rngs["market"], rngs["entry"])
+        return calls, meetings, closes
 
     def _settle(self, calls: CallOutcome, meetings: MeetingOutcome, closes: CloseOutcome,
                 training: np.ndarray) -> _Money:
@@ -224,9 +223,7 @@ class SalesModel(mesa.Model):
             meetings.expected_closes, self.sales_force.hire_id, training, *contract_on,
             self._audits(client_terms, calls, meetings, r + 1), *pay_on,
             self._audits(pay_terms, calls, meetings, r), overhead)
-        week = self._money_views
-        return _Money(week.contract_total, week.pay, week.overhead, training, week.measures,
-                      week.accounts)
+        return self._money_views._replace(training=training)
 
     def _terms_arguments(self, client_terms: Terms, pay_terms: Terms) -> tuple[Any, ...]:
         """What :func:`sales_abm.kernels.settle_week` takes of the contract and the pay plan
@@ -377,7 +374,8 @@ class _Money(NamedTuple):
     @classmethod
     def views(cls, parts: np.ndarray, sums: np.ndarray, training: np.ndarray) -> _Money:
         """The week's money as views of the arrays :func:`sales_abm.kernels.settle_week`
-        writes (:func:`sales_abm.kernels.money_arrays`), made once a run."""
+        writes (:func:`sales_abm.kernels.money_arrays`), made once a run (each week's money is
+        these views with that week's ``training``)."""
         reps = parts.shape[1] - 1
         fixed, appointments, clawbacks, commission, total = parts[PAY_ROWS, :reps]
         return cls(parts[_CONTRACT_TOTAL], (total, fixed, appointments, clawbacks, commission),

@@ -25,8 +25,7 @@ market's end-of-week measures), :mod:`.network` (word of mouth, the Watts–Stro
 :mod:`.recording` (numpy-exact sums, means and SDs; the week's measures and cohorts), :mod:`.money`
 (the week's settlements), :mod:`.staffing` (strategies drawn, the reps' call columns), :mod:`.draws`
 (numpy's sampling without replacement), :mod:`.streams` (the run's random streams passed to kernels
-by address, at a tenth of a Generator argument's cost), :mod:`.week` (the market's four phases in
-one call). Kernels with many arguments take them
+by address, at a tenth of a Generator argument's cost). Kernels with many arguments take them
 bundled by name (:mod:`.bundles`).
 
 numba's disk cache is checked against the kernels' sources before they load
@@ -89,7 +88,6 @@ from sales_abm.kernels.status import (
     status_counts,
 )
 from sales_abm.kernels.streams import StreamHandles, generator_from, stream_handle
-from sales_abm.kernels.week import market_week, market_week_by_level
 
 __all__ = [
     "AVAILABLE", "BOOKED", "BURNED", "COOLING", "CUSTOMER", "CYCLE", "N_STATUSES", "Csr",
@@ -98,7 +96,7 @@ __all__ = [
     "advance_market", "appraise_training", "book_calls", "call_columns", "close_due",
     "close_period", "credit_events", "credit_week", "draw_prospects", "end_period_sums",
     "fold_moments", "generator_from", "hold_meetings", "learn_due", "learn_from_neighbours",
-    "learn_week", "market_measures", "market_week", "market_week_by_level", "masked_mean_sd",
+    "learn_week", "market_measures", "masked_mean_sd",
     "money_arrays", "neighbour_hits", "open_ledger_week", "pairwise_sum", "place_calls",
     "place_calls_by_level", "record_week", "resolve_cycles", "rewire_ring", "rows_due",
     "rows_with_status", "sample_actions", "sample_proportional", "settle_week", "solve_ridge",
